@@ -1,0 +1,83 @@
+"""Re-execute the course notebooks in place, from a fresh kernel, so nobody hand-runs them.
+
+For each notebook: regenerate its References cell from the bibliography, strip
+editor noise from the metadata, run every cell top to bottom in a new
+``python3`` kernel (no widget state stored), and lint the result. Use it
+through ``python3 course.py execute [NOTEBOOK ...]``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Sequence
+
+import nbformat
+from nbclient import NotebookClient
+
+from .bibliography import REFERENCES_HEADING, Bibliography, cited_keys, load_bibliography, references_markdown
+from .lesson_shape import ALLOWED_CELL_METADATA, lint_notebook
+
+CELL_TIMEOUT_SECONDS = 300
+NOTEBOOK_DIRECTORY = Path("notebooks")
+
+
+def refresh_references(nb, bibliography: Bibliography) -> None:
+    """Rewrite the ``## References`` cell from the keys the notebook cites."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and cell.source.startswith(REFERENCES_HEADING):
+            texts = [other.source for other in nb.cells if other.cell_type == "markdown" and other is not cell]
+            cell.source = references_markdown(cited_keys(texts), bibliography)
+            return
+
+
+def clean_metadata(nb) -> None:
+    """Keep only kernelspec/language_info and cell tags: no widget state, no editor noise."""
+    nb.metadata = nbformat.NotebookNode(
+        {
+            "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+            **({"language_info": nb.metadata["language_info"]} if "language_info" in nb.metadata else {}),
+        }
+    )
+    for cell in nb.cells:
+        cell.metadata = nbformat.NotebookNode({key: value for key, value in cell.metadata.items() if key in ALLOWED_CELL_METADATA})
+        if cell.cell_type == "markdown" and not cell.get("attachments"):
+            cell.pop("attachments", None)
+
+
+def execute_notebook(path: Path, bibliography: Bibliography) -> None:
+    nb = nbformat.read(path, as_version=4)
+    refresh_references(nb, bibliography)
+    clean_metadata(nb)
+    client = NotebookClient(
+        nb,
+        timeout=CELL_TIMEOUT_SECONDS,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent.resolve())}},
+        store_widget_state=False,
+        record_timing=False,
+    )
+    client.execute()
+    clean_metadata(nb)
+    nbformat.validate(nb)
+    nbformat.write(nb, path)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(argv if argv is not None else sys.argv[1:])
+    paths = [Path(arg) for arg in args] or sorted(NOTEBOOK_DIRECTORY.glob("[0-9][0-9]_*.ipynb"))
+    bibliography = load_bibliography()
+    problems: list[str] = []
+    for path in paths:
+        print(f"executing {path} ...", flush=True)
+        execute_notebook(path, bibliography)
+        problems += lint_notebook(path, bibliography)
+    if problems:
+        print("\n".join(["lint problems after execution:", *problems]))
+        return 1
+    print(f"{len(paths)} notebook(s) executed and linted cleanly")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,91 @@
+"""Figures, synthetic-data labels and safe text: the helpers every notebook leans on."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+from isotretinoin_course import plots, synthetic  # noqa: E402
+from isotretinoin_course.acne_figures import lesion_progression_figure, pathogenic_factors_figure  # noqa: E402
+from isotretinoin_course.course_map import learning_path_figure, learning_path_markdown  # noqa: E402
+from isotretinoin_course.markup import inline_markup, paragraphs  # noqa: E402
+
+
+def test_show_figure_refuses_a_missing_description():
+    figure = plt.figure()
+    with pytest.raises(ValueError, match="needs a real text description"):
+        plots.show_figure(figure, "A plot.")
+    plt.close(figure)
+
+
+def test_show_figure_prints_the_description_under_the_figure(capsys):
+    figure = plt.figure()
+    plots.show_figure(figure, "A blank figure used only to test that the description is shown.", number=3)
+    printed = capsys.readouterr().out
+    assert printed.startswith("Figure(")  # outside IPython, display() prints the plain repr
+    assert "<IPython.core.display.Markdown object>" in printed
+    assert plt.get_fignums() == []  # closed, so the inline backend will not draw it twice
+
+
+@pytest.mark.parametrize("make", [lesion_progression_figure, pathogenic_factors_figure, learning_path_figure])
+def test_course_figures_come_with_long_descriptions(make):
+    figure, description = make()
+    assert len(description.split()) > 40
+    assert figure.axes and all(ax.get_title() or figure._suptitle for ax in figure.axes[:1])
+    plt.close(figure)
+
+
+def test_palette_is_okabe_ito():
+    assert plots.OKABE_ITO["vermillion"] == "#D55E00"
+    assert len(set(plots.OKABE_ITO.values())) == 8
+
+
+def test_demo_patients_are_seeded_and_reproducible():
+    first = synthetic.demo_patients(n=50)
+    second = synthetic.demo_patients(n=50)
+    assert first.equals(second)
+    assert first.attrs["synthetic"] is True
+    assert first["patient_id"].iloc[0] == "SYN-0001"
+    assert first["weight_kg"].between(40, 130).all()
+    assert not first.equals(synthetic.demo_patients(n=50, seed=1))
+
+
+def test_demo_patients_refuses_an_empty_roster():
+    with pytest.raises(ValueError, match="at least 1 patient"):
+        synthetic.demo_patients(n=0)
+
+
+def test_synthetic_table_and_figure_are_labelled(capsys):
+    roster = synthetic.demo_patients(n=20)
+    synthetic.show_table(roster, "Demo", rows=3)
+    html = capsys.readouterr().out
+    assert "<IPython.core.display.HTML object>" in html
+    figure, description = synthetic.demo_weight_figure(roster)
+    texts = [text.get_text() for text in figure.texts]
+    assert plots.SYNTHETIC_LABEL in texts
+    assert "SYNTHETIC DATA" in figure.axes[0].get_title()
+    assert figure.axes[0].get_xlabel() == "Body weight (kg)"
+    assert "synthetic" in description
+    plt.close(figure)
+
+
+def test_synthetic_table_html_is_deterministic_and_captioned():
+    roster = synthetic.demo_patients(n=5)
+    html = roster.style.set_uuid("synthetic").set_caption("x").to_html()
+    assert html == roster.style.set_uuid("synthetic").set_caption("x").to_html()
+
+
+def test_learning_path_markdown_links_only_available_notebooks():
+    table = learning_path_markdown()
+    assert "[Acne pathophysiology](01_acne_pathophysiology.ipynb)" in table
+    assert "| 06 | Pregnancy risk management |" in table
+
+
+def test_inline_markup_escapes_html_and_keeps_emphasis():
+    assert inline_markup("*C. acnes* <b>x</b> **bold**") == "<em>C. acnes</em> &lt;b&gt;x&lt;/b&gt; <strong>bold</strong>"
+    assert inline_markup("2 * 3 * 4") == "2 * 3 * 4"
+    assert paragraphs("one\nline\n\ntwo") == "<p>one line</p><p>two</p>"
