@@ -22,7 +22,7 @@ def test_wrong_then_right_answer_updates_feedback_and_score(quiz):
     card.check_button.click()
     assert "Not quite" in card.feedback.value
     assert "No, it is a bacterium." in card.feedback.value
-    assert "Common misconception" in card.feedback.value
+    assert "The mistaken belief behind this answer:</em> All skin microbes are fungi." in card.feedback.value
     assert "Score: 0 of 3 correct" in quiz.score.value and "attempts: 1" in quiz.score.value
     card.set_response("a")  # retry
     card.check_button.click()

@@ -21,7 +21,7 @@ def test_typing_new_counts_updates_the_grade():
 
 def test_impossible_counts_get_a_message_not_a_grade():
     widget = SeverityClassifier()
-    for typed, message in (("-2", "cannot be negative"), ("2.5", "whole numbers"), ("lots", "is not a number"), ("", "enter a count")):
+    for typed, message in (("-2", "Nodules: a lesion count cannot be negative"), ("2.5", "whole numbers"), ("lots", "is not a number"), ("", "enter a count")):
         widget.count_inputs["nodules"].value = typed
         assert "Check the counts" in widget.result.value
         assert message in widget.result.value

@@ -32,7 +32,7 @@ def _feedback_html(result: AnswerResult) -> str:
     css = "quiz-correct" if result.correct else "quiz-incorrect"
     items = "".join(f"<li>{inline_markup(text)}</li>" for text in result.feedback)
     probes = "".join(
-        f"<li><em>Common misconception:</em> {inline_markup(text)}</li>" for text in result.misconceptions
+        f"<li><em>The mistaken belief behind this answer:</em> {inline_markup(text)}</li>" for text in result.misconceptions
     )
     return f'<div class="quiz-feedback {css}" role="status"><p><strong>{verdict}</strong></p><ul>{items}{probes}</ul></div>'
 

@@ -36,7 +36,8 @@ class SeverityClassifier(widgets.VBox):
             for (name, label, hint), value in zip(self.FIELDS, (comedones, inflammatory, nodules))
         }
         self.context_inputs = {
-            name: widgets.Checkbox(value=False, description=label, indent=False) for name, label in self.CONTEXT
+            name: widgets.Checkbox(value=False, description=label, indent=False, layout=widgets.Layout(width="auto"))
+            for name, label in self.CONTEXT
         }
         self.result = widgets.HTML()
         for control in [*self.count_inputs.values(), *self.context_inputs.values()]:
@@ -80,7 +81,8 @@ def severity_report_html(typed_counts: dict[str, object], context: dict[str, boo
     try:
         counts = LesionCounts(**typed_counts)  # type: ignore[arg-type]
     except LesionCountError as error:
-        return f'<div role="status"><p>⚠ <strong>Check the counts.</strong> {inline_markup(str(error))}</p></div>'
+        message = str(error)
+        return f'<div role="status"><p>⚠ <strong>Check the counts.</strong> {inline_markup(message[:1].upper() + message[1:])}</p></div>'
     assessment = classify_severity(counts)
     fit = isotretinoin_fit(counts, **context)
     reasons = "".join(f"<li>{inline_markup(reason)}</li>" for reason in assessment.reasons)
