@@ -109,19 +109,61 @@ FACTORS = (
 
 def pathogenic_factors_figure() -> tuple[Figure, str]:
     """The four pathogenic factors around the lesion they produce, with the links between them."""
+    figure = _factor_diagram("The four pathogenic factors of acne and how they feed each other (schematic)")
+    description = (
+        "A diagram with a central box, 'Acne lesion (comedone to papule, pustule, nodule)', and four coloured boxes at the "
+        "corners, each with an arrow to the centre. Top left: sebum and androgens (androgens drive sebaceous glands to make "
+        "more sebum). Top right: follicular hyperkeratinisation (keratinocytes proliferate and differentiate abnormally, "
+        "forming the microcomedone). Bottom left: Cutibacterium acnes (a skin commensal that favours the lipid-rich, low-oxygen "
+        "plugged follicle). Bottom right: inflammation (innate immunity such as TLR2 and cytokines, which may begin before the "
+        "comedone). Dashed arrows link the factors: between the two top boxes, 'plugged canal traps sebum'; from sebum down "
+        "to C. acnes, 'sebum-rich niche for C. acnes'; from C. acnes across to inflammation, 'C. acnes activates immunity'."
+    )
+    return figure, description
+
+
+# What isotretinoin does to each factor, in the order of FACTORS (sources in notebook 02).
+ISOTRETINOIN_EFFECTS = (
+    "Sebum falls by about 90%; glands shrink (sebocyte arrest and apoptosis)",
+    "Keratinisation inhibited: fewer comedones form",
+    "Counts fall within a month, secondary to less sebum: not an antibiotic effect",
+    "Monocyte TLR2 and cytokine response fall within a week",
+)
+
+
+def drug_effects_figure() -> tuple[Figure, str]:
+    """The four-factor diagram with isotretinoin's effect on each factor written into its box."""
+    figure = _factor_diagram("Where isotretinoin acts: its effect on each pathogenic factor (schematic)", ISOTRETINOIN_EFFECTS)
+    effects = "; ".join(f"{title}: {effect}" for (title, *_rest), effect in zip(FACTORS, ISOTRETINOIN_EFFECTS))
+    description = (
+        "The four-factor diagram from notebook 01 (sebum and androgens, follicular hyperkeratinisation, Cutibacterium acnes, "
+        "inflammation, each with an arrow to a central 'Acne lesion' box), with a line in bold added to each factor's box "
+        f"giving isotretinoin's effect on it. {effects}. The dashed links between the factors are unchanged."
+    )
+    return figure, description
+
+
+def _factor_diagram(title_text: str, effects: tuple[str, ...] | None = None) -> Figure:
     use_course_style()
-    figure, ax = plt.subplots(figsize=(10, 6.2))
+    figure, ax = plt.subplots(figsize=(10.5, 7.4 if effects else 6.2))
     ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
+    ax.set_ylim(-0.1 if effects else 0, 1.1 if effects else 1)
     ax.axis("off")
     centre = FancyBboxPatch((0.37, 0.41), 0.26, 0.18, boxstyle="round,pad=0.02", facecolor="#EEEEEE", edgecolor="#333333")
     ax.add_patch(centre)
     ax.text(0.5, 0.5, "Acne lesion\n(comedone → papule,\npustule, nodule)", ha="center", va="center", fontsize=11)
-    for title, text, colour, (x, y) in FACTORS:
-        ax.add_patch(FancyBboxPatch((x - 0.17, y - 0.1), 0.34, 0.2, boxstyle="round,pad=0.02", facecolor=colour, alpha=0.45, edgecolor="#333333"))
-        ax.text(x, y + 0.045, title, ha="center", va="center", fontsize=11, fontweight="bold", style="italic" if "acnes" in title else "normal")
-        ax.text(x, y - 0.035, textwrap.fill(text, 36), ha="center", va="center", fontsize=9)
-        start = (x + (0.1 if x < 0.5 else -0.1), y + (-0.11 if y > 0.5 else 0.11))
+    half_height = 0.16 if effects else 0.1
+    for index, (title, text, colour, (x, y)) in enumerate(FACTORS):
+        y_box = y + (0.06 if y > 0.5 else -0.06) if effects else y
+        ax.add_patch(FancyBboxPatch((x - 0.17, y_box - half_height), 0.34, 2 * half_height, boxstyle="round,pad=0.02",
+                                    facecolor=colour, alpha=0.45, edgecolor="#333333"))
+        top = y_box + (0.115 if effects else 0.045)
+        ax.text(x, top, title, ha="center", va="center", fontsize=11, fontweight="bold", style="italic" if "acnes" in title else "normal")
+        ax.text(x, top - 0.075, textwrap.fill(text, 36), ha="center", va="center", fontsize=9)
+        if effects:
+            ax.text(x, y_box - 0.095, textwrap.fill(f"Isotretinoin: {effects[index]}", 40), ha="center", va="center",
+                    fontsize=9, fontweight="bold", color="#000000")
+        start = (x + (0.1 if x < 0.5 else -0.1), y_box + (-half_height - 0.01 if y > 0.5 else half_height + 0.01))
         end = (0.5 + (-0.1 if x < 0.5 else 0.1), 0.5 + (0.08 if y > 0.5 else -0.08))
         ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=16, color="#333333", linewidth=1.5))
     links = (
@@ -136,14 +178,5 @@ def pathogenic_factors_figure() -> tuple[Figure, str]:
         ax.text((start[0] + end[0]) / 2 - (0.015 if vertical else 0), (start[1] + end[1]) / 2 + (0 if vertical else 0.015),
                 textwrap.fill(label, 14) if vertical else label, ha="right" if vertical else "center",
                 va="center" if vertical else "bottom", fontsize=9, color="#333333")
-    ax.set_title("The four pathogenic factors of acne and how they feed each other (schematic)", fontsize=12)
-    description = (
-        "A diagram with a central box, 'Acne lesion (comedone to papule, pustule, nodule)', and four coloured boxes at the "
-        "corners, each with an arrow to the centre. Top left: sebum and androgens (androgens drive sebaceous glands to make "
-        "more sebum). Top right: follicular hyperkeratinisation (keratinocytes proliferate and differentiate abnormally, "
-        "forming the microcomedone). Bottom left: Cutibacterium acnes (a skin commensal that favours the lipid-rich, low-oxygen "
-        "plugged follicle). Bottom right: inflammation (innate immunity such as TLR2 and cytokines, which may begin before the "
-        "comedone). Dashed arrows link the factors: between the two top boxes, 'plugged canal traps sebum'; from sebum down "
-        "to C. acnes, 'sebum-rich niche for C. acnes'; from C. acnes across to inflammation, 'C. acnes activates immunity'."
-    )
-    return figure, description
+    ax.set_title(title_text, fontsize=12)
+    return figure

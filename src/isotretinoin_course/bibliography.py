@@ -118,7 +118,7 @@ def format_entry(entry: Mapping) -> str:
     parts = []
     authors = _authors(entry)
     if authors:
-        parts.append(f"{authors}.")
+        parts.append(f"{authors.rstrip('.')}.")
     parts.append(f"{entry['title'].rstrip('.')}.")
     year = year_of(entry)
     if entry.get("container-title"):
