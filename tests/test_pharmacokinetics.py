@@ -124,3 +124,23 @@ def test_non_physical_parameters_raise_clear_errors(make, message):
     with pytest.raises(PKParameterError) as caught:
         make()
     assert message in str(caught.value)
+
+
+def test_year_long_course_stays_finite_and_matches_closed_form_steady_state_trough():
+    model = OralModel(ka_per_h=1.3, half_life_h=21.0, volume_l_per_kg=3.46)
+    dose, tau = 40.0, 12.0
+    simulation = simulate(model, Regimen(dose, tau, 365), 70, step_h=0.25)
+    assert np.isfinite(simulation.parent_ng_ml).all()
+    ka, ke, volume = model.ka_per_h, model.ke_per_h, 3.46 * 70
+    scale = dose * ka / (volume * (ka - ke)) * 1000
+    trough = scale * (math.exp(-ke * tau) / (1 - math.exp(-ke * tau)) - math.exp(-ka * tau) / (1 - math.exp(-ka * tau)))
+    # At the moment of a dose the new dose has not been absorbed yet: the value there is the trough.
+    at_last_dose = np.searchsorted(simulation.times_h, simulation.dose_times_h[-1])
+    assert simulation.parent_ng_ml[at_last_dose] == pytest.approx(trough, rel=1e-9)
+
+
+def test_superpose_refuses_zero_or_negative_doses():
+    from isotretinoin_course.pharmacokinetics import parent_exponentials, superpose
+
+    with pytest.raises(PKParameterError, match="every dose given must be a positive number of mg"):
+        superpose(np.arange(10.0), np.array([0.0, 12.0]), np.array([40.0, 0.0]), *parent_exponentials(MODEL, WEIGHT))

@@ -8,9 +8,10 @@ After one oral dose with first-order absorption (rate ``ka``) and elimination
 Any number of doses adds up (superposition). Every unit response here is a sum
 of exponentials, ``Σ c_j·exp(−λ_j·τ)``, so the concentration at time t depends
 only on the time since the last dose, τ, and on one running sum per exponent,
-``S_j(k) = Σ_{i≤k} D_i·exp(−λ_j·(t_k − t_i))``. Those sums are computed for all
-doses at once with numpy, and the curve for all times at once: no Python loop
-runs over time steps, and no exponential grows large enough to overflow.
+``S_j(k) = Σ_{i≤k} D_i·exp(−λ_j·(t_k − t_i))``. Those sums are a cumulative
+log-sum-exp over doses (numpy's ``logaddexp.accumulate``), and the curve is
+evaluated for all times at once: no Python loop runs over doses or time steps,
+and no exponential grows large enough to overflow.
 
 The metabolite (4-oxo-isotretinoin) follows the same scheme with a third
 exponential; see :func:`metabolite_exponentials`.
@@ -151,11 +152,12 @@ def superpose(
         return np.zeros_like(times_h)
     if np.any(np.diff(dose_times_h) < 0):
         raise PKParameterError("dose times must be in increasing order")
-    # S[k, j] = Σ_{i≤k} D_i·exp(−λ_j (t_k − t_i)): a lower-triangular matrix product over doses.
-    gaps = dose_times_h[:, None] - dose_times_h[None, :]
-    lower = gaps >= 0
-    weights = np.where(lower[:, :, None], np.exp(-np.where(lower, gaps, 0.0)[:, :, None] * exponents), 0.0)
-    running = np.einsum("kij,i->kj", weights, doses_mg)
+    if np.any(doses_mg <= 0):
+        raise PKParameterError("every dose given must be a positive number of mg")
+    # S[k, j] = Σ_{i≤k} D_i·exp(−λ_j (t_k − t_i)) = exp(−λ_j t_k) · Σ_{i≤k} exp(ln D_i + λ_j t_i).
+    # The running sum is taken in log space (logaddexp.accumulate), so exp(λ_j t_i) never overflows.
+    growth = dose_times_h[:, None] * exponents[None, :]
+    running = np.exp(np.logaddexp.accumulate(np.log(doses_mg)[:, None] + growth, axis=0) - growth)
     last = np.searchsorted(dose_times_h, times_h, side="right") - 1
     before_first = last < 0
     last = np.clip(last, 0, None)

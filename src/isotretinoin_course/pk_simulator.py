@@ -216,8 +216,8 @@ def describe_simulation(scenario: Scenario, figures: Exposure) -> str:
         f"Model plasma concentrations over {scenario.days:g} days of {scenario.dose_mg:g} mg every {scenario.interval_h:g} h "
         f"and {WASHOUT_DAYS:g} days after. The parent drug rises over the first days and levels off between a trough of "
         f"{figures.trough_ng_ml:.0f} and a peak of {figures.peak_ng_ml:.0f} ng/mL; the metabolite curve, when shown, lies above it. "
-        f"After the last dose both fall to near zero within about {figures.days_to_one_percent:.0f} days, well inside the shaded "
-        "month after the last dose."
+        f"After the last dose the parent drug falls below 1% of its level at stopping within about {figures.days_to_one_percent:.0f} days "
+        "(the metabolite a little later), well inside the shaded month after the last dose."
     )
 
 
@@ -225,8 +225,8 @@ class PKSimulator(widgets.VBox):
     """Choose a formulation, meal, dose, schedule, weight, course length and missed doses; see the curve and figures."""
 
     def __init__(self, dose_mg: float = 40, weight_kg: float = 70, days: float = 28, formulation: str = "conventional", meal: str = "fed") -> None:
-        style = {"description_width": "10em"}
-        wide = widgets.Layout(width="34em")
+        style = {"description_width": "13em"}
+        wide = widgets.Layout(width="38em")
         self.formulation = widgets.Dropdown(options=[(product.name, key) for key, product in FORMULATIONS.items()], value=formulation, description="Formulation", style=style, layout=wide)
         self.meal = widgets.ToggleButtons(options=[("with food", "fed"), ("fasting", "fasted")], value=meal, description="Taken", style=style)
         self.dose = widgets.Text(value=f"{dose_mg:g}", description="Dose per intake (mg)", style=style)
