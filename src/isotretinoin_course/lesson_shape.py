@@ -70,7 +70,7 @@ def learning_objectives(nb) -> list[str]:
     return []
 
 
-def check_structure(nb, name: str) -> list[str]:
+def check_structure(nb) -> list[str]:
     """nbformat validity, kernelspec, execution order, errors and metadata noise."""
     problems = []
     try:
@@ -217,7 +217,7 @@ def lint_notebook(path: str | Path, bibliography: Bibliography | None = None, to
         return [f"{path.name}: not a readable notebook: {error}"]
     bibliography = bibliography or load_bibliography()
     problems = (
-        check_structure(nb, path.stem)
+        check_structure(nb)
         + check_lesson_shape(nb, today)
         + check_references(nb, bibliography)
         + check_quiz_alignment(nb, path.stem)

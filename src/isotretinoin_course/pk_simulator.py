@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 from matplotlib.figure import Figure  # drawn without pyplot, so the notebook's backend is untouched
 
-from .isotretinoin_pk import FORMULATIONS, model_for
+from .isotretinoin_pk import FORMULATIONS, LABEL_DOSE_MG, LABEL_FASTED, LABEL_FED, REFERENCE_WEIGHT_KG, model_for
 from .markup import inline_markup
 from .pharmacokinetics import (
     HOURS_PER_DAY,
@@ -278,8 +278,6 @@ class PKSimulator(widgets.VBox):
 
 def single_dose_figure() -> tuple[Figure, str]:
     """The model's single 80 mg dose of conventional capsules, fed and fasted, beside the label's measured means."""
-    from .isotretinoin_pk import LABEL_DOSE_MG, LABEL_FASTED, LABEL_FED, REFERENCE_WEIGHT_KG
-
     use_course_style()
     figure = Figure(figsize=(9, 4.4), dpi=100)
     ax = figure.add_subplot()
