@@ -8,6 +8,7 @@ through ``python3 course.py execute [NOTEBOOK ...]``.
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -16,7 +17,7 @@ import nbformat
 from nbclient import NotebookClient
 
 from .bibliography import REFERENCES_HEADING, Bibliography, cited_keys, load_bibliography, references_markdown
-from .lesson_shape import ALLOWED_CELL_METADATA, lint_notebook
+from .lesson_shape import ALLOWED_CELL_METADATA, WIDGET_VIEW, lint_notebook
 
 CELL_TIMEOUT_SECONDS = 300
 NOTEBOOK_DIRECTORY = Path("notebooks")
@@ -45,6 +46,21 @@ def clean_metadata(nb) -> None:
             cell.pop("attachments", None)
 
 
+def stable_widget_ids(nb, name: str) -> None:
+    """Replace the random model ids of stored widget views with ids derived from the notebook and position.
+
+    No widget state is saved, so a stored id never refers to a live model; a
+    stable one keeps re-execution from changing the file when nothing else did.
+    """
+    count = 0
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            view = output.get("data", {}).get(WIDGET_VIEW)
+            if view:
+                count += 1
+                view["model_id"] = hashlib.sha256(f"{name}:{count}".encode()).hexdigest()[:32]
+
+
 def execute_notebook(path: Path, bibliography: Bibliography) -> None:
     nb = nbformat.read(path, as_version=4)
     refresh_references(nb, bibliography)
@@ -59,6 +75,7 @@ def execute_notebook(path: Path, bibliography: Bibliography) -> None:
     )
     client.execute()
     clean_metadata(nb)
+    stable_widget_ids(nb, path.stem)
     nbformat.validate(nb)
     nbformat.write(nb, path)
 
