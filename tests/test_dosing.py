@@ -1,0 +1,83 @@
+"""Dosing arithmetic: mg/kg/day, regimens from real strengths, cumulative dose and days to a target."""
+
+from __future__ import annotations
+
+import pytest
+
+from isotretinoin_course.dosing import (
+    DosingError,
+    Phase,
+    build_regimen,
+    course_days_to_target,
+    cumulative_dose_mg_per_kg,
+    daily_dose_mg,
+    days_to_target,
+    mg_per_kg_per_day,
+)
+from isotretinoin_course.isotretinoin_pk import FORMULATIONS
+
+
+def test_mg_per_kg_and_back():
+    assert mg_per_kg_per_day(60, 60) == 1.0
+    assert daily_dose_mg(0.5, 70) == 35.0
+
+
+@pytest.mark.parametrize(
+    ("target", "weight", "formulation", "morning", "evening"),
+    [
+        (1.0, 70, "conventional", (40,), (30,)),  # exactly 70 mg
+        (1.0, 60, "conventional", (30,), (30,)),  # exactly 60 mg, balanced
+        (0.5, 70, "conventional", (20,), (10,)),  # 35 mg: 30 and 40 are equally far; the lower wins
+        (0.6, 80, "absorica_ld", (24,), (24,)),  # 48 mg from LD strengths
+        (1.0, 100, "conventional", (40, 20), (40,)),  # 100 mg: three capsules beat four balanced ones
+    ],
+)
+def test_build_regimen_uses_real_strengths(target, weight, formulation, morning, evening):
+    regimen = build_regimen(target, weight, formulation)
+    assert (regimen.morning_mg, regimen.evening_mg) == (morning, evening)
+    strengths = set(FORMULATIONS[formulation].strengths_mg)
+    assert set(regimen.morning_mg + regimen.evening_mg) <= strengths
+    assert regimen.capsules_per_day <= 4
+
+
+def test_regimen_description():
+    assert build_regimen(1.0, 70).describe() == "morning 40 mg, evening 30 mg: 70 mg/day = 1.00 mg/kg/day for 70 kg"
+
+
+def test_cumulative_dose_and_days_to_target():
+    assert cumulative_dose_mg_per_kg([60] * 140, 60) == 140.0
+    assert days_to_target(120, 60, 60) == 120
+    assert days_to_target(120, 70, 60) == 103  # 7200 mg / 70 mg = 102.9 → day 103
+    assert days_to_target(120, 60, 60, already_mg_per_kg=100) == 20
+    assert days_to_target(120, 60, 60, already_mg_per_kg=130) == 0
+
+
+def test_escalation_and_missed_days_delay_the_target():
+    phases = [Phase(28, 40), Phase(365, 60)]  # 28 days at 40 mg, then 60 mg
+    # 60 kg × 120 mg/kg = 7200 mg; 28 × 40 = 1120 mg; (7200 − 1120) / 60 = 101.3 → 28 + 102 = 130
+    assert course_days_to_target(phases, 120, 60) == 130
+    assert course_days_to_target(phases, 120, 60, missed_days=7) == 137
+    assert course_days_to_target([Phase(10, 60)], 120, 60) == 120  # the last phase continues
+    assert course_days_to_target([], 120, 60) is None
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: mg_per_kg_per_day(60, -70), "body weight must be a positive number of kg, got -70"),
+        (lambda: mg_per_kg_per_day(60, 0), "body weight must be a positive number of kg, got 0"),
+        (lambda: mg_per_kg_per_day(60, 700), "not plausible"),
+        (lambda: daily_dose_mg(5, 70), "target dose of 5 mg/kg/day is not plausible"),
+        (lambda: build_regimen(1, 70, "syrup"), "unknown formulation 'syrup'"),
+        (lambda: cumulative_dose_mg_per_kg([60, -20], 60), "day 2: a daily dose must be zero or a positive number"),
+        (lambda: days_to_target(120, 0, 60), "daily dose must be a positive number of mg, got 0"),
+        (lambda: days_to_target(120, 60, 60, already_mg_per_kg=-1), "cannot be negative"),
+        (lambda: course_days_to_target([Phase(0, 40)], 120, 60), "at least one day"),
+        (lambda: course_days_to_target([Phase(10, 40)], 120, 60, missed_days=-2), "missed days cannot be negative"),
+        (lambda: mg_per_kg_per_day("sixty", 60), "daily dose must be a number of mg"),
+    ],
+)
+def test_bad_input_is_refused_with_a_clear_message(call, message):
+    with pytest.raises(DosingError) as caught:
+        call()
+    assert message in str(caught.value)
