@@ -4,6 +4,7 @@
     python3 course.py lab       install into .venv, open notebooks/00_start_here.ipynb in JupyterLab
     python3 course.py test      install into .venv, run every test (unit, lint, strict nbval) on 2 cores
     python3 course.py execute   re-execute every notebook in place from a fresh kernel
+    python3 course.py datasets  regenerate every synthetic dataset in datasets/ (seeded, byte-identical)
 
 ``lab`` takes ``--no-browser``, ``--port N`` and ``--ip ADDRESS`` for a server
 without a screen; ``test`` passes any further arguments to pytest; ``execute``
@@ -106,6 +107,11 @@ def command_execute(options: argparse.Namespace) -> int:
     return run([PYTHON, "-m", "isotretinoin_course.notebook_build", *options.extra], env=course_environment())
 
 
+def command_datasets(options: argparse.Namespace) -> int:
+    ensure_installed()
+    return run([PYTHON, "-m", "isotretinoin_course.cohort", "datasets", *options.extra], env=course_environment())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -115,9 +121,10 @@ def main() -> int:
     lab.add_argument("--ip", help="address to listen on, e.g. 0.0.0.0 to accept other machines")
     commands.add_parser("test", help="run every test (extra arguments go to pytest)")
     commands.add_parser("execute", help="re-execute notebooks in place (default: all)")
+    commands.add_parser("datasets", help="regenerate the synthetic datasets in datasets/")
     options, extra = parser.parse_known_args()
     options.extra = extra
-    handler = {"lab": command_lab, "test": command_test, "execute": command_execute}[options.command]
+    handler = {"lab": command_lab, "test": command_test, "execute": command_execute, "datasets": command_datasets}[options.command]
     return handler(options)
 
 

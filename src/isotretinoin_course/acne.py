@@ -17,6 +17,7 @@ scarring, or failing standard oral or topical therapy).
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 
 SEVERITY_ORDER = ("clear", "mild", "moderate", "severe")
@@ -87,7 +88,7 @@ def validate_count(value: object, name: str) -> int:
             value = float(text.replace(",", "."))
         except ValueError:
             raise LesionCountError(f"{label}: '{text}' is not a number") from None
-    if not isinstance(value, (int, float)) or not math.isfinite(value):
+    if not isinstance(value, numbers.Real) or not math.isfinite(value):
         raise LesionCountError(f"{label}: expected a whole number of lesions, got {value!r}")
     if value < 0:
         raise LesionCountError(f"{label}: a lesion count cannot be negative ({value:g})")

@@ -1,0 +1,109 @@
+"""The synthetic cohort: regenerates byte-identically, validates against its schema, and is teachable."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from conftest import ROOT
+
+from isotretinoin_course import cohort
+from isotretinoin_course.acne import LesionCounts, classify_severity
+from isotretinoin_course.datasets import load_table
+
+DATASETS = ROOT / "datasets"
+TABLES = list(cohort.SCHEMAS)
+
+
+def test_regeneration_is_byte_identical_to_the_committed_files(tmp_path):
+    written = cohort.write(tmp_path)
+    assert {path.name for path in written} == {f"synthetic_{name}.csv" for name in TABLES} | {"datapackage.json"}
+    for path in written:
+        committed = DATASETS / path.name
+        assert committed.exists(), f"{path.name} is not committed: run python3 course.py datasets"
+        assert path.read_bytes() == committed.read_bytes(), f"{path.name} differs from a fresh regeneration"
+
+
+@pytest.fixture(scope="module")
+def tables():
+    return {name: load_table(name, DATASETS) for name in TABLES}
+
+
+def test_every_table_loads_and_says_it_is_synthetic(tables):
+    for name, frame in tables.items():
+        assert frame.attrs["synthetic"] is True
+        assert frame.attrs["source"].startswith("synthetic_")
+    assert "SYNTHETIC" in cohort.data_package()["title"]
+
+
+def test_cohort_size_and_course_length(tables):
+    patients = tables["patients"]
+    assert len(patients) >= 200
+    months = (patients["end_date"] - patients["start_date"]).dt.days / 30
+    assert months.median() == pytest.approx(6, abs=1)
+    assert (months.between(4, 8)).mean() > 0.95
+
+
+def test_baseline_lesions_match_the_recorded_severity(tables):
+    baseline = tables["lesion_counts"].query("visit == 'baseline'").set_index("patient_id")
+    for patient in tables["patients"].itertuples():
+        row = baseline.loc[patient.patient_id]
+        grade = classify_severity(LesionCounts(row.comedones, row.inflammatory, row.nodules)).grade
+        assert grade == patient.baseline_severity, patient.patient_id
+
+
+def test_pregnancy_tests_only_for_patients_who_can_get_pregnant(tables):
+    tested = set(tables["pregnancy_tests"]["patient_id"])
+    can = set(tables["patients"].query("pregnancy_risk_category == 'can_get_pregnant'")["patient_id"])
+    assert tested == can
+    assert (tables["patients"].query("sex == 'male'")["pregnancy_risk_category"] == "cannot_get_pregnant").all()
+
+
+def test_dispensing_never_exceeds_a_30_day_supply(tables):
+    assert tables["dispensing"]["days_supply"].max() <= 30
+
+
+def test_planted_events_are_present(tables):
+    labs, dispensing = tables["labs"], tables["dispensing"]
+    for index in cohort.PLANTED.triglycerides_past_action:
+        patient = f"SYN-{index + 1:04d}"
+        assert labs.query("patient_id == @patient")["triglycerides_mg_dl"].max() >= cohort.TRIGLYCERIDE_ACTION_MG_DL
+    for index in cohort.PLANTED.alt_rise:
+        patient = f"SYN-{index + 1:04d}"
+        assert labs.query("patient_id == @patient")["alt_u_l"].max() >= 120
+    for index in cohort.PLANTED.missed_pickup:
+        patient = f"SYN-{index + 1:04d}"
+        assert dispensing.query("patient_id == @patient")["pickup_date"].isna().sum() == 1
+    follow = tables["lesion_counts"]
+    for index in cohort.PLANTED.relapse_after_course:
+        patient = f"SYN-{index + 1:04d}"
+        rows = follow.query("patient_id == @patient").set_index("visit")
+        assert rows.loc["follow_up_3", "inflammatory"] > rows.loc["follow_up_1", "inflammatory"]
+
+
+def test_generation_refuses_an_empty_cohort():
+    with pytest.raises(ValueError, match="at least one patient"):
+        cohort.generate(0)
+
+
+def test_different_seed_gives_different_patients():
+    first = pd.DataFrame(cohort.generate(5, seed=1).patients)
+    second = pd.DataFrame(cohort.generate(5, seed=2).patients)
+    assert not first.equals(second)
+
+
+def test_new_laboratory_abnormalities_mimic_the_published_rates(tables):
+    labs = tables["labs"]
+    baseline = labs.query("visit == 'baseline'").set_index("patient_id")
+    on_treatment = labs.query("visit != 'baseline'").groupby("patient_id").max(numeric_only=True)
+    for column, published in cohort.PUBLISHED_NEW_ABNORMALITY.items():
+        upper = cohort.REFERENCE_RANGES[column][1]
+        normal_at_baseline = baseline.index[baseline[column] <= upper]
+        share = (on_treatment.loc[on_treatment.index.intersection(normal_at_baseline), column] > upper).mean()
+        assert share == pytest.approx(published, abs=0.06), column
+    very_high = (on_treatment["triglycerides_mg_dl"] >= cohort.TRIGLYCERIDE_ACTION_MG_DL).mean()
+    assert 0 < very_high < 0.01  # grade 3 or worse in under 1% (Barbieri 2020), but present for teaching
+
+
+def test_laboratory_changes_peak_at_month_two(tables):
+    medians = tables["labs"].groupby("visit")["triglycerides_mg_dl"].median()
+    assert medians["baseline"] < medians["month_1"] < medians["month_2"]
