@@ -1,0 +1,64 @@
+"""The laboratory flags at every band boundary."""
+
+from __future__ import annotations
+
+import pytest
+
+from isotretinoin_course.monitoring import LabValueError, alt_grade, flag_alt, flag_cholesterol, flag_hdl, flag_panel, flag_triglycerides
+
+
+@pytest.mark.parametrize(
+    ("value", "band", "abnormal"),
+    [(149, "normal", False), (150, "borderline-high", True), (199, "borderline-high", True), (200, "high", True),
+     (499, "high", True), (500, "very high", True), (1000, "very high", True), (1001, "above 1000: pancreatitis risk", True)],
+)
+def test_triglyceride_bands(value, band, abnormal):
+    flag = flag_triglycerides(value)
+    assert (flag.band, flag.abnormal) == (band, abnormal)
+
+
+def test_triglyceride_actions_escalate():
+    assert flag_triglycerides(120).action == "no action"
+    assert flag_triglycerides(520).action.startswith("contact the prescriber")
+    assert flag_triglycerides(1200).action.startswith("urgent")
+
+
+@pytest.mark.parametrize(("value", "grade"), [(40, 0), (41, 1), (120, 1), (121, 2), (200, 2), (201, 3), (800, 3), (801, 4)])
+def test_alt_grades_at_the_ctcae_boundaries(value, grade):
+    assert alt_grade(value) == grade
+
+
+def test_alt_grade_uses_the_laboratory_upper_limit():
+    assert alt_grade(100, upper_limit=33) == 2  # 3.03 × ULN
+    assert flag_alt(100, upper_limit=33).band == "CTCAE grade 2 (3.0× ULN)"
+    assert flag_alt(30).band == "normal"
+
+
+@pytest.mark.parametrize(("value", "band"), [(199, "desirable"), (200, "borderline-high"), (239, "borderline-high"), (240, "high")])
+def test_cholesterol_bands(value, band):
+    assert flag_cholesterol(value).band == band
+
+
+def test_hdl_low_below_40():
+    assert flag_hdl(39).band == "low"
+    assert flag_hdl(40).band == "normal"
+
+
+def test_panel_puts_the_urgent_flag_first():
+    flags = flag_panel(triglycerides_mg_dl=560, total_cholesterol_mg_dl=180, hdl_mg_dl=50, alt_u_l=30)
+    assert flags[0].analyte == "Triglycerides"
+    assert flags[0].describe() == (
+        "Triglycerides 560 mg/dL: very high — contact the prescriber: the label reports reversal with dose reduction or diet; recheck promptly"
+    )
+    assert [flag.abnormal for flag in flags] == [True, False, False, False]
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: flag_triglycerides(-5), "triglycerides must be positive, got -5 mg/dL"),
+    (lambda: flag_triglycerides(float("nan")), "triglycerides must be a number"),
+    (lambda: flag_alt("high"), "ALT must be a number in U/L"),
+    (lambda: alt_grade(50, upper_limit=0), "upper limit of normal must be positive"),
+])
+def test_impossible_values_are_refused(call, message):
+    with pytest.raises(LabValueError, match=message):
+        call()
