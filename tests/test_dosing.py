@@ -81,3 +81,26 @@ def test_bad_input_is_refused_with_a_clear_message(call, message):
     with pytest.raises(DosingError) as caught:
         call()
     assert message in str(caught.value)
+
+
+def test_calculator_answers_and_refuses_bad_input():
+    import re
+
+    from isotretinoin_course.dosing_widget import DosingCalculator
+
+    def text(widget):
+        return re.sub("<[^>]+>", " ", widget.result.value)
+
+    calculator = DosingCalculator(weight_kg=60)
+    assert "135 days" in text(calculator) and "2026-05-20" in text(calculator)
+    calculator.missed.value = "7"
+    assert "142 days" in text(calculator)
+    for field, typed, message in (("weight", "-60", "Body weight must be a positive number of kg"),
+                                  ("start", "2026-02-30", "is not a date in YYYY-MM-DD form"),
+                                  ("missed", "-1", "is not a whole number of days"),
+                                  ("target", "5000", "outside 30–400 mg/kg")):
+        getattr(calculator, field).value = typed
+        assert "Check the input." in calculator.result.value and message in text(calculator), field
+        getattr(calculator, field).value = {"weight": "60", "start": "2026-01-05", "missed": "0", "target": "120"}[field]
+    calculator.formulation.value = "absorica_ld"
+    assert "outside the label's usual range of 0.4–0.8 mg/kg/day" in text(calculator)  # 1.0 mg/kg/day from month 2
