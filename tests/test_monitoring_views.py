@@ -1,0 +1,68 @@
+"""Notebook 05's views: dose reconstruction, the patient explorer and the cohort shares."""
+
+from __future__ import annotations
+
+import re
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+from isotretinoin_course.monitoring_views import (  # noqa: E402
+    PatientExplorer,
+    cohort_threshold_figure,
+    daily_doses,
+    load_cohort,
+    patient_timeline_figure,
+    planted_labels,
+    threshold_shares,
+)
+from isotretinoin_course.plots import SYNTHETIC_LABEL  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def cohort():
+    return load_cohort()
+
+
+def test_collected_doses_add_up_to_each_patients_target(cohort):
+    patients = cohort["patients"].set_index("patient_id")
+    for patient_id in patients.index[:60]:
+        total = daily_doses(cohort["dispensing"], patient_id).sum() / patients.loc[patient_id, "weight_kg"]
+        assert total == pytest.approx(patients.loc[patient_id, "cumulative_target_mg_per_kg"], abs=2)
+
+
+def test_planted_patients_are_labelled():
+    labels = planted_labels()
+    assert labels["SYN-0008"] == "triglycerides past 500"
+    assert labels["SYN-0013"] == "missed pick-up"
+
+
+def test_timeline_is_marked_synthetic_and_described(cohort):
+    figure, description = patient_timeline_figure(cohort, "SYN-0008")
+    assert SYNTHETIC_LABEL in [text.get_text() for text in figure.texts]
+    assert "SYNTHETIC DATA" in figure._suptitle.get_text()
+    assert "peak of 7" in description and "mg/dL" in description
+    with pytest.raises(KeyError, match="SYN-9999 is not in the synthetic cohort"):
+        patient_timeline_figure(cohort, "SYN-9999")
+
+
+def test_explorer_redraws_and_lists_flags(cohort):
+    explorer = PatientExplorer(cohort, "SYN-0008")
+    first = bytes(explorer.plot.value)
+    assert "very high" in explorer.flags.value
+    explorer.picker.value = "SYN-0024"
+    assert bytes(explorer.plot.value) != first
+    assert "CTCAE grade 2" in re.sub("<[^>]+>", " ", explorer.flags.value)
+    assert explorer._repr_mimebundle_()["text/plain"].startswith("Synthetic patient explorer")
+
+
+def test_threshold_shares_rise_to_month_two(cohort):
+    shares = threshold_shares(cohort["labs"])
+    assert shares.loc["baseline", "patients tested"] == len(cohort["patients"])
+    assert shares.loc["month_2", "triglycerides > 150 mg/dL"] > shares.loc["baseline", "triglycerides > 150 mg/dL"] + 20
+    figure, description = cohort_threshold_figure(cohort["labs"])
+    assert "SYNTHETIC DATA" in figure.axes[0].get_title()
+    assert figure.axes[0].get_ylabel() == "Patients above the threshold (%)"
+    assert "month 2" in description
