@@ -70,7 +70,9 @@ def patient_timeline_figure(tables: dict[str, pd.DataFrame], patient_id: str, fi
     ax = axes[0]
     ax.step(doses.index, doses.values, where="post", color=OKABE_ITO["blue"], label="daily dose (mg)")
     ax.set_ylabel("Daily dose\n(mg)")
+    ax.set_ylim(0, doses.max() * 1.15)
     twin = ax.twinx()
+    twin.set_ylim(0, max(cumulative.max(), patient["cumulative_target_mg_per_kg"]) * 1.1)
     twin.plot(cumulative.index, cumulative.values, color=OKABE_ITO["orange"], linestyle="--", label="cumulative (mg/kg)")
     twin.axhline(patient["cumulative_target_mg_per_kg"], color=OKABE_ITO["orange"], linewidth=0.8, linestyle=":")
     twin.set_ylabel("Cumulative\n(mg/kg)")
