@@ -196,29 +196,26 @@ def generate(n: int = N_PATIENTS, seed: int = COHORT_SEED) -> CohortTables:
             remaining_days = days_to_target(target, regimen.daily_mg, weight, cumulative_mg / weight)
             supply = min(CYCLE_DAYS, remaining_days)
             pickup_delay = int(rng.integers(0, 4))
-            dispense_number += 1
             missed = index in PLANTED.missed_pickup and month == 3
-            tables.dispensing.append(
-                {
-                    "dispense_id": f"DSP-{dispense_number:05d}", "patient_id": patient_id, "prescription_date": _iso(visit_date),
-                    "pickup_date": "" if missed else _iso(visit_date + dt.timedelta(days=pickup_delay)),
-                    "formulation": formulation, "morning_mg": "+".join(f"{mg:g}" for mg in regimen.morning_mg),
-                    "evening_mg": "+".join(f"{mg:g}" for mg in regimen.evening_mg), "daily_dose_mg": f"{regimen.daily_mg:g}",
-                    "capsules": regimen.capsules_per_day * supply, "days_supply": supply,
-                }
-            )
-            if missed:
-                # Nothing taken this cycle: the prescription is written again a week later and picked up.
+
+            def dispense(prescribed: dt.date, collected: dt.date | None) -> None:
+                nonlocal dispense_number
                 dispense_number += 1
-                retry = visit_date + dt.timedelta(days=7)
                 tables.dispensing.append(
                     {
-                        "dispense_id": f"DSP-{dispense_number:05d}", "patient_id": patient_id, "prescription_date": _iso(retry),
-                        "pickup_date": _iso(retry + dt.timedelta(days=1)), "formulation": formulation,
-                        "morning_mg": "+".join(f"{mg:g}" for mg in regimen.morning_mg), "evening_mg": "+".join(f"{mg:g}" for mg in regimen.evening_mg),
-                        "daily_dose_mg": f"{regimen.daily_mg:g}", "capsules": regimen.capsules_per_day * supply, "days_supply": supply,
+                        "dispense_id": f"DSP-{dispense_number:05d}", "patient_id": patient_id, "prescription_date": _iso(prescribed),
+                        "pickup_date": _iso(collected), "formulation": formulation,
+                        "morning_mg": "+".join(f"{mg:g}" for mg in regimen.morning_mg),
+                        "evening_mg": "+".join(f"{mg:g}" for mg in regimen.evening_mg), "daily_dose_mg": f"{regimen.daily_mg:g}",
+                        "capsules": regimen.capsules_per_day * supply, "days_supply": supply,
                     }
                 )
+
+            dispense(visit_date, None if missed else visit_date + dt.timedelta(days=pickup_delay))
+            if missed:
+                # Nothing taken this cycle: the prescription is written again a week later and picked up.
+                retry = visit_date + dt.timedelta(days=7)
+                dispense(retry, retry + dt.timedelta(days=1))
                 cycle_start = retry + dt.timedelta(days=1)
             cumulative_mg += regimen.daily_mg * supply
             lab_month = month if month <= max(LAB_MONTHS) else None
@@ -234,7 +231,7 @@ def generate(n: int = N_PATIENTS, seed: int = COHORT_SEED) -> CohortTables:
                          "detail": "triglycerides above the action threshold" if values["triglycerides_mg_dl"] >= TRIGLYCERIDE_ACTION_MG_DL else "ALT above three times the upper limit",
                          "severity": "moderate", "action": "dose reduced; laboratory tests repeated"}
                     )
-            cycle_start = cycle_start + dt.timedelta(days=CYCLE_DAYS) if not missed else cycle_start + dt.timedelta(days=CYCLE_DAYS)
+            cycle_start = cycle_start + dt.timedelta(days=CYCLE_DAYS)
         end = cycle_start
         # Follow-up after the course: lesions (some relapse) and the post-course pregnancy test.
         relapses = index in PLANTED.relapse_after_course or (rng.random() < RELAPSE_SHARE - len(PLANTED.relapse_after_course) / n)
@@ -278,6 +275,7 @@ def _field(name: str, kind: str, description: str, unit: str = "", **constraints
 
 PATIENT_ID = _field("patient_id", "string", "Synthetic patient identifier", pattern="SYN-[0-9]{4}")
 DATE_MIN, DATE_MAX = "2024-11-01", "2027-06-30"
+PATIENT_FOREIGN_KEY = [{"fields": "patient_id", "reference": {"resource": "patients", "fields": "patient_id"}}]
 
 SCHEMAS: dict[str, dict] = {
     "patients": {
@@ -309,7 +307,7 @@ SCHEMAS: dict[str, dict] = {
             _field("days_supply", "integer", "Days the supply lasts", "days", minimum=1, maximum=30),
         ],
         "primaryKey": "dispense_id",
-        "foreignKeys": [{"fields": "patient_id", "reference": {"resource": "patients", "fields": "patient_id"}}],
+        "foreignKeys": PATIENT_FOREIGN_KEY,
     },
     "labs": {
         "fields": [
@@ -324,7 +322,7 @@ SCHEMAS: dict[str, dict] = {
             _field("ast_u_l", "integer", "Aspartate aminotransferase (reference ≤ 40 U/L)", "U/L", minimum=3, maximum=2000),
         ],
         "primaryKey": ["patient_id", "date"],
-        "foreignKeys": [{"fields": "patient_id", "reference": {"resource": "patients", "fields": "patient_id"}}],
+        "foreignKeys": PATIENT_FOREIGN_KEY,
     },
     "lesion_counts": {
         "fields": [
@@ -336,7 +334,7 @@ SCHEMAS: dict[str, dict] = {
             _field("nodules", "integer", "Inflammatory nodules of 5 mm or more (face)", "lesions", minimum=0, maximum=200),
         ],
         "primaryKey": ["patient_id", "date"],
-        "foreignKeys": [{"fields": "patient_id", "reference": {"resource": "patients", "fields": "patient_id"}}],
+        "foreignKeys": PATIENT_FOREIGN_KEY,
     },
     "pregnancy_tests": {
         "fields": [
@@ -346,7 +344,7 @@ SCHEMAS: dict[str, dict] = {
             _field("result", "string", "Result", enum=["negative", "positive"]),
         ],
         "primaryKey": ["patient_id", "date"],
-        "foreignKeys": [{"fields": "patient_id", "reference": {"resource": "patients", "fields": "patient_id"}}],
+        "foreignKeys": PATIENT_FOREIGN_KEY,
     },
     "adverse_events": {
         "fields": [
@@ -358,7 +356,7 @@ SCHEMAS: dict[str, dict] = {
             _field("action", "string", "What was done"),
         ],
         "primaryKey": ["patient_id", "date", "event"],
-        "foreignKeys": [{"fields": "patient_id", "reference": {"resource": "patients", "fields": "patient_id"}}],
+        "foreignKeys": PATIENT_FOREIGN_KEY,
     },
 }
 

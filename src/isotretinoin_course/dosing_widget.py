@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
@@ -12,6 +11,7 @@ from matplotlib.figure import Figure
 
 from .dosing import DosingError, Phase, build_regimen, check_weight, course_days_to_target
 from .isotretinoin_pk import FORMULATIONS
+from .inputs import InputError, read_positive_number
 from .markup import inline_markup
 from .plots import OKABE_ITO, use_course_style
 
@@ -19,20 +19,8 @@ LABEL_RANGES = {"conventional": (0.5, 1.0), "absorica": (0.5, 1.0), "absorica_ld
 SUPPLY_DAYS = 30
 
 
-class CalculatorInputError(ValueError):
-    """Input the calculator cannot use; the message says what to change."""
-
-
-def _read_number(text: object, name: str, unit: str, low: float, high: float) -> float:
-    try:
-        value = float(str(text).strip().replace(",", "."))
-    except ValueError:
-        raise CalculatorInputError(f"{name}: '{text}' is not a number of {unit}.") from None
-    if not math.isfinite(value) or value <= 0:
-        raise CalculatorInputError(f"{name} must be a positive number of {unit}, not {text}.")
-    if not low <= value <= high:
-        raise CalculatorInputError(f"{name} of {value:g} {unit} is outside {low:g}–{high:g} {unit}.")
-    return value
+CalculatorInputError = InputError  # the calculator's input errors are the course's common kind
+_read_number = read_positive_number
 
 
 def dosing_plan_html(weight: object, starting: object, maintenance: object, formulation: str, target: object,

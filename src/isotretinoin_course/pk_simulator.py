@@ -17,6 +17,7 @@ import ipywidgets as widgets
 from matplotlib.figure import Figure  # drawn without pyplot, so the notebook's backend is untouched
 
 from .isotretinoin_pk import FORMULATIONS, LABEL_DOSE_MG, LABEL_FASTED, LABEL_FED, REFERENCE_WEIGHT_KG, model_for
+from .inputs import InputError, read_positive_number
 from .markup import inline_markup
 from .pharmacokinetics import (
     HOURS_PER_DAY,
@@ -36,8 +37,7 @@ WASHOUT_DAYS = 35.0
 ONE_MONTH_DAYS = 30.0
 
 
-class SimulatorInputError(ValueError):
-    """Input a student typed that the simulator cannot use; the message says what to change."""
+SimulatorInputError = InputError  # the simulator's input errors are the course's common kind
 
 
 @dataclass(frozen=True)
@@ -61,18 +61,8 @@ class Scenario:
 
 
 def _number(text: object, label: str, unit: str) -> float:
-    limits = LIMITS[label]
     name = {"dose_mg": "Dose", "weight_kg": "Body weight", "days": "Course length"}[label]
-    try:
-        value = float(str(text).strip().replace(",", "."))
-    except ValueError:
-        raise SimulatorInputError(f"{name}: '{text}' is not a number of {unit}.") from None
-    if not math.isfinite(value) or value <= 0:
-        raise SimulatorInputError(f"{name} must be a positive number of {unit}, not {text}.")
-    low, high = limits
-    if not low <= value <= high:
-        raise SimulatorInputError(f"{name} of {value:g} {unit} is outside what this simulator covers ({low:g}–{high:g} {unit}).")
-    return value
+    return read_positive_number(text, name, unit, *LIMITS[label], range_note="what this simulator covers")
 
 
 def parse_missed(text: str, scheduled: int) -> frozenset[int]:
