@@ -1,0 +1,398 @@
+"""A dated rules engine for isotretinoin dispensing under a pregnancy risk-management programme.
+
+Rule sets are data (``content/rule_sets/*.yml``): each has a name, the date it
+applies from (and until, if replaced), its sources, and the parameters of its
+rules. Given a patient's timeline — category, pregnancy tests, contraception,
+prescriptions and pick-up attempts — :func:`evaluate` returns one decision per
+pick-up attempt (allowed or not, the rule that decides it, a reason a student
+can read) and the compliance gaps found in the timeline.
+
+This is a teaching model of the programmes' main checks, not an
+implementation of any official system: the real programmes have more steps
+(registration, comprehension questions, authorisations) than a timeline shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import yaml
+
+RULE_SET_DIRECTORY = resources.files("isotretinoin_course") / "content" / "rule_sets"
+CATEGORIES = ("can_get_pregnant", "cannot_get_pregnant")
+
+
+class TimelineError(ValueError):
+    """A patient timeline that cannot be evaluated (out of order, unknown category, missing fields)."""
+
+
+class RuleSetError(ValueError):
+    """A rule-set file with a missing or malformed parameter."""
+
+
+# --------------------------------------------------------------------------- rule sets
+
+
+RULE_NAMES = (
+    "max_days_supply", "refills_allowed", "pickup_window_days", "pickup_window_starts", "lockout_days_after_missed_window",
+    "lockout_first_window_only", "pretreatment_tests", "days_between_pretreatment_tests", "test_before_prescription_within_days",
+    "accepted_test_settings", "contraception_methods", "contraception_days_before", "contraception_days_after",
+    "post_treatment_test_days_after",
+)
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a rule's value comes from and how far it was verified."""
+
+    source: str
+    status: str
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    key: str
+    name: str
+    programme: str
+    applies_from: dt.date
+    applies_until: dt.date | None
+    sources: tuple[str, ...]
+    summary: str
+    max_days_supply: int
+    refills_allowed: bool
+    pickup_window_days: dict[str, int | None]  # None: no pick-up window for that category
+    pickup_window_starts: dict[str, str]  # "pregnancy_test" or "prescription"
+    lockout_days_after_missed_window: int
+    lockout_first_window_only: bool
+    pretreatment_tests: int
+    days_between_pretreatment_tests: int
+    test_before_prescription_within_days: int | None
+    accepted_test_settings: dict[str, tuple[str, ...]]  # "before" / "during" / "after" → settings
+    contraception_methods: int
+    contraception_days_before: int
+    contraception_days_after: int
+    post_treatment_test_days_after: int | None
+    provenance: dict[str, Provenance]
+
+    def applies_on(self, day: dt.date) -> bool:
+        return self.applies_from <= day and (self.applies_until is None or day <= self.applies_until)
+
+
+def _date(value: object, where: str) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise RuleSetError(f"{where}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def load_rule_set(path: str | Path) -> RuleSet:
+    """Read one rule set and refuse it if a rule, its source or its status is missing."""
+    path = Path(str(path))
+    where = path.name
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise RuleSetError(f"{where}: not valid YAML: {error}") from None
+    missing = [name for name in ("name", "programme", "applies_from", "sources", "summary", "rules") if not raw or name not in raw]
+    if missing:
+        raise RuleSetError(f"{where}: missing {', '.join(missing)}")
+    rules = raw["rules"]
+    absent = [name for name in RULE_NAMES if name not in rules]
+    if absent:
+        raise RuleSetError(f"{where}: rules missing: {', '.join(absent)}")
+    for name in RULE_NAMES:
+        rule = rules[name]
+        if not isinstance(rule, dict) or not {"value", "source", "status"} <= set(rule):
+            raise RuleSetError(f"{where}: rule '{name}' needs value, source and status")
+    values = {name: rules[name]["value"] for name in RULE_NAMES}
+    for mapping in ("pickup_window_days", "pickup_window_starts"):
+        if set(values[mapping]) != set(CATEGORIES):
+            raise RuleSetError(f"{where}: rule '{mapping}' must give a value for each category {CATEGORIES}")
+    if not raw["sources"]:
+        raise RuleSetError(f"{where}: a rule set must cite at least one source")
+    return RuleSet(
+        key=path.stem,
+        name=raw["name"],
+        programme=raw["programme"],
+        applies_from=_date(raw["applies_from"], f"{where}: applies_from"),
+        applies_until=_date(raw["applies_until"], f"{where}: applies_until") if raw.get("applies_until") else None,
+        sources=tuple(raw["sources"]),
+        summary=" ".join(str(raw["summary"]).split()),
+        max_days_supply=int(values["max_days_supply"]),
+        refills_allowed=bool(values["refills_allowed"]),
+        pickup_window_days={key: None if value is None else int(value) for key, value in values["pickup_window_days"].items()},
+        pickup_window_starts=dict(values["pickup_window_starts"]),
+        lockout_days_after_missed_window=int(values["lockout_days_after_missed_window"]),
+        lockout_first_window_only=bool(values["lockout_first_window_only"]),
+        pretreatment_tests=int(values["pretreatment_tests"]),
+        days_between_pretreatment_tests=int(values["days_between_pretreatment_tests"]),
+        test_before_prescription_within_days=values["test_before_prescription_within_days"],
+        accepted_test_settings={phase: tuple(settings) for phase, settings in values["accepted_test_settings"].items()},
+        contraception_methods=int(values["contraception_methods"]),
+        contraception_days_before=int(values["contraception_days_before"]),
+        contraception_days_after=int(values["contraception_days_after"]),
+        post_treatment_test_days_after=values["post_treatment_test_days_after"],
+        provenance={name: Provenance(rules[name]["source"], rules[name]["status"]) for name in RULE_NAMES},
+    )
+
+
+def rule_sets() -> dict[str, RuleSet]:
+    """Every rule set the course ships, by key (file name)."""
+    found = {}
+    for entry in RULE_SET_DIRECTORY.iterdir():
+        if str(entry).endswith(".yml"):
+            rule_set = load_rule_set(Path(str(entry)))
+            found[rule_set.key] = rule_set
+    return dict(sorted(found.items(), key=lambda item: item[1].applies_from))
+
+
+def rule_set_for(programme: str, day: dt.date) -> RuleSet:
+    """The rule set of a programme ("ipledge", "eu") in force on ``day``."""
+    candidates = [rule_set for rule_set in rule_sets().values() if rule_set.programme == programme and rule_set.applies_on(day)]
+    if not candidates:
+        raise RuleSetError(f"no {programme} rule set in this course applies on {day}")
+    return candidates[-1]
+
+
+# --------------------------------------------------------------------------- timelines
+
+
+@dataclass(frozen=True)
+class PregnancyTest:
+    date: dt.date
+    result: str  # "negative" / "positive"
+    setting: str = "lab"  # "lab", "office", "home"
+
+
+@dataclass(frozen=True)
+class Contraception:
+    method: str
+    start: dt.date
+    end: dt.date | None = None  # None: still in use
+
+
+@dataclass(frozen=True)
+class Prescription:
+    date: dt.date
+    days_supply: int
+    refills: int = 0
+
+
+@dataclass(frozen=True)
+class Pickup:
+    """An attempt to collect the prescription written on ``prescription_date``."""
+
+    prescription_date: dt.date
+    date: dt.date
+
+
+@dataclass
+class Timeline:
+    patient_id: str
+    category: str
+    pregnancy_tests: list[PregnancyTest] = field(default_factory=list)
+    contraception: list[Contraception] = field(default_factory=list)
+    prescriptions: list[Prescription] = field(default_factory=list)
+    pickups: list[Pickup] = field(default_factory=list)
+
+
+def validate_timeline(timeline: Timeline) -> None:
+    """Refuse a timeline that cannot be judged, saying exactly what is wrong."""
+    who = timeline.patient_id or "(no patient id)"
+    if not timeline.patient_id:
+        raise TimelineError("the timeline has no patient_id")
+    if timeline.category not in CATEGORIES:
+        raise TimelineError(f"{who}: unknown category {timeline.category!r}; expected one of {CATEGORIES}")
+    for name, items, key in (("pregnancy tests", timeline.pregnancy_tests, lambda item: item.date),
+                             ("prescriptions", timeline.prescriptions, lambda item: item.date),
+                             ("pick-ups", timeline.pickups, lambda item: item.date)):
+        dates = [key(item) for item in items]
+        for item_date in dates:
+            if not isinstance(item_date, dt.date):
+                raise TimelineError(f"{who}: {name}: {item_date!r} is not a date")
+        for earlier, later in zip(dates, dates[1:]):
+            if later < earlier:
+                raise TimelineError(f"{who}: {name} are out of order ({later} comes after {earlier})")
+    for test in timeline.pregnancy_tests:
+        if test.result not in ("negative", "positive"):
+            raise TimelineError(f"{who}: pregnancy test on {test.date}: result must be 'negative' or 'positive', got {test.result!r}")
+        if test.setting not in ("lab", "office", "home"):
+            raise TimelineError(f"{who}: pregnancy test on {test.date}: setting must be 'lab', 'office' or 'home', got {test.setting!r}")
+    for method in timeline.contraception:
+        if method.end is not None and method.end < method.start:
+            raise TimelineError(f"{who}: contraception {method.method!r} ends ({method.end}) before it starts ({method.start})")
+    prescribed = {prescription.date for prescription in timeline.prescriptions}
+    for pickup in timeline.pickups:
+        if pickup.prescription_date not in prescribed:
+            raise TimelineError(f"{who}: pick-up on {pickup.date} refers to a prescription of {pickup.prescription_date} that is not in the timeline")
+        if pickup.date < pickup.prescription_date:
+            raise TimelineError(f"{who}: pick-up on {pickup.date} is before its prescription of {pickup.prescription_date}")
+    for prescription in timeline.prescriptions:
+        if prescription.days_supply < 1:
+            raise TimelineError(f"{who}: prescription of {prescription.date}: days_supply must be at least 1, got {prescription.days_supply}")
+
+
+# --------------------------------------------------------------------------- decisions
+
+
+@dataclass(frozen=True)
+class Decision:
+    date: dt.date
+    prescription_date: dt.date
+    allowed: bool
+    rule: str
+    reason: str
+    rule_set: str
+
+
+@dataclass(frozen=True)
+class Gap:
+    date: dt.date
+    rule: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    rule_set: RuleSet
+    decisions: tuple[Decision, ...]
+    gaps: tuple[Gap, ...]
+
+
+def _methods_covering(timeline: Timeline, start: dt.date, end: dt.date) -> list[str]:
+    """Contraceptive methods in use on every day from ``start`` to ``end``."""
+    return [method.method for method in timeline.contraception
+            if method.start <= start and (method.end is None or method.end >= end)]
+
+
+def _phase(day: dt.date, first_dispense: dt.date | None) -> str:
+    return "before" if first_dispense is None or day < first_dispense else "during"
+
+
+def evaluate(timeline: Timeline, rule_set: RuleSet) -> Evaluation:
+    """Judge every pick-up attempt in order and list the compliance gaps."""
+    validate_timeline(timeline)
+    prescriptions = {prescription.date: prescription for prescription in timeline.prescriptions}
+    decisions: list[Decision] = []
+    gaps: list[Gap] = []
+    first_dispense: dt.date | None = None
+    last_supply_end: dt.date | None = None
+    lockout_until: dt.date | None = None
+    can_get_pregnant = timeline.category == "can_get_pregnant"
+
+    def decide(pickup: Pickup, allowed: bool, rule: str, reason: str) -> None:
+        decisions.append(Decision(pickup.date, pickup.prescription_date, allowed, rule, reason, rule_set.name))
+
+    for pickup in timeline.pickups:
+        prescription = prescriptions[pickup.prescription_date]
+        if not rule_set.applies_on(pickup.date):
+            decide(pickup, False, "rule set in force",
+                   f"{rule_set.name} applies from {rule_set.applies_from}" + (f" until {rule_set.applies_until}" if rule_set.applies_until else "")
+                   + f"; it does not govern a pick-up on {pickup.date}")
+            continue
+        if prescription.days_supply > rule_set.max_days_supply:
+            decide(pickup, False, "supply limit", f"{prescription.days_supply} days prescribed; at most {rule_set.max_days_supply} days may be dispensed at once")
+            continue
+        if prescription.refills and not rule_set.refills_allowed:
+            decide(pickup, False, "no refills", f"the prescription carries {prescription.refills} refill(s); refills are not allowed")
+            continue
+        if lockout_until and pickup.date <= lockout_until:
+            decide(pickup, False, "lockout after a missed window",
+                   f"the first pick-up window was missed; a new confirmation test and dispensing must wait until after {lockout_until} "
+                   f"({rule_set.lockout_days_after_missed_window} days from the missed window's test)")
+            continue
+        tests_so_far = [test for test in timeline.pregnancy_tests if test.date <= pickup.date]
+        if can_get_pregnant and lockout_until and tests_so_far and tests_so_far[-1].date <= lockout_until:
+            decide(pickup, False, "lockout after a missed window",
+                   f"after the missed first window, a new confirmation test is needed after {lockout_until}; the latest test is from {tests_so_far[-1].date}")
+            continue
+        if can_get_pregnant:
+            positives = [test for test in tests_so_far if test.result == "positive"]
+            if positives:
+                decide(pickup, False, "positive pregnancy test", f"pregnancy test on {positives[-1].date} was positive: isotretinoin must not be dispensed")
+                continue
+            phase = _phase(pickup.date, first_dispense)
+            accepted = rule_set.accepted_test_settings[phase]
+            valid_tests = [test for test in tests_so_far if test.setting in accepted]
+            if first_dispense is None:
+                if len(valid_tests) < rule_set.pretreatment_tests:
+                    decide(pickup, False, "pre-treatment pregnancy tests",
+                           f"{rule_set.pretreatment_tests} negative pre-treatment tests are required ({', '.join(accepted)}); {len(valid_tests)} found")
+                    continue
+                spread = (valid_tests[-1].date - valid_tests[0].date).days  # screening test to the latest (confirmation) test
+                if spread < rule_set.days_between_pretreatment_tests:
+                    decide(pickup, False, "pre-treatment pregnancy tests",
+                           f"the confirmation test must come at least {rule_set.days_between_pretreatment_tests} days after the screening test; they are {spread} days apart")
+                    continue
+            if not valid_tests:
+                decide(pickup, False, "monthly pregnancy test", f"no negative pregnancy test in an accepted setting ({', '.join(accepted)}) before this pick-up")
+                continue
+            latest = valid_tests[-1]
+            if rule_set.test_before_prescription_within_days is not None:
+                gap_days = (pickup.prescription_date - latest.date).days
+                if gap_days > rule_set.test_before_prescription_within_days or gap_days < 0:
+                    decide(pickup, False, "pregnancy test before prescribing",
+                           f"the latest test ({latest.date}) must be within {rule_set.test_before_prescription_within_days} days before the prescription of {pickup.prescription_date}")
+                    continue
+            needed_from = (first_dispense or pickup.date) - dt.timedelta(days=rule_set.contraception_days_before)
+            methods = _methods_covering(timeline, needed_from, pickup.date)
+            if len(methods) < rule_set.contraception_methods:
+                decide(pickup, False, "contraception",
+                       f"{rule_set.contraception_methods} methods must be in use from {needed_from} (that is {rule_set.contraception_days_before} days before "
+                       f"the first dose) to today; {len(methods)} cover that period" + (f" ({', '.join(methods)})" if methods else ""))
+                continue
+        window_days = rule_set.pickup_window_days[timeline.category]
+        window_note = "no pick-up window applies to this category"
+        if window_days is not None:
+            window_start = pickup.prescription_date
+            anchor = "the prescription"
+            if rule_set.pickup_window_starts[timeline.category] == "pregnancy_test" and can_get_pregnant:
+                window_start = latest.date  # the latest negative test in an accepted setting
+                anchor = "the pregnancy test"
+            # Day 1 of the window is its start date, so a 7-day window ends on day 7.
+            window_end = window_start + dt.timedelta(days=window_days - 1)
+            if pickup.date > window_end:
+                decide(pickup, False, "pick-up window", f"the {window_days}-day window from {anchor} ({window_start}) ended on {window_end}")
+                if rule_set.lockout_days_after_missed_window and (first_dispense is None or not rule_set.lockout_first_window_only):
+                    lockout_until = window_start + dt.timedelta(days=rule_set.lockout_days_after_missed_window - 1)
+                continue
+            window_note = f"within the {window_days}-day window from {anchor} ending {window_end}"
+        decide(pickup, True, "all checks passed", window_note + ("; negative test and contraception in place" if can_get_pregnant else ""))
+        first_dispense = first_dispense or pickup.date
+        last_supply_end = pickup.date + dt.timedelta(days=prescription.days_supply)
+
+    if can_get_pregnant and last_supply_end is not None:
+        needed_until = last_supply_end + dt.timedelta(days=rule_set.contraception_days_after)
+        covering_to_end = [method for method in timeline.contraception if method.end is None or method.end >= needed_until]
+        if len(covering_to_end) < rule_set.contraception_methods:
+            stopped = sorted((method for method in timeline.contraception if method.end is not None and method.end < needed_until), key=lambda m: m.end)
+            when = stopped[0].end if stopped else last_supply_end
+            gaps.append(Gap(when, "contraception after treatment",
+                            f"{rule_set.contraception_methods} methods are required until {needed_until} ({rule_set.contraception_days_after} days after the last supply ends); "
+                            f"only {len(covering_to_end)} continue that long"))
+        if rule_set.post_treatment_test_days_after is not None:
+            due = last_supply_end + dt.timedelta(days=rule_set.post_treatment_test_days_after)
+            if not any(test.date >= due - dt.timedelta(days=7) for test in timeline.pregnancy_tests):
+                gaps.append(Gap(due, "pregnancy test after treatment", f"a pregnancy test is due about {due}, {rule_set.post_treatment_test_days_after} days after the last supply ends; none is recorded"))
+    for decision in decisions:
+        if not decision.allowed:
+            gaps.append(Gap(decision.date, decision.rule, f"dispensing refused: {decision.reason}"))
+    return Evaluation(rule_set, tuple(decisions), tuple(sorted(gaps, key=lambda gap: gap.date)))
+
+
+def explain(evaluation: Evaluation) -> str:
+    """The decisions and gaps as plain text, for notebooks and feedback."""
+    lines = [f"Rule set: {evaluation.rule_set.name} (applies from {evaluation.rule_set.applies_from})"]
+    for decision in evaluation.decisions:
+        verdict = "DISPENSE" if decision.allowed else "DO NOT DISPENSE"
+        lines.append(f"{decision.date}: {verdict} — {decision.rule}: {decision.reason}")
+    if evaluation.gaps:
+        lines.append("Compliance gaps:")
+        lines += [f"  {gap.date}: {gap.rule}: {gap.description}" for gap in evaluation.gaps]
+    return "\n".join(lines)
