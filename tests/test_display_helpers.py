@@ -82,7 +82,7 @@ def test_synthetic_table_html_is_deterministic_and_captioned():
 def test_learning_path_markdown_links_only_available_notebooks():
     table = learning_path_markdown()
     assert "[Acne pathophysiology](01_acne_pathophysiology.ipynb)" in table
-    assert "| 06 | Pregnancy risk management |" in table
+    assert "| 07 | Adverse effects and counselling |" in table
 
 
 def test_inline_markup_escapes_html_and_keeps_emphasis():
