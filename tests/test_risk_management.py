@@ -275,3 +275,19 @@ def test_explain_reads_like_a_pharmacy_note():
     text = explain(evaluate(can_get_pregnant(START + dt.timedelta(days=7)), IPLEDGE_2021))
     assert text.splitlines()[0] == "Rule set: iPLEDGE REMS, December 2021 requirements (applies from 2021-12-13)"
     assert "2025-03-10: DO NOT DISPENSE — pick-up window: the 7-day window from the pregnancy test (2025-03-03) ended on 2025-03-09" in text
+
+
+def test_timeline_from_plain_data_and_its_clear_refusals():
+    from isotretinoin_course.risk_management import timeline_from_dict
+
+    data = {
+        "patient_id": "SYN-J1", "category": "cannot_get_pregnant", "pregnancy_tests": [], "contraception": [],
+        "prescriptions": [{"date": "2025-03-03", "days_supply": 30}], "pickups": [{"prescription_date": "2025-03-03", "date": "2025-03-05"}],
+    }
+    assert evaluate(timeline_from_dict(data), IPLEDGE_2021).decisions[0].allowed
+    with pytest.raises(TimelineError, match=r"SYN-J1: missing field\(s\) \['pickups'\]"):
+        timeline_from_dict({key: value for key, value in data.items() if key != "pickups"})
+    with pytest.raises(TimelineError, match=r"prescriptions entry 1: missing \['days_supply'\]"):
+        timeline_from_dict({**data, "prescriptions": [{"date": "2025-03-03"}]})
+    with pytest.raises(TimelineError, match=r"pick-up 1: '2025-13-01' is not a date"):
+        timeline_from_dict({**data, "pickups": [{"prescription_date": "2025-03-03", "date": "2025-13-01"}]})

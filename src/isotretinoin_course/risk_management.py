@@ -202,6 +202,42 @@ class Timeline:
     pickups: list[Pickup] = field(default_factory=list)
 
 
+TIMELINE_FIELDS = ("patient_id", "category", "pregnancy_tests", "contraception", "prescriptions", "pickups")
+
+
+def timeline_from_dict(data: dict) -> Timeline:
+    """Build a timeline from plain data (e.g. JSON), naming any missing field or malformed entry."""
+    if not isinstance(data, dict):
+        raise TimelineError(f"a timeline must be a mapping with the fields {TIMELINE_FIELDS}")
+    missing = [name for name in TIMELINE_FIELDS if name not in data]
+    if missing:
+        raise TimelineError(f"{data.get('patient_id', '(no patient id)')}: missing field(s) {missing}")
+
+    def day(value, where: str) -> dt.date | None:
+        if value in (None, ""):
+            return None
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise TimelineError(f"{data['patient_id']}: {where}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+    def items(name: str, keys: tuple[str, ...]):
+        for number, entry in enumerate(data[name], 1):
+            absent = [key for key in keys if key not in entry]
+            if absent:
+                raise TimelineError(f"{data['patient_id']}: {name} entry {number}: missing {absent}")
+            yield number, entry
+
+    return Timeline(
+        patient_id=str(data["patient_id"]),
+        category=str(data["category"]),
+        pregnancy_tests=[PregnancyTest(day(e["date"], f"pregnancy test {n}"), e["result"], e.get("setting", "lab")) for n, e in items("pregnancy_tests", ("date", "result"))],
+        contraception=[Contraception(e["method"], day(e["start"], f"contraception {n} start"), day(e.get("end"), f"contraception {n} end")) for n, e in items("contraception", ("method", "start"))],
+        prescriptions=[Prescription(day(e["date"], f"prescription {n}"), int(e["days_supply"]), int(e.get("refills", 0))) for n, e in items("prescriptions", ("date", "days_supply"))],
+        pickups=[Pickup(day(e["prescription_date"], f"pick-up {n}"), day(e["date"], f"pick-up {n}")) for n, e in items("pickups", ("prescription_date", "date"))],
+    )
+
+
 def validate_timeline(timeline: Timeline) -> None:
     """Refuse a timeline that cannot be judged, saying exactly what is wrong."""
     who = timeline.patient_id or "(no patient id)"
