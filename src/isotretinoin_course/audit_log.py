@@ -15,6 +15,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from .datasets import field_schema
 from .risk_management import Contraception, Pickup, PregnancyTest, Prescription, RuleSet, Timeline, evaluate, rule_sets
 
 AUDIT_SEED = 20250301
@@ -35,20 +36,11 @@ PLANTED_VIOLATIONS = {
     51: "contraception stopped at the last collection",
 }
 
-AUDIT_SCHEMAS: dict[str, dict] = {}
-
-
-def _field(name: str, kind: str, description: str, **constraints) -> dict:
-    constraints.setdefault("required", True)
-    if not constraints["required"]:
-        del constraints["required"]
-    return {"name": name, "type": kind, "description": description, "constraints": constraints}
-
-
+_field = field_schema
 _PATIENT = _field("patient_id", "string", "Synthetic patient identifier", pattern="AUD-[0-9]{3}")
 _FK = [{"fields": "patient_id", "reference": {"resource": "audit_patients", "fields": "patient_id"}}]
 _DATE = {"minimum": "2024-10-01", "maximum": "2026-03-31"}
-AUDIT_SCHEMAS = {
+AUDIT_SCHEMAS: dict[str, dict] = {
     "audit_patients": {
         "fields": [_PATIENT, _field("category", "string", "iPLEDGE patient category", enum=["can_get_pregnant", "cannot_get_pregnant"])],
         "primaryKey": "patient_id",

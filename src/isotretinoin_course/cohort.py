@@ -28,6 +28,7 @@ import pandas as pd
 
 from . import audit_log
 from .acne import LesionCounts, classify_severity
+from .datasets import field_schema
 from .dosing import build_regimen, days_to_target
 
 COHORT_SEED = 20261122
@@ -263,15 +264,7 @@ def generate(n: int = N_PATIENTS, seed: int = COHORT_SEED) -> CohortTables:
 
 # ---------------------------------------------------------------------------- schema (the data dictionary's machine half)
 
-def _field(name: str, kind: str, description: str, unit: str = "", **constraints) -> dict:
-    item = {"name": name, "type": kind, "description": description}
-    if unit:
-        item["unit"] = unit
-    constraints.setdefault("required", True)
-    if not constraints["required"]:
-        del constraints["required"]
-    item["constraints"] = constraints
-    return item
+_field = field_schema
 
 
 PATIENT_ID = _field("patient_id", "string", "Synthetic patient identifier", pattern="SYN-[0-9]{4}")

@@ -32,6 +32,18 @@ class DatasetError(ValueError):
     """A table that does not match its schema; the message names file, row and column."""
 
 
+def field_schema(name: str, kind: str, description: str, unit: str = "", **constraints) -> dict:
+    """One Table Schema field; ``required`` defaults to True (pass ``required=False`` for optional columns)."""
+    item = {"name": name, "type": kind, "description": description}
+    if unit:
+        item["unit"] = unit
+    constraints.setdefault("required", True)
+    if not constraints["required"]:
+        del constraints["required"]
+    item["constraints"] = constraints
+    return item
+
+
 def datasets_directory() -> Path:
     """Where the datasets live: ``$ISOTRETINOIN_COURSE_DATASETS``, else the repository's ``datasets/``."""
     if os.environ.get(ENVIRONMENT_VARIABLE):
