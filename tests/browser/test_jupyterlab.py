@@ -1,0 +1,194 @@
+"""Every notebook in a real JupyterLab, driven through Debian's Chromium with Playwright.
+
+The test starts JupyterLab on 127.0.0.1 with a temporary token and a temporary root (a copy of
+``notebooks/``), opens each notebook, runs all cells, waits for the kernel, and checks that no cell
+shows an error and that every widget and quiz renders (DOM checks, no pixel comparisons). It clicks
+a quiz answer and moves a simulator control. Screenshots go to ``build/browser/`` (git-ignored).
+Outside CI the test is skipped, with the reason, when no Chromium is installed; with CI=true it
+must run. The server and the browser are stopped even when a check fails.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+SCREENSHOTS = ROOT / "build" / "browser"
+CHROMIUM_FLAGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+def find_chromium() -> str | None:
+    for name in ("chromium", "chromium-browser"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+CHROMIUM = find_chromium()
+if CHROMIUM is None:
+    if os.environ.get("CI") == "true":
+        raise RuntimeError("CI=true but no Chromium is installed: .ci/run installs Debian's chromium with apt-get")
+    pytest.skip("no Chromium found: install Debian's chromium (apt-get install chromium) to run the browser test", allow_module_level=True)
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.fixture(scope="module")
+def lab():
+    """A JupyterLab server in a temporary root; stopped, and its port checked closed, at the end."""
+    workdir = Path(tempfile.mkdtemp(prefix="course-browser-"))
+    shutil.copytree(ROOT / "notebooks", workdir / "root" / "notebooks")
+    settings = workdir / "settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
+    env = dict(os.environ)
+    for variable, folder in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"), ("JUPYTER_RUNTIME_DIR", "runtime"),
+                             ("IPYTHONDIR", "ipython"), ("MPLCONFIGDIR", "matplotlib")):
+        env[variable] = str(workdir / folder)
+    env["JUPYTERLAB_SETTINGS_DIR"] = str(workdir / "settings")
+    port, token = free_port(), secrets.token_hex(16)
+    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+               "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={workdir / 'root'}",
+               "--LabServerApp.expose_app_in_browser=True", "--LabApp.news_url=", "--allow-root"]
+    log = open(workdir / "lab.log", "w")
+    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"JupyterLab did not start: {(workdir / 'lab.log').read_text()[-2000:]}")
+                time.sleep(0.5)
+        yield f"http://127.0.0.1:{port}", token
+    finally:
+        server.terminate()
+        try:
+            server.wait(20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(10)
+        log.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+        assert not listening(port), f"port {port} still listening after the server stopped"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+KERNEL_IDLE = """() => {
+    const widget = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+    const kernel = widget && widget.sessionContext && widget.sessionContext.session && widget.sessionContext.session.kernel;
+    return Boolean(kernel) && kernel.status === 'idle';
+}"""
+ALL_EXECUTED = """() => {
+    const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(p => p.textContent.trim());
+    const widget = window.jupyterapp.shell.currentWidget;
+    const kernel = widget.sessionContext.session.kernel;
+    return prompts.length > 0 && prompts.every(p => /^\\[\\d+\\]:$/.test(p)) && kernel.status === 'idle';
+}"""
+
+
+def run_notebook(page, base: str, token: str, name: str) -> None:
+    """Open a notebook, wait for its kernel, run all cells and wait until every cell has run and the kernel is idle."""
+    page.goto(f"{base}/lab/tree/notebooks/{name}?reset&token={token}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+    page.wait_for_function(KERNEL_IDLE, timeout=90_000)
+    for attempt in range(2):  # a Run All sent while the kernel is still settling can be lost; send it once more
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        try:
+            page.wait_for_function(ALL_EXECUTED, timeout=150_000 if attempt else 90_000)
+            return
+        except Exception:
+            if attempt:
+                prompts = page.evaluate("() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(p => p.textContent.trim())")
+                raise AssertionError(f"{name}: not every cell ran; prompts: {prompts}") from None
+
+
+def assert_clean(page, name: str) -> None:
+    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    assert errors.count() == 0, f"{name}: {errors.first.inner_text()[:500]}"
+    assert page.locator(".jp-RenderedText[data-mime-type='application/vnd.jupyter.error']").count() == 0, f"{name}: a cell raised"
+    assert page.get_by_text("Error displaying widget").count() == 0, f"{name}: a widget failed to render"
+    quizzes = page.locator(".quiz-score")
+    assert quizzes.count() >= 1, f"{name}: the quiz did not render as a widget"
+    assert page.locator(".jupyter-widgets").count() >= 1
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
+def test_notebook_runs_in_jupyterlab(lab, browser, notebook):
+    base, token = lab
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        run_notebook(page, base, token, notebook.name)
+        assert_clean(page, notebook.name)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{notebook.stem}.png"), full_page=False)
+    finally:
+        page.close()
+
+
+def test_quiz_click_gives_feedback_and_changes_the_score(lab, browser):
+    base, token = lab
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        run_notebook(page, base, token, "01_acne_pathophysiology.ipynb")
+        score = page.locator(".quiz-score").first
+        before = score.inner_text()
+        page.locator(".widget-radio-box label").nth(1).click()  # a wrong answer to question 1
+        page.get_by_role("button", name="Check answer").first.click()
+        page.wait_for_selector(".quiz-feedback", timeout=20_000)
+        assert "Not quite" in page.locator(".quiz-feedback").first.inner_text()
+        page.wait_for_function("(before) => document.querySelector('.quiz-score').innerText !== before", arg=before, timeout=20_000)
+        assert "attempts: 1" in score.inner_text()
+    finally:
+        page.close()
+
+
+def test_moving_a_simulator_control_redraws_the_figure(lab, browser):
+    base, token = lab
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        run_notebook(page, base, token, "03_pharmacokinetics.ipynb")
+        image = page.locator(".widget-image").first
+        image.scroll_into_view_if_needed()
+        before = image.get_attribute("src")
+        page.locator(".widget-toggle-buttons button", has_text="fasting").first.click()
+        page.wait_for_function("(before) => document.querySelector('.widget-image').getAttribute('src') !== before", arg=before, timeout=20_000)
+        assert "fasted" in page.locator("text=Conventional capsules (soybean-oil fill; Accutane-type generics), fasted").first.inner_text()
+    finally:
+        page.close()
