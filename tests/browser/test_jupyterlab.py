@@ -139,6 +139,14 @@ def run_notebook(page, base: str, token: str, name: str) -> None:
                 raise AssertionError(f"{name}: not every cell ran; prompts: {prompts}") from None
 
 
+def expected_widgets(notebook: Path) -> int:
+    """How many widget views the notebook's stored outputs contain (each must render in the browser)."""
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    return sum("application/vnd.jupyter.widget-view+json" in output.get("data", {}) for cell in nb.cells for output in cell.get("outputs", []))
+
+
 def assert_clean(page, name: str) -> None:
     errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
     assert errors.count() == 0, f"{name}: {errors.first.inner_text()[:500]}"
@@ -156,6 +164,10 @@ def test_notebook_runs_in_jupyterlab(lab, browser, notebook):
     try:
         run_notebook(page, base, token, notebook.name)
         assert_clean(page, notebook.name)
+        outputs = page.locator(".jp-OutputArea-output > .jupyter-widgets")  # the root of each rendered widget view
+        assert outputs.count() == expected_widgets(notebook), f"{notebook.name}: {outputs.count()} widget outputs, {expected_widgets(notebook)} expected"
+        for index in range(outputs.count()):
+            assert outputs.nth(index).locator(".widget-box, .widget-html, .widget-vbox").count() > 0, f"{notebook.name}: widget {index + 1} is empty"
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{notebook.stem}.png"), full_page=False)
     finally:
