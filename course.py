@@ -5,6 +5,8 @@
     python3 course.py test      install into .venv, run every test (unit, lint, strict nbval) on 2 cores
     python3 course.py execute   re-execute every notebook in place from a fresh kernel
     python3 course.py datasets  regenerate every synthetic dataset in datasets/ (seeded, byte-identical)
+    python3 course.py nbgrader ARGS...          run nbgrader in exercises/ (instructor guide: exercises/README.md)
+    python3 course.py nbgrader-report ASSIGNMENT  list submissions that need a human look after autograding
 
 ``lab`` takes ``--no-browser``, ``--port N`` and ``--ip ADDRESS`` for a server
 without a screen; ``test`` passes any further arguments to pytest; ``execute``
@@ -36,8 +38,8 @@ def fail(message: str) -> None:
     raise SystemExit(2)
 
 
-def run(command: list[str | Path], **kwargs) -> int:
-    return subprocess.call([str(part) for part in command], cwd=ROOT, **kwargs)
+def run(command: list[str | Path], cwd_override: Path | None = None, **kwargs) -> int:
+    return subprocess.call([str(part) for part in command], cwd=cwd_override or ROOT, **kwargs)
 
 
 def install_fingerprint() -> str:
@@ -112,6 +114,16 @@ def command_datasets(options: argparse.Namespace) -> int:
     return run([PYTHON, "-m", "isotretinoin_course.cohort", "datasets", *options.extra], env=course_environment())
 
 
+def command_nbgrader(options: argparse.Namespace) -> int:
+    ensure_installed()
+    return run([BIN / "nbgrader", *options.extra], env=course_environment(), cwd_override=ROOT / "exercises")
+
+
+def command_nbgrader_report(options: argparse.Namespace) -> int:
+    ensure_installed()
+    return run([PYTHON, "-m", "isotretinoin_course.grading", *options.extra], env=course_environment())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -122,9 +134,12 @@ def main() -> int:
     commands.add_parser("test", help="run every test (extra arguments go to pytest)")
     commands.add_parser("execute", help="re-execute notebooks in place (default: all)")
     commands.add_parser("datasets", help="regenerate the synthetic datasets in datasets/")
+    commands.add_parser("nbgrader", help="run nbgrader in exercises/ (e.g. generate_assignment a1_dosing)")
+    commands.add_parser("nbgrader-report", help="after autograding: which submissions need a human look")
     options, extra = parser.parse_known_args()
     options.extra = extra
-    handler = {"lab": command_lab, "test": command_test, "execute": command_execute, "datasets": command_datasets}[options.command]
+    handler = {"lab": command_lab, "test": command_test, "execute": command_execute, "datasets": command_datasets,
+               "nbgrader": command_nbgrader, "nbgrader-report": command_nbgrader_report}[options.command]
     return handler(options)
 
 
