@@ -39,7 +39,7 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("05", "laboratory_monitoring", "Laboratory monitoring", "Which blood tests, when, and what do results trigger?", ("04",), True),
     Lesson("06", "pregnancy_risk_management", "Pregnancy risk management", "What must the pharmacist verify before dispensing?", ("02",), True),
     Lesson("07", "adverse_effects_and_counselling", "Adverse effects and counselling", "What do I tell the patient at the counter?", ("05", "06"), False),
-    Lesson("08", "evaluating_online_drug_information", "Evaluating online drug information", "Which online claims hold up?", ("07",), False),
+    Lesson("08", "evaluating_online_drug_information", "Evaluating online drug information", "Which online claims hold up?", ("06",), True),
     Lesson("09", "capstone_case", "Capstone case", "Can I follow one patient through a whole course?", ("04", "05", "06", "07"), False),
 )
 

@@ -1,0 +1,47 @@
+"""The article scorecard: totals, bands at their boundaries, weak points and bad ratings."""
+
+from __future__ import annotations
+
+import pytest
+
+from isotretinoin_course.article_scoring import CRITERIA, ArticleScorecard, RatingError, score_article
+
+
+def ratings(value: int, **overrides: int) -> dict[str, int]:
+    return {key: overrides.get(key, value) for key, _question in CRITERIA}
+
+
+@pytest.mark.parametrize(("value", "band"), [(5, "high"), (4, "high"), (3, "moderate"), (2, "low"), (1, "low")])
+def test_bands(value, band):
+    assert score_article(ratings(value)).band == band
+
+
+def test_band_boundaries_are_shares_of_the_maximum():
+    assert score_article(ratings(4, aims=2)).total == 30 and score_article(ratings(4, aims=2)).band == "high"  # 30/40 = 75%
+    assert score_article(ratings(4, aims=1)).band == "moderate"  # 29/40
+    assert score_article(ratings(3, aims=1)).band == "moderate"  # 22/40 = 55%
+    assert score_article(ratings(2, aims=5)).band == "low"  # 19/40 = 47.5%
+
+
+def test_weak_points_are_the_criteria_rated_one_or_two():
+    score = score_article(ratings(4, sources=1, interests=2))
+    assert score.weak_points == (dict(CRITERIA)["sources"], dict(CRITERIA)["interests"])
+
+
+@pytest.mark.parametrize(("bad", "message"), [({"aims": 0}, "aims: a rating is a whole number from 1 to 5, got 0"),
+                                               ({"dates": 6}, "got 6"), ({"balance": 2.5}, "got 2.5")])
+def test_bad_ratings_are_refused(bad, message):
+    with pytest.raises(RatingError, match=message):
+        score_article({**ratings(3), **bad})
+    incomplete = ratings(3)
+    del incomplete["dates"]
+    with pytest.raises(RatingError, match="missing: dates"):
+        score_article(incomplete)
+
+
+def test_scorecard_widget_updates_as_sliders_move():
+    card = ArticleScorecard("A sales page")
+    assert "24 of 40" in card.result.value
+    card.sliders["interests"].value = 1
+    assert "22 of 40" in card.result.value and "who benefits" in card.result.value
+    assert card._repr_mimebundle_()["text/plain"] == "Scorecard for A sales page (interactive: run the notebook to use it)"
