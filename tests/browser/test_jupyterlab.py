@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -157,12 +158,21 @@ def assert_clean(page, name: str) -> None:
     assert page.locator(".jupyter-widgets").count() >= 1
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
-def test_notebook_runs_in_jupyterlab(lab, browser, notebook):
+@contextmanager
+def executed(lab, browser, name: str):
+    """A browser page with notebook ``name`` run to the end; closed afterwards, whatever happens."""
     base, token = lab
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
-        run_notebook(page, base, token, notebook.name)
+        run_notebook(page, base, token, name)
+        yield page
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
+def test_notebook_runs_in_jupyterlab(lab, browser, notebook):
+    with executed(lab, browser, notebook.name) as page:
         assert_clean(page, notebook.name)
         outputs = page.locator(".jp-OutputArea-output > .jupyter-widgets")  # the root of each rendered widget view
         assert outputs.count() == expected_widgets(notebook), f"{notebook.name}: {outputs.count()} widget outputs, {expected_widgets(notebook)} expected"
@@ -170,15 +180,10 @@ def test_notebook_runs_in_jupyterlab(lab, browser, notebook):
             assert outputs.nth(index).locator(".widget-box, .widget-html, .widget-vbox").count() > 0, f"{notebook.name}: widget {index + 1} is empty"
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{notebook.stem}.png"), full_page=False)
-    finally:
-        page.close()
 
 
 def test_quiz_click_gives_feedback_and_changes_the_score(lab, browser):
-    base, token = lab
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    try:
-        run_notebook(page, base, token, "01_acne_pathophysiology.ipynb")
+    with executed(lab, browser, "01_acne_pathophysiology.ipynb") as page:
         score = page.locator(".quiz-score").first
         before = score.inner_text()
         page.locator(".widget-radio-box label").nth(1).click()  # a wrong answer to question 1
@@ -187,20 +192,13 @@ def test_quiz_click_gives_feedback_and_changes_the_score(lab, browser):
         assert "Not quite" in page.locator(".quiz-feedback").first.inner_text()
         page.wait_for_function("(before) => document.querySelector('.quiz-score').innerText !== before", arg=before, timeout=20_000)
         assert "attempts: 1" in score.inner_text()
-    finally:
-        page.close()
 
 
 def test_moving_a_simulator_control_redraws_the_figure(lab, browser):
-    base, token = lab
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    try:
-        run_notebook(page, base, token, "03_pharmacokinetics.ipynb")
+    with executed(lab, browser, "03_pharmacokinetics.ipynb") as page:
         image = page.locator(".widget-image").first
         image.scroll_into_view_if_needed()
         before = image.get_attribute("src")
         page.locator(".widget-toggle-buttons button", has_text="fasting").first.click()
         page.wait_for_function("(before) => document.querySelector('.widget-image').getAttribute('src') !== before", arg=before, timeout=20_000)
         assert "fasted" in page.locator("text=Conventional capsules (soybean-oil fill; Accutane-type generics), fasted").first.inner_text()
-    finally:
-        page.close()
