@@ -44,6 +44,18 @@ def test_cohort_size_and_course_length(tables):
     assert (months.between(4, 8)).mean() > 0.95
 
 
+def test_course_ends_when_the_last_supply_runs_out(tables):
+    """A short final supply ends the course early; the post-course test falls 30 days after that end."""
+    collected = tables["dispensing"].dropna(subset=["pickup_date"])
+    last = collected.sort_values("pickup_date").groupby("patient_id").last()
+    runs_out = last["pickup_date"] + pd.to_timedelta(last["days_supply"], unit="D")
+    ends = tables["patients"].set_index("patient_id")["end_date"]
+    assert (ends == runs_out.reindex(ends.index)).all()
+    post = tables["pregnancy_tests"].query("purpose == 'post_treatment'").set_index("patient_id")["date"]
+    assert ((post - ends.reindex(post.index)).dt.days == 30).all()
+    assert (last["days_supply"] < 30).any(), "some courses should end on a short final supply"
+
+
 def test_baseline_lesions_match_the_recorded_severity(tables):
     baseline = tables["lesion_counts"].query("visit == 'baseline'").set_index("patient_id")
     for patient in tables["patients"].itertuples():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -79,10 +81,16 @@ def test_synthetic_table_html_is_deterministic_and_captioned():
     assert html == roster.style.set_uuid("synthetic").set_caption("x").to_html()
 
 
-def test_learning_path_markdown_links_only_available_notebooks():
+def test_learning_path_markdown_links_only_available_notebooks(monkeypatch):
+    from isotretinoin_course import course_map
+
     table = learning_path_markdown()
     assert "[Acne pathophysiology](01_acne_pathophysiology.ipynb)" in table
-    assert "| 07 | Adverse effects and counselling |" in table
+    assert "[Capstone case](09_capstone_case.ipynb)" in table
+    planned = tuple(dataclasses.replace(item, available=item.number != "07") for item in course_map.LESSONS)
+    monkeypatch.setattr(course_map, "LESSONS", planned)
+    table = learning_path_markdown()
+    assert "| 07 | Adverse effects and counselling |" in table and "| planned |" in table
 
 
 def test_inline_markup_escapes_html_and_keeps_emphasis():

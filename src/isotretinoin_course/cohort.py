@@ -213,12 +213,16 @@ def generate(n: int = N_PATIENTS, seed: int = COHORT_SEED) -> CohortTables:
                     }
                 )
 
-            dispense(visit_date, None if missed else visit_date + dt.timedelta(days=pickup_delay))
+            collected = visit_date + dt.timedelta(days=pickup_delay)
+            dispense(visit_date, None if missed else collected)
             if missed:
                 # Nothing taken this cycle: the prescription is written again a week later and picked up.
                 retry = visit_date + dt.timedelta(days=7)
-                dispense(retry, retry + dt.timedelta(days=1))
+                collected = retry + dt.timedelta(days=1)
+                dispense(retry, collected)
                 cycle_start = retry + dt.timedelta(days=1)
+            # The course ends when the last supply runs out, which a short final supply brings forward.
+            supply_runs_out = collected + dt.timedelta(days=supply)
             cumulative_mg += regimen.daily_mg * supply
             lab_month = month if month <= max(LAB_MONTHS) else None
             if lab_month in LAB_MONTHS or dose_reduced and month == 4:
@@ -234,7 +238,7 @@ def generate(n: int = N_PATIENTS, seed: int = COHORT_SEED) -> CohortTables:
                          "severity": "moderate", "action": "dose reduced; laboratory tests repeated"}
                     )
             cycle_start = cycle_start + dt.timedelta(days=CYCLE_DAYS)
-        end = cycle_start
+        end = supply_runs_out
         # Follow-up after the course: lesions (some relapse) and the post-course pregnancy test.
         relapses = index in PLANTED.relapse_after_course or (rng.random() < RELAPSE_SHARE - len(PLANTED.relapse_after_course) / n)
         end_factor = math.exp(-((end - start).days / 7) / lesion_tau_weeks)

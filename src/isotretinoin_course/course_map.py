@@ -38,9 +38,9 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("04", "dosing_and_cumulative_dose", "Dosing and cumulative dose", "How is a course dosed and how long does it run?", ("03",), True),
     Lesson("05", "laboratory_monitoring", "Laboratory monitoring", "Which blood tests, when, and what do results trigger?", ("04",), True),
     Lesson("06", "pregnancy_risk_management", "Pregnancy risk management", "What must the pharmacist verify before dispensing?", ("02",), True),
-    Lesson("07", "adverse_effects_and_counselling", "Adverse effects and counselling", "What do I tell the patient at the counter?", ("05", "06"), False),
+    Lesson("07", "adverse_effects_and_counselling", "Adverse effects and counselling", "What do I tell the patient at the counter?", ("05", "06"), True),
     Lesson("08", "evaluating_online_drug_information", "Evaluating online drug information", "Which online claims hold up?", ("06",), True),
-    Lesson("09", "capstone_case", "Capstone case", "Can I follow one patient through a whole course?", ("04", "05", "06", "07"), False),
+    Lesson("09", "capstone_case", "Capstone case", "Can I follow one patient through a whole course?", ("04", "05", "06", "07"), True),
 )
 
 ASSIGNMENTS = (
@@ -104,13 +104,16 @@ def learning_path_figure() -> tuple[Figure, str]:
         ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=14, color="#555555", linewidth=1.3, connectionstyle=style))
     assignments = "Graded assignments: " + "; ".join(f"{name} after notebook {after} ({topic.lower()})" for name, topic, after in ASSIGNMENTS)
     ax.text(-0.5, 1.95, textwrap.fill(assignments, 150), ha="left", va="center", fontsize=9)
-    ax.set_title("Learning path: solid blue boxes are available now, dashed white boxes are planned", fontsize=12)
+    planned_lessons = [item for item in LESSONS if not item.available]
+    ax.set_title("Learning path: solid blue boxes are available now, dashed white boxes are planned" if planned_lessons
+                 else "Learning path: every notebook is available", fontsize=12)
     figure.tight_layout()
     available = ", ".join(f"{item.number} {item.title}" for item in LESSONS if item.available)
-    planned = ", ".join(f"{item.number} {item.title}" for item in LESSONS if not item.available)
+    planned = ", ".join(f"{item.number} {item.title}" for item in planned_lessons)
     description = (
         f"A map of the course's {len(LESSONS)} notebooks as boxes in two rows, joined by arrows in the order "
-        f"00 to {LESSONS[-1].number}. Available now (solid blue boxes): {available}. Planned (dashed white boxes): "
-        f"{planned}. A line under the map lists the four graded assignments and the notebook each follows."
+        f"00 to {LESSONS[-1].number}. Available now (solid blue boxes): {available}. "
+        + (f"Planned (dashed white boxes): {planned}. " if planned_lessons else "None is still planned. ")
+        + "A line under the map lists the four graded assignments and the notebook each follows."
     )
     return figure, description

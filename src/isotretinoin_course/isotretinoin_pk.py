@@ -75,6 +75,7 @@ class Formulation:
     relative_bioavailability: dict[str, float]  # "fed" / "fasted"
     tmax_h: dict[str, float]
     label_dosing: str
+    meal_advice: str  # for the patient, from the label's administration section
     note: str
 
 
@@ -85,6 +86,7 @@ FORMULATIONS: dict[str, Formulation] = {
         relative_bioavailability={"fed": 1.0, "fasted": LABEL_FASTED["auc_ng_h_ml"] / LABEL_FED["auc_ng_h_ml"]},
         tmax_h={"fed": LABEL_FED["tmax_h"], "fasted": LABEL_FASTED["tmax_h"]},
         label_dosing="0.5–1 mg/kg/day in two divided doses with food, 15–20 weeks",
+        meal_advice="with a meal",
         note="A high-fat meal more than doubled Cmax and AUC (label); fasted exposure 39.6% of fed (Webster 2013).",
     ),
     "absorica": Formulation(
@@ -95,6 +97,7 @@ FORMULATIONS: dict[str, Formulation] = {
         relative_bioavailability={"fed": 1.0, "fasted": 1 / 1.5},
         tmax_h={"fed": 6.4, "fasted": 2.9},
         label_dosing="0.5–1 mg/kg/day in two divided doses with or without meals, 15–20 weeks",
+        meal_advice="with or without a meal",
         note="Less dependent on food than conventional capsules; not substitutable with Absorica LD.",
     ),
     "absorica_ld": Formulation(
@@ -105,6 +108,7 @@ FORMULATIONS: dict[str, Formulation] = {
         relative_bioavailability={"fed": 1.25, "fasted": 1.25},
         tmax_h={"fed": 5.0, "fasted": 3.5},
         label_dosing="0.4–0.8 mg/kg/day in two divided doses with or without meals, 15–20 weeks",
+        meal_advice="with or without a meal",
         note="Lower milligram strengths give exposure like Absorica's; the 20 mg strengths of the two are not interchangeable.",
     ),
 }

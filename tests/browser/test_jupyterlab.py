@@ -202,3 +202,29 @@ def test_moving_a_simulator_control_redraws_the_figure(lab, browser):
         page.locator(".widget-toggle-buttons button", has_text="fasting").first.click()
         page.wait_for_function("(before) => document.querySelector('.widget-image').getAttribute('src') !== before", arg=before, timeout=20_000)
         assert "fasted" in page.locator("text=Conventional capsules (soybean-oil fill; Accutane-type generics), fasted").first.inner_text()
+
+
+def test_ticking_a_counselling_topic_updates_the_printable_summary(lab, browser):
+    with executed(lab, browser, "07_adverse_effects_and_counselling.ipynb") as page:
+        checklist = page.locator(".jp-OutputArea-output > .jupyter-widgets", has_text="Counselling checklist").first
+        checklist.scroll_into_view_if_needed()
+        summary = checklist.locator("pre")
+        summary.scroll_into_view_if_needed()
+        assert "(No topics chosen yet.)" in summary.text_content()  # text_content: independent of what is painted
+        checklist.locator(".widget-checkbox", has_text="Preventing pregnancy").locator("input").click()
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.jupyter-widgets pre')].some(p => p.textContent.includes('1. Preventing pregnancy'))",
+            timeout=20_000)
+        status = checklist.locator("[role=status]").text_content()
+        assert "essential topic(s) missing" in status
+        assert "Preventing pregnancy" not in status and "Mood and mental health" in status
+
+
+def test_a_wrong_case_decision_names_the_notebook_to_revisit(lab, browser):
+    with executed(lab, browser, "09_capstone_case.ipynb") as page:
+        step = page.locator(".jp-OutputArea-output > .jupyter-widgets").first
+        step.scroll_into_view_if_needed()
+        step.locator(".widget-radio-box label", has_text="Neither fits").click()
+        step.get_by_role("button", name="Check answer").click()
+        page.wait_for_selector(".quiz-feedback", timeout=20_000)
+        assert "Revisit notebook 01 (Acne pathophysiology)" in step.locator(".quiz-feedback").text_content()

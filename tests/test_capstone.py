@@ -1,0 +1,126 @@
+"""The capstone case: every right answer comes from the course's models, wrong answers point to a notebook."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+from conftest import ROOT
+
+from isotretinoin_course import capstone
+from isotretinoin_course.capstone import CapstoneCase, CaseError, case_timeline, last_day_to_collect
+from isotretinoin_course.course_map import LESSONS
+from isotretinoin_course.dosing import build_regimen
+from isotretinoin_course.monitoring import flag_alt
+from isotretinoin_course.monitoring_views import load_cohort
+from isotretinoin_course.quiz import check_answer
+from isotretinoin_course.risk_management import Pickup, evaluate, rule_set_for
+
+
+@pytest.fixture(scope="module")
+def tables():
+    return load_cohort(ROOT / "datasets")
+
+
+@pytest.fixture()
+def case(tables):
+    return CapstoneCase(tables)
+
+
+def correct_response(question):
+    if question.type == "numeric":
+        return str(question.answer)
+    ids = sorted(question.correct_option_ids)
+    return ids[0] if question.type == "single" else ids
+
+
+def test_the_case_covers_the_whole_course_in_order(case):
+    stages = [step.stage for step in case.steps.values()]
+    assert stages[0].startswith("1.") and stages[-1].startswith("11.")
+    revisited = {number for step in case.steps.values() for number in step.revisit}
+    assert {"01", "03", "04", "05", "06", "07", "08"} <= revisited
+    assert {number for number in revisited} <= {lesson.number for lesson in LESSONS}
+
+
+def test_every_step_has_one_right_answer_and_every_wrong_option_names_a_notebook(case):
+    for step in case.steps.values():
+        question = step.question
+        assert check_answer(question, correct_response(question)).correct, step.key
+        if question.type == "numeric":
+            assert "Revisit notebook" in question.feedback_incorrect
+            continue
+        assert question.correct_option_ids, step.key
+        for option in question.options:
+            if not option.correct:
+                assert "Revisit notebook" in option.feedback, (step.key, option.id)
+        assert len({option.text for option in question.options}) == len(question.options), step.key
+
+
+def test_answers_follow_the_models(case, tables):
+    weight = float(case.patient["weight_kg"])
+    assert case.steps["first_dose"].question.answer == build_regimen(0.5, weight, case.patient["formulation"]).daily_mg
+    for visit in ("month_1", "month_2"):
+        question = case.steps[f"{visit}_alt"].question
+        right = next(option for option in question.options if option.correct)
+        assert right.text == flag_alt(float(case.lab(visit)["alt_u_l"])).action
+    # SYN-0024's planted ALT rise: grade 1 at month 1, grade 2 at month 2
+    assert "grade 2" in case.steps["month_2_alt"].question.explanation
+    assert case.steps["cumulative_dose"].question.answer == pytest.approx(float(case.patient["cumulative_target_mg_per_kg"]), abs=1)
+
+
+def test_the_first_pickup_window_is_the_engines(tables):
+    timeline = case_timeline(tables)
+    prescription = timeline.prescriptions[0].date
+    last = last_day_to_collect(timeline, prescription)
+    assert last == dt.date(2025, 8, 21)  # confirmation test 15 Aug, 7-day window counted from the test
+    known = [test for test in timeline.pregnancy_tests if test.date <= prescription]
+    rules = rule_set_for("ipledge", prescription)
+    for day, allowed in ((last, True), (last + dt.timedelta(days=1), False)):
+        trial = dataclasses.replace(timeline, pregnancy_tests=known, pickups=[Pickup(prescription, day)])
+        assert evaluate(trial, rules).decisions[0].allowed is allowed
+
+
+def test_the_real_timeline_passes_and_an_early_stop_is_a_gap(tables, case):
+    rules = rule_set_for("ipledge", dt.date(2025, 8, 20))
+    evaluation = evaluate(case_timeline(tables), rules)
+    assert all(decision.allowed for decision in evaluation.decisions)
+    assert not evaluation.gaps
+    assert "30 days after the last supply ends" in case.steps["after_last_dose"].question.explanation
+
+
+def test_debrief_lists_notebooks_to_revisit_after_wrong_first_attempts(case):
+    assert "0 of 0 answered" in case.debrief()
+    view = case.step("month_2_alt")
+    card = view.quiz.card("month_2_alt")
+    wrong = next(option.id for option in card.question.options if not option.correct)
+    card.set_response(wrong)
+    card.check_button.click()
+    right = sorted(card.question.correct_option_ids)[0]
+    card.set_response(right)
+    card.check_button.click()
+    dose_card = case.step("first_dose").quiz.card("first_dose")
+    dose_card.set_response("40")
+    dose_card.check_button.click()
+    text = case.debrief()
+    assert "1 of 2 answered steps right first time" in text
+    assert "Notebooks to revisit: 05 Laboratory monitoring." in text
+
+
+def test_static_representation_shows_scenario_and_question(case):
+    bundle = case.step("eligibility")._repr_mimebundle_()
+    assert bundle["text/plain"].startswith("Case step: 1. First consultation")
+    assert "SYN-0024" in bundle["text/html"] and "AAD 2024" in bundle["text/html"]
+
+
+def test_bad_patients_and_steps_are_refused(tables):
+    with pytest.raises(CaseError, match="not in the synthetic cohort"):
+        CapstoneCase(tables, "SYN-9999")
+    with pytest.raises(CaseError, match="can get pregnant"):
+        CapstoneCase(tables, "SYN-0008")
+    with pytest.raises(KeyError, match="no step 'nope'"):
+        CapstoneCase(tables).step("nope")
+
+
+def test_history_facts_are_labelled_as_case_history():
+    assert set(capstone.CASE_HISTORY) >= {"tried", "scarring", "contraception"}
