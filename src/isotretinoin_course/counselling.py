@@ -121,7 +121,7 @@ TOPICS: tuple[Topic, ...] = (
         "night_vision", "Eyesight and night driving",
         "Your eyesight in dim light may get worse. Take care driving at night. If your vision changes, stop the "
         "capsules and contact your prescriber: you may need an eye examination.",
-        "The label says to stop and get an eye examination if visual problems occur; decreased night vision is reported and can persist.",
+        "The label says to stop and get an eye examination if visual problems occur; decreased night vision is reported, even after stopping.",
         ("fda-absorica-2023", "faa-ame-isotretinoin", "mims-oratane"), "always",
     ),
     Topic(
