@@ -169,8 +169,12 @@ class CapstoneCase:
         }
         correct_key = (fit.meets_label_indication, fit.aad_2024_recommends)
         why = f"Label: {'; '.join(fit.label_reasons)}. AAD 2024: {'; '.join(fit.aad_reasons)}."
-        options = [(_right if key == correct_key else lambda i, t, f: _wrong(i, t, f, ("01",)))(
-            chr(97 + n), text, f"{'Right. ' if key == correct_key else ''}{why}") for n, (key, text) in enumerate(verdicts.items())]
+        options = []
+        for n, (key, text) in enumerate(verdicts.items()):
+            if key == correct_key:
+                options.append(_right(chr(97 + n), text, f"Right. {why}"))
+            else:
+                options.append(_wrong(chr(97 + n), text, why, ("01",)))
         steps.append(CaseStep(
             "eligibility", "1. First consultation",
             f"{self.patient_id} is {p['age_years']}, weighs {weight:g} kg and can get pregnant. At baseline she has {counts.comedones} comedones, "
