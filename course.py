@@ -1,17 +1,23 @@
 #!/usr/bin/env python3
-"""Set up and run the isotretinoin teaching notebooks with nothing but Python 3.11 and pip.
+"""Set up and run the isotretinoin teaching notebooks with nothing but Python (3.11 to 3.13) and pip.
 
-    python3 course.py lab       install into .venv, open notebooks/00_start_here.ipynb in JupyterLab
-    python3 course.py test      install into .venv, run every test (unit, lint, strict nbval) on 2 cores
-    python3 course.py execute   re-execute every notebook in place from a fresh kernel
+    python3 course.py lab       install the student environment (.venv), open notebooks/00_start_here.ipynb in JupyterLab
+    python3 course.py lab --instructor          the same from the instructors' environment (.venv-dev), with nbgrader's menus
+    python3 course.py test      install the development environment (.venv-dev), run every test on 2 cores
+    python3 course.py execute   re-execute every notebook in place from a fresh kernel (or the notebooks named)
     python3 course.py datasets  regenerate every synthetic dataset in datasets/ (seeded, byte-identical)
+    python3 course.py readme    regenerate the README's lesson tables from the lesson manifest
     python3 course.py nbgrader ARGS...          run nbgrader in exercises/ (instructor guide: exercises/README.md)
     python3 course.py nbgrader-report ASSIGNMENT  list submissions that need a human look after autograding
 
-``lab`` takes ``--no-browser``, ``--port N`` and ``--ip ADDRESS`` for a server
-without a screen; ``test`` passes any further arguments to pytest; ``execute``
-takes notebook paths (default: all of them). This script uses the standard
-library only, so it runs before anything is installed.
+Two environments, by audience. ``.venv`` has what a student needs: the notebooks' run-time packages and
+JupyterLab (no nbgrader, pytest or playwright; no grading menus). ``.venv-dev`` has everything: the
+instructors' nbgrader and the authors' and testers' tools. Both install the pinned versions of
+``requirements/constraints.txt`` and the course package in editable mode.
+
+``lab`` takes ``--no-browser``, ``--port N`` and ``--ip ADDRESS`` for a server without a screen;
+``test`` passes any further arguments to pytest; ``execute`` takes notebook paths (default: all of
+them). This script uses the standard library only, so it runs before anything is installed.
 """
 
 from __future__ import annotations
@@ -22,15 +28,42 @@ import os
 import subprocess
 import sys
 import venv
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-VENV = ROOT / ".venv"
-BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
-PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 CONSTRAINTS = ROOT / "requirements" / "constraints.txt"
-STAMP = VENV / ".course-installed"
 START_NOTEBOOK = "notebooks/00_start_here.ipynb"
+SUPPORTED_PYTHONS = ((3, 11), (3, 12), (3, 13))
+
+
+@dataclass(frozen=True)
+class Environment:
+    """A virtual environment in the repository with the course and the extras of one audience."""
+
+    folder: str
+    extras: str  # pyproject.toml extras, comma-separated
+    purpose: str
+
+    @property
+    def path(self) -> Path:
+        return ROOT / self.folder
+
+    @property
+    def bin(self) -> Path:
+        return self.path / ("Scripts" if os.name == "nt" else "bin")
+
+    @property
+    def python(self) -> Path:
+        return self.bin / ("python.exe" if os.name == "nt" else "python")
+
+    @property
+    def stamp(self) -> Path:
+        return self.path / ".course-installed"
+
+
+STUDENT = Environment(".venv", "lab", "the notebooks and JupyterLab")
+DEVELOPMENT = Environment(".venv-dev", "lab,instructor,authoring,test", "everything: grading, building and testing the course")
 
 
 def fail(message: str) -> None:
@@ -42,86 +75,94 @@ def run(command: list[str | Path], cwd_override: Path | None = None, **kwargs) -
     return subprocess.call([str(part) for part in command], cwd=cwd_override or ROOT, **kwargs)
 
 
-def install_fingerprint() -> str:
-    digest = hashlib.sha256()
+def install_fingerprint(environment: Environment) -> str:
+    digest = hashlib.sha256(environment.extras.encode())
     for path in (ROOT / "pyproject.toml", CONSTRAINTS):
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
-def create_venv() -> None:
-    print("course.py: creating the virtual environment .venv ...", flush=True)
+def create_venv(environment: Environment) -> None:
+    print(f"course.py: creating the virtual environment {environment.folder} ...", flush=True)
     try:
-        venv.create(VENV, with_pip=True, clear=True)
+        venv.create(environment.path, with_pip=True, clear=True)
         return
     except (subprocess.CalledProcessError, OSError) as error:
         # Debian's python3 ships venv without ensurepip unless python3-venv is
         # installed; a venv without pip, filled by the system pip, still works.
         print(f"course.py: venv with pip failed ({error}); trying the system pip instead", flush=True)
-    venv.create(VENV, with_pip=False, clear=True)
-    if subprocess.call([sys.executable, "-m", "pip", "--python", str(PYTHON), "install", "--quiet", "pip"]) != 0:
-        fail("could not put pip into .venv. On Debian/Ubuntu: sudo apt-get install python3-venv, then try again.")
+    venv.create(environment.path, with_pip=False, clear=True)
+    if subprocess.call([sys.executable, "-m", "pip", "--python", str(environment.python), "install", "--quiet", "pip"]) != 0:
+        fail(f"could not put pip into {environment.folder}. On Debian/Ubuntu: sudo apt-get install python3-venv, then try again.")
 
 
-def ensure_installed() -> None:
-    """Create .venv and install the pinned dependencies, unless that is already done."""
-    if sys.version_info[:2] != (3, 11):
-        print(f"course.py: warning: the course is pinned and tested on Python 3.11, this is {sys.version.split()[0]}", file=sys.stderr)
-    if not PYTHON.exists():
-        create_venv()
-    if STAMP.exists() and STAMP.read_text() == install_fingerprint():
+def ensure_installed(environment: Environment) -> None:
+    """Create the environment and install the pinned dependencies, unless that is already done."""
+    if sys.version_info[:2] not in SUPPORTED_PYTHONS:
+        print(f"course.py: warning: the course supports Python 3.11 to 3.13, this is {sys.version.split()[0]}", file=sys.stderr)
+    elif sys.version_info[:2] != (3, 11):
+        print(f"course.py: note: the pinned versions are tested on Python 3.11 (and the course on 3.13); this is {sys.version.split()[0]}",
+              file=sys.stderr)
+    if not environment.python.exists():
+        create_venv(environment)
+    if environment.stamp.exists() and environment.stamp.read_text() == install_fingerprint(environment):
         return
-    print("course.py: installing the pinned dependencies into .venv (about a minute the first time) ...", flush=True)
-    command = [PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-c", CONSTRAINTS, "-e", ".[test]"]
+    print(f"course.py: installing the pinned dependencies into {environment.folder} ({environment.purpose}) ...", flush=True)
+    command = [environment.python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-c", CONSTRAINTS,
+               "-e", f".[{environment.extras}]"]
     if run(command) != 0:
         fail("installing the dependencies failed (see pip's message above)")
-    STAMP.write_text(install_fingerprint())
+    environment.stamp.write_text(install_fingerprint(environment))
 
 
-def course_environment() -> dict[str, str]:
+def course_environment(environment: Environment) -> dict[str, str]:
     env = dict(os.environ)
-    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
-    env["VIRTUAL_ENV"] = str(VENV)
+    env["PATH"] = f"{environment.bin}{os.pathsep}{env.get('PATH', '')}"
+    env["VIRTUAL_ENV"] = str(environment.path)
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # silences a debugger warning at every kernel start
     return env
 
 
+def run_in(environment: Environment, command: list[str | Path], cwd_override: Path | None = None) -> int:
+    ensure_installed(environment)
+    return run(command, cwd_override=cwd_override, env=course_environment(environment))
+
+
 def command_lab(options: argparse.Namespace) -> int:
-    ensure_installed()
-    command = [PYTHON, "-m", "jupyterlab", START_NOTEBOOK]
+    environment = DEVELOPMENT if options.instructor else STUDENT
+    command: list[str | Path] = [environment.python, "-m", "jupyterlab", START_NOTEBOOK]
     if options.no_browser:
         command.append("--no-browser")
     if options.port:
         command += [f"--ServerApp.port={options.port}", "--ServerApp.port_retries=0"]
     if options.ip:
         command.append(f"--ServerApp.ip={options.ip}")
-    return run(command + options.extra, env=course_environment())
+    return run_in(environment, command + options.extra)
 
 
 def command_test(options: argparse.Namespace) -> int:
-    ensure_installed()
     workers = ["-n", "2", "--dist", "loadfile"]
-    return run([PYTHON, "-m", "pytest", *workers, *options.extra], env=course_environment())
+    return run_in(DEVELOPMENT, [DEVELOPMENT.python, "-m", "pytest", *workers, *options.extra])
 
 
 def command_execute(options: argparse.Namespace) -> int:
-    ensure_installed()
-    return run([PYTHON, "-m", "isotretinoin_course.notebook_build", *options.extra], env=course_environment())
+    return run_in(DEVELOPMENT, [DEVELOPMENT.python, "-m", "isotretinoin_course.authoring.build", *(options.extra or ["notebooks"])])
 
 
 def command_datasets(options: argparse.Namespace) -> int:
-    ensure_installed()
-    return run([PYTHON, "-m", "isotretinoin_course.cohort", "datasets", *options.extra], env=course_environment())
+    return run_in(DEVELOPMENT, [DEVELOPMENT.python, "-m", "isotretinoin_course.data.regenerate", ROOT / "datasets", *options.extra])
+
+
+def command_readme(options: argparse.Namespace) -> int:
+    return run_in(DEVELOPMENT, [DEVELOPMENT.python, "-m", "isotretinoin_course.authoring.readme", ROOT / "README.md", *options.extra])
 
 
 def command_nbgrader(options: argparse.Namespace) -> int:
-    ensure_installed()
-    return run([BIN / "nbgrader", *options.extra], env=course_environment(), cwd_override=ROOT / "exercises")
+    return run_in(DEVELOPMENT, [DEVELOPMENT.bin / "nbgrader", *options.extra], cwd_override=ROOT / "exercises")
 
 
 def command_nbgrader_report(options: argparse.Namespace) -> int:
-    ensure_installed()
-    return run([PYTHON, "-m", "isotretinoin_course.grading", *options.extra], env=course_environment())
+    return run_in(DEVELOPMENT, [DEVELOPMENT.python, "-m", "isotretinoin_course.grading.report", "--course", ROOT / "exercises", *options.extra])
 
 
 def main() -> int:
@@ -131,15 +172,17 @@ def main() -> int:
     lab.add_argument("--no-browser", action="store_true", help="do not open a browser (on a server)")
     lab.add_argument("--port", type=int, help="port to listen on, e.g. 8888")
     lab.add_argument("--ip", help="address to listen on, e.g. 0.0.0.0 to accept other machines")
+    lab.add_argument("--instructor", action="store_true", help="open Lab from the instructors' environment (nbgrader's menus for grading)")
     commands.add_parser("test", help="run every test (extra arguments go to pytest)")
     commands.add_parser("execute", help="re-execute notebooks in place (default: all)")
     commands.add_parser("datasets", help="regenerate the synthetic datasets in datasets/")
+    commands.add_parser("readme", help="regenerate the README's lesson tables from content/lessons.yml (--check: only compare)")
     commands.add_parser("nbgrader", help="run nbgrader in exercises/ (e.g. generate_assignment a1_dosing)")
     commands.add_parser("nbgrader-report", help="after autograding: which submissions need a human look")
     options, extra = parser.parse_known_args()
     options.extra = extra
     handler = {"lab": command_lab, "test": command_test, "execute": command_execute, "datasets": command_datasets,
-               "nbgrader": command_nbgrader, "nbgrader-report": command_nbgrader_report}[options.command]
+               "readme": command_readme, "nbgrader": command_nbgrader, "nbgrader-report": command_nbgrader_report}[options.command]
     return handler(options)
 
 

@@ -2,40 +2,49 @@
 
 from __future__ import annotations
 
-from isotretinoin_course import adverse_effects
-from isotretinoin_course.bibliography import load_bibliography
+from isotretinoin_course.content import adverse_effects
+from isotretinoin_course.content.bibliography import load_bibliography
+from isotretinoin_course.figures import risk_ratio_figure
 
 
 def test_every_row_cites_known_sources():
     known = set(load_bibliography().entries)
-    rows = adverse_effects.SERIOUS_WARNINGS + adverse_effects.INTERACTIONS
+    content = adverse_effects.adverse_effects()
+    rows = content.serious_warnings + content.interactions
     for row in rows:
         assert row.sources and set(row.sources) <= known, row
 
 
 def test_interactions_the_issue_names_are_present_with_a_status():
-    agents = " ".join(row.agent for row in adverse_effects.INTERACTIONS)
+    agents = " ".join(row.agent for row in adverse_effects.adverse_effects().interactions)
     for name in ("Vitamin A", "Tetracyclines", "St John's wort", "Progestin-only", "Phenytoin", "corticosteroids"):
         assert name in agents
-    for row in adverse_effects.INTERACTIONS:
+    for row in adverse_effects.adverse_effects().interactions:
         assert row.status.startswith(("label text read", "to check"))
 
 
 def test_unread_label_sentences_are_marked_to_check():
-    secondary = {row.agent for row in adverse_effects.INTERACTIONS if row.status == adverse_effects.SECONDARY_ONLY}
+    content = adverse_effects.adverse_effects()
+    secondary = {row.agent for row in content.interactions if row.status == content.statuses["secondary"]}
     assert {"Phenytoin", "Systemic corticosteroids"} <= secondary
 
 
 def test_tables_have_one_row_per_item():
-    assert len(adverse_effects.warnings_table()) == len(adverse_effects.SERIOUS_WARNINGS)
-    assert len(adverse_effects.interactions_table()) == len(adverse_effects.INTERACTIONS)
+    content = adverse_effects.adverse_effects()
+    assert len(adverse_effects.warnings_table()) == len(content.serious_warnings)
+    assert len(adverse_effects.interactions_table()) == len(content.interactions)
     assert list(adverse_effects.procedures_table().iloc[:, 0]).count("insufficient evidence to delay") == 5
 
 
 def test_forest_plot_description_gives_every_estimate():
-    figure, description = adverse_effects.risk_ratio_figure()
-    for label, ratio, low, high in adverse_effects.PSYCHIATRIC_RISK_RATIOS:
+    figure, description = risk_ratio_figure()
+    for label, ratio, low, high in [(row.outcome, row.ratio, row.low, row.high) for row in adverse_effects.adverse_effects().psychiatric_risk_ratios]:
         assert f"{label}: {ratio:.2f} ({low:.2f} to {high:.2f})" in description
         assert low <= ratio <= high
     axis = figure.axes[0]
     assert axis.get_xlabel().startswith("Risk ratio")
+
+
+def test_risk_ratio_sources_are_in_the_bibliography():
+    known = set(load_bibliography().entries)
+    assert {row.source for row in adverse_effects.adverse_effects().psychiatric_risk_ratios} <= known

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from isotretinoin_course.article_scoring import CRITERIA, ArticleScorecard, RatingError, score_article
+from isotretinoin_course.models.article_scoring import CRITERIA, RatingError, score_article
+from isotretinoin_course.widgets import ArticleScorecard
 
 
 def ratings(value: int, **overrides: int) -> dict[str, int]:
@@ -28,8 +29,8 @@ def test_weak_points_are_the_criteria_rated_one_or_two():
     assert score.weak_points == (dict(CRITERIA)["sources"], dict(CRITERIA)["interests"])
 
 
-@pytest.mark.parametrize(("bad", "message"), [({"aims": 0}, "aims: a rating is a whole number from 1 to 5, got 0"),
-                                               ({"dates": 6}, "got 6"), ({"balance": 2.5}, "got 2.5")])
+@pytest.mark.parametrize(("bad", "message"), [({"aims": 0}, "aims of 0 is outside the rating scale \\(1–5\\)"),
+                                               ({"dates": 6}, "dates of 6 is outside"), ({"balance": 2.5}, "balance: 2.5 is not a whole number")])
 def test_bad_ratings_are_refused(bad, message):
     with pytest.raises(RatingError, match=message):
         score_article({**ratings(3), **bad})

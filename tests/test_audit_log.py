@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from isotretinoin_course import audit_log
-from isotretinoin_course.datasets import load_table
+from isotretinoin_course.data import audit_log
+from isotretinoin_course.data.loader import load_audit
 
 
 @pytest.fixture(scope="module")
 def tables():
-    return {name: load_table(name) for name in audit_log.AUDIT_SCHEMAS}
+    return load_audit()
 
 
 def test_tables_load_and_are_synthetic(tables):

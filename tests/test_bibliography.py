@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from isotretinoin_course.bibliography import (
+from isotretinoin_course.content.bibliography import (
     BibliographyError,
     cited_keys,
     entry_problems,

@@ -8,14 +8,16 @@ import datetime as dt
 import pytest
 from conftest import ROOT
 
-from isotretinoin_course import capstone
-from isotretinoin_course.capstone import CapstoneCase, CaseError, case_timeline, last_day_to_collect
-from isotretinoin_course.course_map import LESSONS
-from isotretinoin_course.dosing import build_regimen
-from isotretinoin_course.monitoring import flag_alt
-from isotretinoin_course.monitoring_views import load_cohort
-from isotretinoin_course.quiz import check_answer
-from isotretinoin_course.risk_management import Pickup, evaluate, rule_set_for
+from isotretinoin_course.content.capstone import capstone_text
+from isotretinoin_course.content.lessons import lessons
+from isotretinoin_course.content.rule_sets import rule_set_for
+from isotretinoin_course.data.loader import load_cohort
+from isotretinoin_course.models.capstone import CapstoneCase, CaseError, case_timeline, last_day_to_collect
+from isotretinoin_course.models.dosing import build_regimen
+from isotretinoin_course.models.monitoring import flag_alt
+from isotretinoin_course.models.quiz import check_answer
+from isotretinoin_course.models.risk_management import Pickup, evaluate
+from isotretinoin_course.widgets import CaseStepView
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +42,7 @@ def test_the_case_covers_the_whole_course_in_order(case):
     assert stages[0].startswith("1.") and stages[-1].startswith("11.")
     revisited = {number for step in case.steps.values() for number in step.revisit}
     assert {"01", "03", "04", "05", "06", "07", "08"} <= revisited
-    assert {number for number in revisited} <= {lesson.number for lesson in LESSONS}
+    assert {number for number in revisited} <= {lesson.number for lesson in lessons()}
 
 
 def test_every_step_has_one_right_answer_and_every_wrong_option_names_a_notebook(case):
@@ -91,7 +93,7 @@ def test_the_real_timeline_passes_and_an_early_stop_is_a_gap(tables, case):
 
 def test_debrief_lists_notebooks_to_revisit_after_wrong_first_attempts(case):
     assert "0 of 0 answered" in case.debrief()
-    view = case.step("month_2_alt")
+    view = CaseStepView(case, "month_2_alt")
     card = view.quiz.card("month_2_alt")
     wrong = next(option.id for option in card.question.options if not option.correct)
     card.set_response(wrong)
@@ -99,7 +101,7 @@ def test_debrief_lists_notebooks_to_revisit_after_wrong_first_attempts(case):
     right = sorted(card.question.correct_option_ids)[0]
     card.set_response(right)
     card.check_button.click()
-    dose_card = case.step("first_dose").quiz.card("first_dose")
+    dose_card = CaseStepView(case, "first_dose").quiz.card("first_dose")
     dose_card.set_response("40")
     dose_card.check_button.click()
     text = case.debrief()
@@ -108,7 +110,7 @@ def test_debrief_lists_notebooks_to_revisit_after_wrong_first_attempts(case):
 
 
 def test_static_representation_shows_scenario_and_question(case):
-    bundle = case.step("eligibility")._repr_mimebundle_()
+    bundle = CaseStepView(case, "eligibility")._repr_mimebundle_()
     assert bundle["text/plain"].startswith("Case step: 1. First consultation")
     assert "SYN-0024" in bundle["text/html"] and "AAD 2024" in bundle["text/html"]
 
@@ -119,8 +121,9 @@ def test_bad_patients_and_steps_are_refused(tables):
     with pytest.raises(CaseError, match="can get pregnant"):
         CapstoneCase(tables, "SYN-0008")
     with pytest.raises(KeyError, match="no step 'nope'"):
-        CapstoneCase(tables).step("nope")
+        CaseStepView(CapstoneCase(tables), "nope")
 
 
 def test_history_facts_are_labelled_as_case_history():
-    assert set(capstone.CASE_HISTORY) >= {"tried", "scarring", "contraception"}
+    history = capstone_text().history
+    assert history.tried and history.scarring and len(history.contraception) == 2

@@ -6,17 +6,19 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
-from isotretinoin_course import audit_log, cohort
-from isotretinoin_course.acne import LesionCounts, classify_severity
-from isotretinoin_course.datasets import load_table
+from isotretinoin_course.data import cohort, regenerate
+from isotretinoin_course.data.loader import load_table
+from isotretinoin_course.data.schema import AUDIT_SCHEMAS, SCHEMAS
+from isotretinoin_course.models.acne import LesionCounts, classify_severity
+from isotretinoin_course.models.monitoring import REFERENCE_RANGES
 
 DATASETS = ROOT / "datasets"
-TABLES = list(cohort.SCHEMAS)
+TABLES = list(SCHEMAS)
 
 
 def test_regeneration_is_byte_identical_to_the_committed_files(tmp_path):
-    written = cohort.write(tmp_path)
-    every_table = list(TABLES) + list(audit_log.AUDIT_SCHEMAS)
+    written = regenerate.write(tmp_path)
+    every_table = list(TABLES) + list(AUDIT_SCHEMAS)
     assert {path.name for path in written} == {f"synthetic_{name}.csv" for name in every_table} | {"datapackage.json"}
     for path in written:
         committed = DATASETS / path.name
@@ -33,7 +35,7 @@ def test_every_table_loads_and_says_it_is_synthetic(tables):
     for name, frame in tables.items():
         assert frame.attrs["synthetic"] is True
         assert frame.attrs["source"].startswith("synthetic_")
-    assert "SYNTHETIC" in cohort.data_package()["title"]
+    assert "SYNTHETIC" in regenerate.data_package()["title"]
 
 
 def test_cohort_size_and_course_length(tables):
@@ -109,7 +111,7 @@ def test_new_laboratory_abnormalities_mimic_the_published_rates(tables):
     baseline = labs.query("visit == 'baseline'").set_index("patient_id")
     on_treatment = labs.query("visit != 'baseline'").groupby("patient_id").max(numeric_only=True)
     for column, published in cohort.PUBLISHED_NEW_ABNORMALITY.items():
-        upper = cohort.REFERENCE_RANGES[column][1]
+        upper = REFERENCE_RANGES[column][1]
         normal_at_baseline = baseline.index[baseline[column] <= upper]
         share = (on_treatment.loc[on_treatment.index.intersection(normal_at_baseline), column] > upper).mean()
         assert share == pytest.approx(published, abs=0.06), column

@@ -6,11 +6,12 @@ import datetime as dt
 
 import pytest
 
-from isotretinoin_course import counselling
-from isotretinoin_course.bibliography import load_bibliography
-from isotretinoin_course.counselling import (
-    TOPIC_KEYS, CounsellingChecklist, CounsellingError, Profile, counselling_summary, essential_topics,
-)
+from isotretinoin_course.content.bibliography import load_bibliography
+from isotretinoin_course.content.counselling import counselling_topics
+from isotretinoin_course.models.counselling import CounsellingError, Profile, counselling_summary, essential_topics, topic_keys, topics
+from isotretinoin_course.widgets import CounsellingChecklist
+
+TOPIC_KEYS = topic_keys()
 
 DAY = dt.date(2026, 11, 22)
 
@@ -71,8 +72,8 @@ def test_empty_choice_says_so():
 
 def test_every_topic_has_advice_reason_and_known_sources():
     known = set(load_bibliography().entries)
-    for item in counselling.TOPICS:
-        assert item.essential_for in counselling.CONDITIONS
+    for item in topics():
+        assert item.essential_for in counselling_topics().conditions
         assert item.reason and item.sources
         assert item.advice or item.key == "how_to_take"
         assert set(item.sources) <= known, item.key
@@ -85,7 +86,8 @@ def test_every_topic_has_advice_reason_and_known_sources():
         (lambda: Profile("pregnant"), "category must be one of"),
         (lambda: Profile("can_get_pregnant", "generic"), "formulation must be one of"),
         (lambda: Profile("cannot_get_pregnant", hormonal_contraception=True), "applies only to a patient who can get pregnant"),
-        (lambda: counselling_summary(Profile(), ["mood", "sunscreen"]), "unknown topic 'sunscreen'"),
+        (lambda: counselling_summary(Profile(), ["mood", "sunscreen"]), "topic: 'sunscreen' is not one of"),
+        (lambda: counselling_summary(Profile(), ["mood", "blood_donations"]), "did you mean 'blood_donation'"),
         (lambda: counselling_summary(Profile(), ["mood", "mood"]), "repeated: mood"),
     ],
 )
@@ -106,7 +108,7 @@ def test_widget_flags_missing_topics_and_updates_with_the_profile():
     assert checklist.hormonal.disabled is False
     checklist.category.value = "cannot_get_pregnant"
     assert checklist.hormonal.disabled is True
-    with pytest.raises(CounsellingError, match="unknown topic"):
+    with pytest.raises(CounsellingError, match="is not one of"):
         checklist.choose(["no_such_topic"])
 
 
@@ -117,7 +119,7 @@ def test_widget_has_a_static_representation():
 
 
 def test_the_quiz_question_on_missing_essentials_matches_the_checklist():
-    from isotretinoin_course.quiz import load_bank
+    from isotretinoin_course.content.quiz_banks import load_bank
 
     question = load_bank("07_adverse_effects_and_counselling").question("ae-missing-essentials")
     summary = counselling_summary(Profile("cannot_get_pregnant", contact_lenses=True), ["dryness", "blood_tests", "mood"], on=DAY)

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from isotretinoin_course.datasets import DatasetError, load_table
+from isotretinoin_course.data.loader import DatasetError, load_table
 
 
 @pytest.fixture

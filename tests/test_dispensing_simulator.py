@@ -9,17 +9,19 @@ import pytest
 
 matplotlib.use("Agg")
 
-from isotretinoin_course import audit_log  # noqa: E402
-from isotretinoin_course.datasets import load_table  # noqa: E402
-from isotretinoin_course.dispensing_simulator import DispensingSimulator, judge, timeline_figure, visit_card_html  # noqa: E402
-from isotretinoin_course.risk_management import Decision, evaluate, rule_sets  # noqa: E402
+from isotretinoin_course.content.rule_sets import rule_sets  # noqa: E402
+from isotretinoin_course.data import audit_log  # noqa: E402
+from isotretinoin_course.data.loader import load_audit  # noqa: E402
+from isotretinoin_course.figures import timeline_figure  # noqa: E402
+from isotretinoin_course.models.risk_management import Decision, evaluate  # noqa: E402
+from isotretinoin_course.widgets.dispensing import DispensingSimulator, judge, visit_card_html  # noqa: E402
 
 RULES = rule_sets()["ipledge_2021"]
 
 
 @pytest.fixture(scope="module")
 def patients():
-    tables = {name: load_table(name) for name in audit_log.AUDIT_SCHEMAS}
+    tables = load_audit()
     return {timeline.patient_id: timeline for timeline in audit_log.timelines(tables)}
 
 

@@ -11,15 +11,19 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from isotretinoin_course import plots, synthetic  # noqa: E402
-from isotretinoin_course.acne_figures import lesion_progression_figure, pathogenic_factors_figure  # noqa: E402
-from isotretinoin_course.course_map import learning_path_figure, learning_path_markdown  # noqa: E402
-from isotretinoin_course.markup import inline_markup, paragraphs  # noqa: E402
+from isotretinoin_course.content import lessons  # noqa: E402
+from isotretinoin_course.content.lessons import learning_path_markdown  # noqa: E402
+from isotretinoin_course.core.constants import SYNTHETIC_LABEL  # noqa: E402
+from isotretinoin_course.core.errors import CourseInputError  # noqa: E402
+from isotretinoin_course.core.markup import inline_markup, paragraphs  # noqa: E402
+from isotretinoin_course.data import demo  # noqa: E402
+from isotretinoin_course.figures import demo_weight_figure, learning_path_figure, lesion_progression_figure, pathogenic_factors_figure  # noqa: E402
+from isotretinoin_course.figures import style as plots  # noqa: E402
 
 
 def test_show_figure_refuses_a_missing_description():
     figure = plt.figure()
-    with pytest.raises(ValueError, match="needs a real text description"):
+    with pytest.raises(CourseInputError, match="needs a real text description"):
         plots.show_figure(figure, "A plot.")
     plt.close(figure)
 
@@ -47,28 +51,28 @@ def test_palette_is_okabe_ito():
 
 
 def test_demo_patients_are_seeded_and_reproducible():
-    first = synthetic.demo_patients(n=50)
-    second = synthetic.demo_patients(n=50)
+    first = demo.demo_patients(n=50)
+    second = demo.demo_patients(n=50)
     assert first.equals(second)
     assert first.attrs["synthetic"] is True
     assert first["patient_id"].iloc[0] == "SYN-0001"
     assert first["weight_kg"].between(40, 130).all()
-    assert not first.equals(synthetic.demo_patients(n=50, seed=1))
+    assert not first.equals(demo.demo_patients(n=50, seed=1))
 
 
 def test_demo_patients_refuses_an_empty_roster():
-    with pytest.raises(ValueError, match="at least 1 patient"):
-        synthetic.demo_patients(n=0)
+    with pytest.raises(CourseInputError, match="at least 1 patient"):
+        demo.demo_patients(n=0)
 
 
 def test_synthetic_table_and_figure_are_labelled(capsys):
-    roster = synthetic.demo_patients(n=20)
-    synthetic.show_table(roster, "Demo", rows=3)
+    roster = demo.demo_patients(n=20)
+    plots.show_table(roster, "Demo", rows=3)
     html = capsys.readouterr().out
     assert "<IPython.core.display.HTML object>" in html
-    figure, description = synthetic.demo_weight_figure(roster)
+    figure, description = demo_weight_figure(roster)
     texts = [text.get_text() for text in figure.texts]
-    assert plots.SYNTHETIC_LABEL in texts
+    assert SYNTHETIC_LABEL in texts
     assert "SYNTHETIC DATA" in figure.axes[0].get_title()
     assert figure.axes[0].get_xlabel() == "Body weight (kg)"
     assert "synthetic" in description
@@ -76,20 +80,17 @@ def test_synthetic_table_and_figure_are_labelled(capsys):
 
 
 def test_synthetic_table_html_is_deterministic_and_captioned():
-    roster = synthetic.demo_patients(n=5)
+    roster = demo.demo_patients(n=5)
     html = roster.style.set_uuid("synthetic").set_caption("x").to_html()
     assert html == roster.style.set_uuid("synthetic").set_caption("x").to_html()
 
 
-def test_learning_path_markdown_links_only_available_notebooks(monkeypatch):
-    from isotretinoin_course import course_map
-
+def test_learning_path_markdown_links_only_available_notebooks():
     table = learning_path_markdown()
     assert "[Acne pathophysiology](01_acne_pathophysiology.ipynb)" in table
     assert "[Capstone case](09_capstone_case.ipynb)" in table
-    planned = tuple(dataclasses.replace(item, available=item.number != "07") for item in course_map.LESSONS)
-    monkeypatch.setattr(course_map, "LESSONS", planned)
-    table = learning_path_markdown()
+    planned = tuple(dataclasses.replace(item, available=item.number != "07") for item in lessons.lessons())
+    table = learning_path_markdown(planned)
     assert "| 07 | Adverse effects and counselling |" in table and "| planned |" in table
 
 

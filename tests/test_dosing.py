@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from isotretinoin_course.dosing import (
+from isotretinoin_course.models.dosing import (
     DosingError,
     Phase,
     build_regimen,
@@ -14,7 +14,7 @@ from isotretinoin_course.dosing import (
     days_to_target,
     mg_per_kg_per_day,
 )
-from isotretinoin_course.isotretinoin_pk import FORMULATIONS
+from isotretinoin_course.models.isotretinoin_pk import FORMULATIONS
 
 
 def test_mg_per_kg_and_back():
@@ -66,15 +66,17 @@ def test_escalation_and_missed_days_delay_the_target():
     [
         (lambda: mg_per_kg_per_day(60, -70), "body weight must be a positive number of kg, got -70"),
         (lambda: mg_per_kg_per_day(60, 0), "body weight must be a positive number of kg, got 0"),
-        (lambda: mg_per_kg_per_day(60, 700), "not plausible"),
-        (lambda: daily_dose_mg(5, 70), "target dose of 5 mg/kg/day is not plausible"),
-        (lambda: build_regimen(1, 70, "syrup"), "unknown formulation 'syrup'"),
-        (lambda: cumulative_dose_mg_per_kg([60, -20], 60), "day 2: a daily dose must be zero or a positive number"),
+        (lambda: mg_per_kg_per_day(60, 700), "body weight of 700 kg is above what is plausible for a patient (350 kg)"),
+        (lambda: daily_dose_mg(5, 70), "target dose of 5 mg/kg/day is above what is plausible"),
+        (lambda: build_regimen(1, 70, "syrup"), "formulation: 'syrup' is not one of 'conventional', 'absorica', 'absorica_ld'"),
+        (lambda: build_regimen(1, 70, "Absorica"), "did you mean 'absorica'?"),
+        (lambda: cumulative_dose_mg_per_kg([60, -20], 60), "day 2: daily dose cannot be negative, got -20 mg"),
         (lambda: days_to_target(120, 0, 60), "daily dose must be a positive number of mg, got 0"),
         (lambda: days_to_target(120, 60, 60, already_mg_per_kg=-1), "cannot be negative"),
         (lambda: course_days_to_target([Phase(0, 40)], 120, 60), "at least one day"),
         (lambda: course_days_to_target([Phase(10, 40)], 120, 60, missed_days=-2), "missed days cannot be negative"),
-        (lambda: mg_per_kg_per_day("sixty", 60), "daily dose must be a number of mg"),
+        (lambda: mg_per_kg_per_day("sixty", 60), "daily dose: 'sixty' is not a number of mg"),
+        (lambda: mg_per_kg_per_day(True, 60), "daily dose: expected a number of mg, got True"),
     ],
 )
 def test_bad_input_is_refused_with_a_clear_message(call, message):
@@ -86,7 +88,7 @@ def test_bad_input_is_refused_with_a_clear_message(call, message):
 def test_calculator_answers_and_refuses_bad_input():
     import re
 
-    from isotretinoin_course.dosing_widget import DosingCalculator
+    from isotretinoin_course.widgets import DosingCalculator
 
     def text(widget):
         return re.sub("<[^>]+>", " ", widget.result.value)
@@ -97,7 +99,9 @@ def test_calculator_answers_and_refuses_bad_input():
     assert "142 days" in text(calculator)
     for field, typed, message in (("weight", "-60", "Body weight must be a positive number of kg"),
                                   ("start", "2026-02-30", "is not a date in YYYY-MM-DD form"),
-                                  ("missed", "-1", "is not a whole number of days"),
+                                  ("missed", "-1", "Missed days cannot be negative, got -1 days"),
+                                  ("missed", "2.5", "Missed days: 2.5 is not a whole number"),
+                                  ("weight", "1,000", "is ambiguous"),
                                   ("target", "5000", "outside 30–400 mg/kg")):
         getattr(calculator, field).value = typed
         assert "Check the input." in calculator.result.value and message in text(calculator), field

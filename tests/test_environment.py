@@ -1,14 +1,15 @@
-"""Set-up stays honest: one dependency list in two formats, pinned, and the README's two commands."""
+"""Set-up stays honest: dependencies by audience, one list in two formats, pinned, and the README's two commands."""
 
 from __future__ import annotations
 
 import re
+import sys
 import tomllib
 
 import yaml
 from conftest import NOTEBOOKS, ROOT
 
-from isotretinoin_course.course_map import LESSONS
+from isotretinoin_course.content.lessons import lessons
 
 
 def _normalise(name: str) -> str:
@@ -21,10 +22,15 @@ def _split(requirement: str) -> tuple[str, str]:
     return _normalise(match.group(1)), match.group(2).replace(" ", "")
 
 
-def pyproject_dependencies() -> dict[str, str]:
+def pyproject_dependencies(*extras: str) -> dict[str, str]:
+    """The base dependencies and those of the extras named, by normalised name."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    requirements = project["dependencies"] + project["optional-dependencies"]["test"]
+    requirements = project["dependencies"] + [item for extra in extras for item in project["optional-dependencies"][extra]]
     return dict(_split(requirement) for requirement in requirements)
+
+
+def every_extra() -> tuple[str, ...]:
+    return tuple(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"])
 
 
 def environment_dependencies() -> dict[str, str]:
@@ -33,8 +39,31 @@ def environment_dependencies() -> dict[str, str]:
     return dict(_split(item) for item in conda if not item.startswith(("python", "pip")))
 
 
-def test_environment_yml_lists_the_same_dependencies_and_ranges_as_pyproject():
-    assert environment_dependencies() == pyproject_dependencies()
+def test_environment_yml_is_the_student_environment_of_pyproject():
+    assert environment_dependencies() == pyproject_dependencies("lab")
+
+
+def test_students_get_neither_grading_nor_test_tools():
+    student = set(pyproject_dependencies("lab"))
+    assert not student & {"nbgrader", "pytest", "playwright", "nbval", "frictionless", "jsonschema", "nbclient", "nbformat"}
+    assert {"jupyterlab", "ipykernel", "ipywidgets", "matplotlib", "numpy", "pandas", "pyyaml"} <= student
+    assert set(pyproject_dependencies("instructor")) - student == {"nbgrader"}
+
+
+def test_course_py_installs_by_audience():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("course_script", ROOT / "course.py")
+    course = importlib.util.module_from_spec(spec)
+    sys.modules["course_script"] = course  # dataclasses look their module up while the script loads
+    spec.loader.exec_module(course)
+    assert course.STUDENT.extras == "lab" and course.STUDENT.folder == ".venv"
+    assert set(course.DEVELOPMENT.extras.split(",")) == set(every_extra())
+
+
+def test_requires_python_says_what_is_tested():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["requires-python"] == ">=3.11,<3.14"
 
 
 def test_environment_yml_installs_the_course_package_with_python_311():
@@ -50,7 +79,7 @@ def test_constraints_pin_every_dependency_exactly():
     pins = dict(line.split("==") for line in lines)
     assert all(re.fullmatch(r"[0-9][0-9A-Za-z.+!-]*", version) for version in pins.values()), "every line must be NAME==VERSION"
     pinned = {_normalise(name) for name in pins}
-    missing = set(pyproject_dependencies()) - pinned
+    missing = set(pyproject_dependencies(*every_extra())) - pinned
     assert not missing, f"pyproject dependencies without a pin in constraints.txt: {sorted(missing)}"
 
 
@@ -63,10 +92,12 @@ def test_readme_opens_with_the_two_commands_and_ci_runs_the_second():
     assert ci[-1] == "exec python3 course.py test"
 
 
-def test_course_map_matches_the_notebooks_that_exist():
+def test_lesson_manifest_matches_the_notebooks_and_assignments_that_exist():
     existing = {path.name for path in NOTEBOOKS}
-    available = {lesson.filename for lesson in LESSONS if lesson.available}
+    available = {lesson.filename for lesson in lessons() if lesson.available}
     assert existing == available
+    assignments = {path.name for path in (ROOT / "exercises" / "source").iterdir() if path.is_dir()}
+    assert assignments == {assignment.id for lesson in lessons() for assignment in lesson.assignments}
 
 
 def test_licences_are_stated():

@@ -21,7 +21,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from isotretinoin_course.grading import autograde_report, course_grade_ids, grade_cells
+from isotretinoin_course.grading.report import autograde_report, course_grade_ids, grade_cells
 
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISES = ROOT / "exercises"

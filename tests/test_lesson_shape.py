@@ -13,8 +13,8 @@ import nbformat
 import pytest
 from conftest import NOTEBOOKS
 
-from isotretinoin_course.bibliography import load_bibliography
-from isotretinoin_course.lesson_shape import learning_objectives, lint_notebook
+from isotretinoin_course.authoring.lint import learning_objectives, lint_notebook
+from isotretinoin_course.content.bibliography import load_bibliography
 
 CLEAN = next(path for path in NOTEBOOKS if path.name.startswith("01_"))
 

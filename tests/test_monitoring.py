@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from isotretinoin_course.monitoring import LabValueError, alt_grade, flag_alt, flag_cholesterol, flag_hdl, flag_panel, flag_triglycerides
+from isotretinoin_course.models.monitoring import LabValueError, alt_grade, flag_alt, flag_cholesterol, flag_hdl, flag_panel, flag_triglycerides
 
 
 @pytest.mark.parametrize(
@@ -54,10 +54,11 @@ def test_panel_puts_the_urgent_flag_first():
 
 
 @pytest.mark.parametrize(("call", "message"), [
-    (lambda: flag_triglycerides(-5), "triglycerides must be positive, got -5 mg/dL"),
-    (lambda: flag_triglycerides(float("nan")), "triglycerides must be a number"),
-    (lambda: flag_alt("high"), "ALT must be a number in U/L"),
-    (lambda: alt_grade(50, upper_limit=0), "upper limit of normal must be positive"),
+    (lambda: flag_triglycerides(-5), "triglycerides must be a positive number of mg/dL, got -5"),
+    (lambda: flag_triglycerides(float("nan")), "triglycerides: nan is not a finite number"),
+    (lambda: flag_alt("high"), "ALT: 'high' is not a number of U/L"),
+    (lambda: flag_alt(True), "ALT: expected a number of U/L, got True"),
+    (lambda: alt_grade(50, upper_limit=0), "upper limit of normal must be a positive number of U/L, got 0"),
 ])
 def test_impossible_values_are_refused(call, message):
     with pytest.raises(LabValueError, match=message):

@@ -9,16 +9,13 @@ import pytest
 
 matplotlib.use("Agg")
 
-from isotretinoin_course.monitoring_views import (  # noqa: E402
-    PatientExplorer,
-    cohort_threshold_figure,
-    daily_doses,
-    load_cohort,
-    patient_timeline_figure,
-    planted_labels,
-    threshold_shares,
-)
-from isotretinoin_course.plots import SYNTHETIC_LABEL  # noqa: E402
+from isotretinoin_course.core.constants import SYNTHETIC_LABEL  # noqa: E402
+from isotretinoin_course.data.cohort import planted_labels  # noqa: E402
+from isotretinoin_course.data.loader import load_cohort  # noqa: E402
+from isotretinoin_course.figures import cohort_threshold_figure, patient_timeline_figure  # noqa: E402
+from isotretinoin_course.models.dosing import daily_doses  # noqa: E402
+from isotretinoin_course.models.monitoring import threshold_shares  # noqa: E402
+from isotretinoin_course.widgets import PatientExplorer  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ import copy
 import nbformat
 from conftest import NOTEBOOKS
 
-from isotretinoin_course.bibliography import load_bibliography
-from isotretinoin_course.lesson_shape import WIDGET_VIEW
-from isotretinoin_course.notebook_build import clean_metadata, refresh_references, stable_widget_ids
+from isotretinoin_course.authoring.build import clean_metadata, refresh_references, stable_widget_ids
+from isotretinoin_course.authoring.lint import WIDGET_VIEW
+from isotretinoin_course.content.bibliography import load_bibliography
 
 CLEAN = next(path for path in NOTEBOOKS if path.name.startswith("01_"))
 

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from isotretinoin_course.pharmacokinetics import (
+from isotretinoin_course.models.pharmacokinetics import (
     OralModel,
     PKParameterError,
     Regimen,
@@ -106,7 +106,7 @@ def test_missed_doses_lower_exposure_and_are_numbered_from_one():
         (lambda: OralModel(0.9, 0.0, 1.0), "half-life must be a positive number of hours, got 0"),
         (lambda: OralModel(0.9, -5, 1.0), "half-life must be a positive number of hours, got -5"),
         (lambda: OralModel(-1, 20, 1.0), "absorption rate constant ka must be a positive"),
-        (lambda: OralModel(0.9, 20, float("nan")), "apparent volume must be a positive"),
+        (lambda: OralModel(0.9, 20, float("nan")), "apparent volume: nan is not a finite number"),
         (lambda: OralModel(math.log(2) / 20, 20, 1.0), "ka equals ke"),
         (lambda: OralModel(0.9, 20, 1.0, metabolite_half_life_h=24), "give both"),
         (lambda: Regimen(0, 12, 10), "dose must be a positive number of mg, got 0"),
@@ -115,7 +115,7 @@ def test_missed_doses_lower_exposure_and_are_numbered_from_one():
         (lambda: Regimen(40, 12, 2, missed=frozenset({9})), "missed doses must be numbered 1 to 4; got [9]"),
         (lambda: simulate(MODEL, Regimen(40, 12, 2), 0), "body weight must be a positive number of kg, got 0"),
         (lambda: simulate(MODEL, Regimen(40, 12, 2), -70), "body weight must be a positive number of kg, got -70"),
-        (lambda: single_dose_auc(MODEL, "forty", 60), "dose must be a number in mg"),
+        (lambda: single_dose_auc(MODEL, "forty", 60), "dose: 'forty' is not a number of mg"),
         (lambda: elimination_rate_constant(0), "half-life must be a positive"),
         (lambda: fraction_remaining(20, -1), "time must not be negative"),
     ],
@@ -140,7 +140,7 @@ def test_year_long_course_stays_finite_and_matches_closed_form_steady_state_trou
 
 
 def test_superpose_refuses_zero_or_negative_doses():
-    from isotretinoin_course.pharmacokinetics import parent_exponentials, superpose
+    from isotretinoin_course.models.pharmacokinetics import parent_exponentials, superpose
 
     with pytest.raises(PKParameterError, match="every dose given must be a positive number of mg"):
         superpose(np.arange(10.0), np.array([0.0, 12.0]), np.array([40.0, 0.0]), *parent_exponentials(MODEL, WEIGHT))

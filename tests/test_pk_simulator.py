@@ -6,14 +6,9 @@ import math
 
 import pytest
 
-from isotretinoin_course.pharmacokinetics import simulate
-from isotretinoin_course.pk_simulator import (
-    PKSimulator,
-    SimulatorInputError,
-    exposure,
-    parse_missed,
-    scenario_from_inputs,
-)
+from isotretinoin_course.models.pharmacokinetics import simulate
+from isotretinoin_course.models.pk_scenario import SimulatorInputError, exposure, parse_missed, scenario_from_inputs
+from isotretinoin_course.widgets import PKSimulator
 
 
 def test_parse_missed_numbers_and_ranges():
@@ -34,12 +29,13 @@ def test_parse_missed_refuses_bad_input(text, message):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("dose", "-5", "Dose must be a positive number of mg, not -5"),
+        ("dose", "-5", "Dose must be a positive number of mg, got -5"),
         ("dose", "forty", "'forty' is not a number of mg"),
         ("dose", "500", "outside what this simulator covers (1–200 mg)"),
         ("weight", "0", "Body weight must be a positive number of kg"),
         ("weight", "700", "Body weight of 700 kg is outside"),
-        ("days", "nan", "Course length must be a positive number of days"),
+        ("days", "nan", "Course length: 'nan' is not a finite number"),
+        ("weight", "1,000", "Body weight: '1,000' is ambiguous"),
     ],
 )
 def test_out_of_range_inputs_are_refused_with_messages(field, value, message):
@@ -77,15 +73,17 @@ def test_widget_redraws_when_a_control_changes():
     assert "Figure description" in simulator.plot_description.value
 
 
-def test_widget_shows_a_message_and_keeps_the_last_plot_on_bad_input():
+def test_widget_shows_a_message_and_hides_the_stale_plot_on_bad_input():
     simulator = PKSimulator(days=14)
     good_png = bytes(simulator.plot.value)
     simulator.weight.value = "-70"
     assert "Check the input." in simulator.message.value
     assert "Body weight must be a positive number of kg" in simulator.message.value
-    assert bytes(simulator.plot.value) == good_png
+    assert simulator.stale and simulator.plot.layout.visibility == "hidden" and simulator.summary.layout.visibility == "hidden"
+    assert bytes(simulator.plot.value) == good_png  # kept, hidden, until an update succeeds
     simulator.weight.value = "70"
-    assert simulator.message.value == ""
+    assert simulator.message.value == "" and not simulator.stale
+    assert simulator.plot.layout.visibility is None
 
 
 def test_static_fallback_shows_the_starting_figures():

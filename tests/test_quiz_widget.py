@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from isotretinoin_course.quiz import load_bank_file
-from isotretinoin_course.quiz_widget import Quiz, quiz_for
+from isotretinoin_course.content.quiz_banks import load_bank_file
+from isotretinoin_course.widgets import Quiz, quiz_for
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 

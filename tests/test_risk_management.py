@@ -6,22 +6,17 @@ import datetime as dt
 
 import pytest
 
-from isotretinoin_course.bibliography import load_bibliography
-from isotretinoin_course.risk_management import (
-    RULE_NAMES,
-    RULE_SET_DIRECTORY,
+from isotretinoin_course.content.bibliography import load_bibliography
+from isotretinoin_course.content.rule_sets import RULE_NAMES, RULE_SET_DIRECTORY, RuleSetError, load_rule_set, rule_set_for, rule_sets
+from isotretinoin_course.models.risk_management import (
     Contraception,
     Pickup,
     PregnancyTest,
     Prescription,
-    RuleSetError,
     Timeline,
     TimelineError,
     evaluate,
     explain,
-    load_rule_set,
-    rule_set_for,
-    rule_sets,
 )
 
 D = dt.date
@@ -75,11 +70,11 @@ def test_a_malformed_rule_set_is_refused(tmp_path):
     original = (RULE_SET_DIRECTORY / "ipledge_2021.yml").read_text(encoding="utf-8")
     broken = tmp_path / "broken.yml"
     broken.write_text(original.replace("  max_days_supply:", "  max_supply:"))
-    with pytest.raises(RuleSetError, match="broken.yml: rules missing: max_days_supply"):
+    with pytest.raises(RuleSetError, match="broken.yml: field 'rules': 'max_days_supply' is a required property"):
         load_rule_set(broken)
     unsourced = tmp_path / "unsourced.yml"
     unsourced.write_text(original.replace("{value: 2, source: fda-remsatfda-ipledge, status: verified-primary}", "{value: 2}", 1))
-    with pytest.raises(RuleSetError, match="unsourced.yml: rule 'pretreatment_tests' needs value, source and status"):
+    with pytest.raises(RuleSetError, match="unsourced.yml: rule 'pretreatment_tests', field '\\(top level\\)': 'source' is a required property"):
         load_rule_set(unsourced)
 
 
@@ -278,7 +273,7 @@ def test_explain_reads_like_a_pharmacy_note():
 
 
 def test_timeline_from_plain_data_and_its_clear_refusals():
-    from isotretinoin_course.risk_management import timeline_from_dict
+    from isotretinoin_course.models.risk_management import timeline_from_dict
 
     data = {
         "patient_id": "SYN-J1", "category": "cannot_get_pregnant", "pregnancy_tests": [], "contraception": [],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from isotretinoin_course.widgets import SeverityClassifier, severity_scheme_html
+from isotretinoin_course.widgets.severity import SeverityClassifier, severity_scheme_html
 
 
 def test_initial_counts_are_graded_at_once():
@@ -21,7 +21,8 @@ def test_typing_new_counts_updates_the_grade():
 
 def test_impossible_counts_get_a_message_not_a_grade():
     widget = SeverityClassifier()
-    for typed, message in (("-2", "Nodules: a lesion count cannot be negative"), ("2.5", "whole numbers"), ("lots", "is not a number"), ("", "enter a count")):
+    for typed, message in (("-2", "Nodules cannot be negative"), ("2.5", "is not a whole number"), ("lots", "is not a number"), ("", "enter a number"),
+                           ("1,000", "is ambiguous")):
         widget.count_inputs["nodules"].value = typed
         assert "Check the counts" in widget.result.value
         assert message in widget.result.value

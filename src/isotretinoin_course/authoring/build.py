@@ -1,0 +1,116 @@
+"""Re-execute the course notebooks in place, from a fresh kernel, so nobody hand-runs them.
+
+First every content file is validated against its schema (a notebook built on broken content is not
+worth executing). Then, for each notebook: regenerate its References cell from the bibliography,
+strip editor noise from the metadata, run every cell top to bottom in a new ``python3`` kernel (no
+widget state stored), and lint the result. Use it through ``python3 course.py execute [NOTEBOOK ...]``
+(``course.py`` passes the notebooks folder when no notebook is named).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+from collections.abc import Sequence
+
+import nbformat
+from nbclient import NotebookClient
+
+from ..content.bibliography import REFERENCES_HEADING, Bibliography, cited_keys, load_bibliography, references_markdown
+from ..content.validation import course_content_problems
+from .lint import ALLOWED_CELL_METADATA, WIDGET_VIEW, lint_notebook
+
+CELL_TIMEOUT_SECONDS = 300
+
+
+def notebook_paths(arguments: Sequence[str]) -> list[Path]:
+    """The notebooks named, with a folder standing for the lesson notebooks in it (``NN_*.ipynb``)."""
+    paths: list[Path] = []
+    for argument in arguments:
+        path = Path(argument)
+        paths += sorted(path.glob("[0-9][0-9]_*.ipynb")) if path.is_dir() else [path]
+    return paths
+
+
+def refresh_references(nb, bibliography: Bibliography) -> None:
+    """Rewrite the ``## References`` cell from the keys the notebook cites."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and cell.source.startswith(REFERENCES_HEADING):
+            texts = [other.source for other in nb.cells if other.cell_type == "markdown" and other is not cell]
+            cell.source = references_markdown(cited_keys(texts), bibliography)
+            return
+
+
+def clean_metadata(nb) -> None:
+    """Keep only kernelspec/language_info and cell tags: no widget state, no editor noise."""
+    nb.metadata = nbformat.NotebookNode(
+        {
+            "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+            **({"language_info": nb.metadata["language_info"]} if "language_info" in nb.metadata else {}),
+        }
+    )
+    for cell in nb.cells:
+        cell.metadata = nbformat.NotebookNode({key: value for key, value in cell.metadata.items() if key in ALLOWED_CELL_METADATA})
+        if cell.cell_type == "markdown" and not cell.get("attachments"):
+            cell.pop("attachments", None)
+
+
+def stable_widget_ids(nb, name: str) -> None:
+    """Replace the random model ids of stored widget views with ids derived from the notebook and position.
+
+    No widget state is saved, so a stored id never refers to a live model; a
+    stable one keeps re-execution from changing the file when nothing else did.
+    """
+    count = 0
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            view = output.get("data", {}).get(WIDGET_VIEW)
+            if view:
+                count += 1
+                view["model_id"] = hashlib.sha256(f"{name}:{count}".encode()).hexdigest()[:32]
+
+
+def execute_notebook(path: Path, bibliography: Bibliography) -> None:
+    nb = nbformat.read(path, as_version=4)
+    refresh_references(nb, bibliography)
+    clean_metadata(nb)
+    client = NotebookClient(
+        nb,
+        timeout=CELL_TIMEOUT_SECONDS,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent.resolve())}},
+        store_widget_state=False,
+        record_timing=False,
+    )
+    client.execute()
+    clean_metadata(nb)
+    stable_widget_ids(nb, path.stem)
+    nbformat.validate(nb)
+    nbformat.write(nb, path)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    paths = notebook_paths(list(argv if argv is not None else sys.argv[1:]))
+    if not paths:
+        print("usage: course-build-notebooks NOTEBOOK_OR_FOLDER [...]", file=sys.stderr)
+        return 2
+    content_problems = course_content_problems()
+    if content_problems:
+        print("\n".join(["content files that do not validate (fix them first):", *content_problems]))
+        return 1
+    bibliography = load_bibliography()
+    problems: list[str] = []
+    for path in paths:
+        print(f"executing {path} ...", flush=True)
+        execute_notebook(path, bibliography)
+        problems += lint_notebook(path, bibliography)
+    if problems:
+        print("\n".join(["lint problems after execution:", *problems]))
+        return 1
+    print(f"{len(paths)} notebook(s) executed and linted cleanly")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

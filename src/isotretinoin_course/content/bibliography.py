@@ -1,0 +1,168 @@
+"""The course bibliography (CSL-JSON) and the references section of each notebook.
+
+Notebooks cite by key with an ordinary Markdown link to the reference's
+anchor, for example ``[Reynolds et al. 2024](#ref-reynolds2024)``: the link
+text reads naturally in any viewer and the key is machine-checkable. The
+``## References`` cell at the end of each notebook is generated from the keys
+a notebook cites (``python3 course.py execute`` rewrites it); the lint tests
+fail when a key is missing from the bibliography or the cell is out of date.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+from ..core.resources import content_file
+from .validation import ContentError
+
+BIBLIOGRAPHY_FILE = content_file("references.json")
+CITATION = re.compile(r"\]\(#ref-([A-Za-z0-9_.:-]+)\)")
+REFERENCES_HEADING = "## References"
+GENERATED_NOTE = (
+    "<!-- Generated from the course bibliography (src/isotretinoin_course/content/references.json)"
+    " by `python3 course.py execute`. Edit the bibliography, not this cell. -->"
+)
+
+
+class BibliographyError(ContentError):
+    """A bibliography entry or a citation that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Bibliography:
+    source: str
+    entries: Mapping[str, Mapping]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.entries
+
+    def entry(self, key: str) -> Mapping:
+        try:
+            return self.entries[key]
+        except KeyError:
+            raise BibliographyError(f"{self.source}: no entry with id {key!r}") from None
+
+
+def entry_problems(entry: Mapping) -> list[str]:
+    """What makes an entry unusable: no id, title, year, or source to find it by."""
+    problems = []
+    key = entry.get("id", "?")
+    if not entry.get("id"):
+        problems.append("an entry has no 'id'")
+    if not entry.get("title"):
+        problems.append(f"entry {key!r} has no 'title'")
+    if year_of(entry) is None:
+        problems.append(f"entry {key!r} has no year ('issued' date-parts)")
+    if not any(entry.get(name) for name in ("container-title", "publisher", "URL", "DOI")):
+        problems.append(f"entry {key!r} has no source ('container-title', 'publisher', 'URL' or 'DOI')")
+    if entry.get("type") == "article-journal" and not entry.get("author"):
+        problems.append(f"entry {key!r} is a journal article without 'author'")
+    return problems
+
+
+def year_of(entry: Mapping) -> int | None:
+    try:
+        year = entry["issued"]["date-parts"][0][0]
+    except (KeyError, IndexError, TypeError):
+        return None
+    return int(year) if str(year).isdigit() else None
+
+
+def load_bibliography(path: str | Path | Traversable | None = None) -> Bibliography:
+    """Load the course bibliography (or the CSL-JSON file at ``path``) and refuse it if any entry is unusable."""
+    if path is None:
+        return _course_bibliography()
+    path = Path(path) if isinstance(path, str) else path
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise BibliographyError(f"{path.name}: not valid JSON: {error}") from None
+    if not isinstance(data, list):
+        raise BibliographyError(f"{path.name}: CSL-JSON must be a list of entries")
+    problems = [problem for entry in data for problem in entry_problems(entry)]
+    keys = [entry.get("id") for entry in data]
+    duplicates = sorted({key for key in keys if key and keys.count(key) > 1})
+    problems += [f"id {key!r} is used twice" for key in duplicates]
+    if problems:
+        raise BibliographyError(f"{path.name}: " + "; ".join(problems))
+    return Bibliography(path.name, {entry["id"]: entry for entry in data})
+
+
+@cache
+def _course_bibliography() -> Bibliography:
+    return load_bibliography(BIBLIOGRAPHY_FILE)
+
+
+def cited_keys(texts: Iterable[str]) -> list[str]:
+    """Citation keys in order of first appearance."""
+    keys: list[str] = []
+    for text in texts:
+        for key in CITATION.findall(text):
+            if key not in keys:
+                keys.append(key)
+    return keys
+
+
+def _name(person: Mapping) -> str:
+    if "literal" in person:
+        return person["literal"]
+    initials = "".join(part[0] for part in re.split(r"[\s.-]+", person.get("given", "")) if part)
+    return f"{person.get('family', '')} {initials}".strip()
+
+
+def _authors(entry: Mapping) -> str:
+    people = entry.get("author") or entry.get("editor") or []
+    names = [_name(person) for person in people]
+    if len(names) > 6:  # Vancouver: the first six, then et al.
+        names = names[:6] + ["et al"]
+    return ", ".join(names)
+
+
+def format_entry(entry: Mapping) -> str:
+    """One entry in a compact Vancouver-like style, as Markdown."""
+    parts = []
+    authors = _authors(entry)
+    if authors:
+        parts.append(f"{authors.rstrip('.')}.")
+    parts.append(f"{entry['title'].rstrip('.')}.")
+    year = year_of(entry)
+    if entry.get("container-title"):
+        detail = f"*{entry['container-title']}*. {year}"
+        if entry.get("volume"):
+            detail += f";{entry['volume']}"
+            if entry.get("issue"):
+                detail += f"({entry['issue']})"
+        if entry.get("page"):
+            detail += f":{entry['page']}"
+        parts.append(detail + ".")
+    else:
+        publisher = entry.get("publisher")
+        parts.append(f"{publisher}; {year}." if publisher else f"{year}.")
+    if entry.get("note"):
+        parts.append(f"{entry['note'].rstrip('.')}.")
+    if entry.get("DOI"):
+        parts.append(f"doi:[{entry['DOI']}](https://doi.org/{entry['DOI']})")
+    elif entry.get("URL"):
+        parts.append(f"<{entry['URL']}>")
+    return " ".join(parts)
+
+
+def _sort_key(entry: Mapping) -> tuple:
+    return (_authors(entry).lower() or entry["title"].lower(), year_of(entry) or 0, entry["id"])
+
+
+def references_markdown(keys: Sequence[str], bibliography: Bibliography) -> str:
+    """The whole ``## References`` cell for these keys, sorted by author and year."""
+    missing = [key for key in keys if key not in bibliography]
+    if missing:
+        raise BibliographyError(f"cited but not in {bibliography.source}: {', '.join(missing)}")
+    entries = sorted((bibliography.entry(key) for key in keys), key=_sort_key)
+    lines = [REFERENCES_HEADING, "", GENERATED_NOTE, ""]
+    lines += [f'- <a id="ref-{entry["id"]}"></a>{format_entry(entry)}' for entry in entries]
+    return "\n".join(lines)

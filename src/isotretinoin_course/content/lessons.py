@@ -1,0 +1,140 @@
+"""The lesson manifest (``content/lessons.yml``): every lesson and graded assignment, in the order a student takes them.
+
+This is the one place that says what the course contains. The start-here notebook draws its map
+from it (:func:`learning_path_markdown`, ``figures.course_map``), the notebook lint holds each notebook
+to it, and the README's lesson tables are generated from it (``python3 course.py readme``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+from ..core.resources import content_file
+from .validation import ContentError, load_checked, where
+
+LESSONS_FILE = content_file("lessons.yml")
+
+
+class ManifestError(ContentError):
+    """A lesson manifest that cannot be used; the message names the file, the lesson and the field."""
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A graded nbgrader assignment (``exercises/source/<id>/``) and the lesson it follows."""
+
+    id: str
+    name: str
+    title: str
+    lesson: str
+
+
+@dataclass(frozen=True)
+class Lesson:
+    number: str
+    slug: str
+    title: str
+    question: str
+    time: str
+    builds_on: tuple[str, ...]
+    modules: tuple[str, ...]  # relative to isotretinoin_course, e.g. "models.dosing"
+    banks: tuple[str, ...]
+    data: tuple[str, ...]
+    assignments: tuple[Assignment, ...] = ()
+    available: bool = True
+
+    @property
+    def filename(self) -> str:
+        return f"{self.number}_{self.slug}.ipynb"
+
+    @property
+    def name(self) -> str:
+        """The notebook's name without its extension, e.g. ``01_acne_pathophysiology``."""
+        return f"{self.number}_{self.slug}"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    lessons: tuple[Lesson, ...]
+    assignments: tuple[Assignment, ...]
+
+
+def manifest_problems(raw: object, source: str) -> None:
+    """Rules the schema cannot express: lessons numbered in order, each building on earlier lessons only,
+    unique assignments that follow a lesson of the course."""
+    numbers: list[str] = []
+    for position, entry in enumerate(raw["lessons"]):  # type: ignore[index]
+        number = entry["file"][:2]
+        if number in numbers:
+            raise ManifestError(f"{where(source, raw, ['lessons', position, 'file'])}: lesson number {number} is used twice")
+        if numbers and number < numbers[-1]:
+            raise ManifestError(f"{where(source, raw, ['lessons', position, 'file'])}: lessons must be listed in order; {number} comes after {numbers[-1]}")
+        later = [earlier for earlier in entry["builds_on"] if earlier not in numbers]
+        if later:
+            raise ManifestError(f"{where(source, raw, ['lessons', position, 'builds_on'])}: a lesson builds only on earlier lessons, not on {later}")
+        numbers.append(number)
+    seen: set[str] = set()
+    for position, entry in enumerate(raw["assignments"]):  # type: ignore[index]
+        if entry["id"] in seen:
+            raise ManifestError(f"{where(source, raw, ['assignments', position, 'id'])}: assignment {entry['id']!r} is listed twice")
+        seen.add(entry["id"])
+        if entry["lesson"] not in numbers:
+            raise ManifestError(f"{where(source, raw, ['assignments', position, 'lesson'])}: there is no lesson {entry['lesson']}")
+
+
+def manifest_from_data(raw: Mapping) -> Manifest:
+    assignments = tuple(Assignment(item["id"], item["name"], item["title"], item["lesson"]) for item in raw["assignments"])
+    lessons = []
+    for item in raw["lessons"]:
+        stem = item["file"].removesuffix(".ipynb")
+        number = stem[:2]
+        lessons.append(Lesson(
+            number=number, slug=stem[3:], title=item["title"], question=item["question"], time=item["time"],
+            builds_on=tuple(item["builds_on"]), modules=tuple(item["modules"]), banks=tuple(item["banks"]), data=tuple(item["data"]),
+            assignments=tuple(assignment for assignment in assignments if assignment.lesson == number),
+            available=item.get("available", True),
+        ))
+    return Manifest(tuple(lessons), assignments)
+
+
+def load_lessons(path: str | Path | Traversable) -> Manifest:
+    """Read and validate a lesson manifest file (the course's own: :func:`manifest`)."""
+    path = Path(path) if isinstance(path, str) else path
+    return manifest_from_data(load_checked(path, "lessons", manifest_problems, ManifestError))
+
+
+@cache
+def manifest() -> Manifest:
+    """The course's lesson manifest, as validated by the tests."""
+    return manifest_from_data(load_checked(LESSONS_FILE, "lessons", manifest_problems, ManifestError, validate=False))
+
+
+def lessons() -> tuple[Lesson, ...]:
+    return manifest().lessons
+
+
+def assignments() -> tuple[Assignment, ...]:
+    return manifest().assignments
+
+
+def lesson(number: str) -> Lesson:
+    """The lesson with this number, e.g. ``lesson("05")``."""
+    for item in lessons():
+        if item.number == number:
+            return item
+    raise ManifestError(f"no lesson numbered {number!r}; the lessons are {', '.join(item.number for item in lessons())}")
+
+
+def learning_path_markdown(items: tuple[Lesson, ...] | None = None) -> str:
+    """The learning path as a Markdown table, with status and links to what exists."""
+    rows = ["| # | Notebook | The question it answers | Builds on | Status |", "|---|---|---|---|---|"]
+    for item in items if items is not None else lessons():
+        name = f"[{item.title}]({item.filename})" if item.available else item.title
+        builds_on = ", ".join(item.builds_on) or "—"
+        status = "available" if item.available else "planned"
+        rows.append(f"| {item.number} | {name} | {item.question} | {builds_on} | {status} |")
+    return "\n".join(rows)

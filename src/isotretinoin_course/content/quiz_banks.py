@@ -1,0 +1,245 @@
+"""Quiz question banks: the data model of a question, loading, the schema and the checks a schema cannot express.
+
+A question bank is a YAML file, one per notebook (a notebook may have more, named in the lesson
+manifest), in ``content/quiz_banks/``, validated against ``content/schemas/quiz_bank.schema.json``.
+A malformed bank is refused with a message naming the file, the question and the field. Checking
+answers and keeping score is :mod:`isotretinoin_course.models.quiz`; drawing is
+:mod:`isotretinoin_course.widgets.quiz`. Questions built in code (the capstone's) go through the same
+checks: :func:`question_data` turns a :class:`Question` back into the bank's data form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+from ..core.resources import content_file, content_files
+from .validation import ContentError, load_checked, read_structured, validate_data, where
+
+QUESTION_TYPES = ("single", "multiple", "numeric")
+BANK_DIRECTORY = content_file("quiz_banks")
+
+
+class QuizBankError(ContentError):
+    """A question bank that cannot be used, with the file, question and field named."""
+
+
+@dataclass(frozen=True)
+class Option:
+    """One choice of a single- or multiple-answer question."""
+
+    id: str
+    text: str
+    correct: bool
+    feedback: str
+    misconception: str | None = None
+
+
+@dataclass(frozen=True)
+class AnticipatedValue:
+    """A wrong numeric answer we expect students to give, with targeted feedback."""
+
+    value: float
+    feedback: str
+    misconception: str | None = None
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question of one of the types in :data:`QUESTION_TYPES`."""
+
+    id: str
+    type: str
+    objective: str
+    prompt: str
+    explanation: str
+    options: tuple[Option, ...] = ()
+    answer: float | None = None
+    tolerance: float = 0.0
+    unit: str = ""
+    feedback_correct: str = ""
+    feedback_incorrect: str = ""
+    anticipated: tuple[AnticipatedValue, ...] = ()
+
+    @property
+    def correct_option_ids(self) -> frozenset[str]:
+        return frozenset(option.id for option in self.options if option.correct)
+
+    def option(self, option_id: str) -> Option:
+        for option in self.options:
+            if option.id == option_id:
+                return option
+        raise KeyError(f"Question {self.id!r} has no option {option_id!r}")
+
+
+@dataclass(frozen=True)
+class QuizBank:
+    """All the questions for one notebook."""
+
+    source: str
+    notebook: str
+    title: str
+    questions: tuple[Question, ...]
+
+    def question(self, question_id: str) -> Question:
+        for question in self.questions:
+            if question.id == question_id:
+                return question
+        raise KeyError(f"{self.source} has no question {question_id!r}")
+
+    def select(self, question_ids: Sequence[str] | None) -> tuple[Question, ...]:
+        """The questions with these ids, in the order given (all of them for ``None``)."""
+        if question_ids is None:
+            return self.questions
+        return tuple(self.question(question_id) for question_id in question_ids)
+
+    @property
+    def objectives(self) -> frozenset[str]:
+        return frozenset(question.objective for question in self.questions)
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def bank_problems(raw: object, source: str) -> None:
+    """The rules a schema cannot express: unique ids, exactly one right option in a single-answer question,
+    no misconception on a right option, anticipated wrong values outside the tolerance. Raises
+    :class:`QuizBankError`; assumes ``raw`` has the schema's shape."""
+    if not isinstance(raw, Mapping):
+        raise QuizBankError(f"{source}: the file must hold a mapping with 'notebook', 'title' and 'questions'")
+    seen_ids: set[str] = set()
+    for number, question in enumerate(raw["questions"]):
+        def at(field_name: str, number: int = number) -> str:
+            return where(source, raw, ["questions", number, field_name])
+
+        if question["id"] in seen_ids:
+            raise QuizBankError(f"{at('id')}: duplicate question id {question['id']!r}")
+        seen_ids.add(question["id"])
+        if question["type"] in ("single", "multiple"):
+            option_ids = [option["id"] for option in question["options"]]
+            if len(set(option_ids)) != len(option_ids):
+                raise QuizBankError(f"{at('options')}: option ids must be unique, got {option_ids}")
+            n_correct = sum(bool(option["correct"]) for option in question["options"])
+            if question["type"] == "single" and n_correct != 1:
+                raise QuizBankError(f"{at('options')}: a single-answer question needs exactly one correct option, found {n_correct}")
+            if question["type"] == "multiple" and n_correct < 1:
+                raise QuizBankError(f"{at('options')}: a multiple-answer question needs at least one correct option")
+            for option in question["options"]:
+                if option["correct"] and option.get("misconception"):
+                    raise QuizBankError(f"{at('options')}: option {option['id']!r} is correct, so it cannot probe a misconception")
+        else:
+            for wrong in question.get("anticipated_wrong", []):
+                if abs(wrong["value"] - question["answer"]) <= question["tolerance"]:
+                    raise QuizBankError(
+                        f"{at('anticipated_wrong')}: {wrong['value']} lies within the tolerance of the answer {question['answer']}"
+                    )
+
+
+def validate_bank_data(raw: object, source: str) -> None:
+    """Refuse a bank that breaks the schema or the rules a schema cannot express.
+
+    Raises :class:`QuizBankError` whose message names the file, the question and the field, e.g.
+    ``01.yml: question 3 ('q-sebum'), field 'options[1].feedback': ...``.
+    """
+    if not isinstance(raw, Mapping):
+        raise QuizBankError(f"{source}: the file must hold a mapping with 'notebook', 'title' and 'questions'")
+    validate_data(raw, "quiz_bank", source, QuizBankError)
+    bank_problems(raw, source)
+
+
+# --------------------------------------------------------------------------- between data and questions
+
+
+def question_from_data(data: Mapping) -> Question:
+    common = dict(id=data["id"], type=data["type"], objective=data["objective"], prompt=data["prompt"].strip(),
+                  explanation=data["explanation"].strip())
+    if data["type"] == "numeric":
+        return Question(
+            **common,
+            answer=float(data["answer"]),
+            tolerance=float(data["tolerance"]),
+            unit=data["unit"],
+            feedback_correct=data["feedback_correct"].strip(),
+            feedback_incorrect=data["feedback_incorrect"].strip(),
+            anticipated=tuple(
+                AnticipatedValue(float(item["value"]), item["feedback"].strip(), item.get("misconception"))
+                for item in data.get("anticipated_wrong", [])
+            ),
+        )
+    return Question(
+        **common,
+        options=tuple(
+            Option(str(item["id"]), item["text"].strip(), bool(item["correct"]), item["feedback"].strip(), item.get("misconception"))
+            for item in data["options"]
+        ),
+    )
+
+
+def question_data(question: Question) -> dict:
+    """A question in the bank's data form (the inverse of :func:`question_from_data`), to check questions built in code."""
+    data: dict = {"id": question.id, "type": question.type, "objective": question.objective, "prompt": question.prompt,
+                  "explanation": question.explanation}
+    if question.type == "numeric":
+        data.update(answer=question.answer, tolerance=question.tolerance, unit=question.unit,
+                    feedback_correct=question.feedback_correct, feedback_incorrect=question.feedback_incorrect)
+        if question.anticipated:
+            data["anticipated_wrong"] = [{"value": item.value, "feedback": item.feedback, **({"misconception": item.misconception} if item.misconception else {})}
+                                         for item in question.anticipated]
+        return data
+    data["options"] = [{"id": option.id, "text": option.text, "correct": option.correct, "feedback": option.feedback,
+                        **({"misconception": option.misconception} if option.misconception else {})} for option in question.options]
+    return data
+
+
+def bank_data(bank: QuizBank) -> dict:
+    return {"notebook": bank.notebook, "title": bank.title, "questions": [question_data(question) for question in bank.questions]}
+
+
+def bank_from_data(raw: Mapping, source: str) -> QuizBank:
+    return QuizBank(source=source, notebook=raw["notebook"], title=raw["title"],
+                    questions=tuple(question_from_data(question) for question in raw["questions"]))
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_bank_file(path: str | Path | Traversable) -> QuizBank:
+    """Load a question bank from a YAML file and refuse it if it breaks the schema or the bank's rules."""
+    path = Path(path) if isinstance(path, str) else path
+    try:
+        raw = read_structured(path, QuizBankError)
+    except QuizBankError as error:
+        if "no such file" in str(error):
+            raise QuizBankError(f"{path}: no such question bank") from None
+        raise
+    validate_bank_data(raw, path.name)
+    return bank_from_data(raw, path.name)
+
+
+@cache
+def load_bank(notebook: str) -> QuizBank:
+    """The course's question bank for a notebook, e.g. ``load_bank("01_acne_pathophysiology")``.
+
+    The course's banks were validated against the schema by the tests; here they are read as they are.
+    """
+    if notebook not in bank_names():
+        available = ", ".join(bank_names())
+        raise QuizBankError(f"There is no question bank named {notebook!r}. Available: {available}")
+    entry = BANK_DIRECTORY.joinpath(f"{notebook}.yml")
+    bank = bank_from_data(load_checked(entry, "quiz_bank", bank_problems, QuizBankError, validate=False), entry.name)
+    if bank.notebook != notebook:
+        raise QuizBankError(f"{bank.source}: field 'notebook' says {bank.notebook!r}, but the file is named for {notebook!r}")
+    return bank
+
+
+@cache
+def _bank_names() -> tuple[str, ...]:
+    return tuple(entry.name.removesuffix(".yml") for entry in content_files("quiz_banks", ".yml"))
+
+
+def bank_names() -> list[str]:
+    """The names of the course's question banks (a notebook's own bank is named after the notebook)."""
+    return list(_bank_names())

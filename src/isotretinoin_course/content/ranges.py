@@ -1,0 +1,70 @@
+"""The plausible-range table (``content/plausible_ranges.yml``): the smallest and largest value the course accepts per quantity.
+
+One table for the Data Package's field constraints (``data/schema.py``) and for the readers: pass a range
+to :func:`~isotretinoin_course.core.inputs.read_number` with :func:`read_plausible`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+from ..core.errors import CourseInputError
+from ..core.inputs import read_number
+from ..core.resources import content_file
+from .validation import ContentError, load_checked
+
+RANGES_FILE = content_file("plausible_ranges.yml")
+
+
+class RangesError(ContentError):
+    """A plausible-range table that cannot be used, or a quantity it does not have."""
+
+
+@dataclass(frozen=True)
+class PlausibleRange:
+    name: str
+    unit: str
+    minimum: float
+    maximum: float
+    note: str
+
+
+def _ranges_problems(raw: object, source: str) -> None:
+    for name, item in raw["ranges"].items():  # type: ignore[index]
+        if item["minimum"] > item["maximum"]:
+            raise RangesError(f"{source}: range {name!r}, field 'minimum': {item['minimum']} is above the maximum {item['maximum']}")
+
+
+def _from_data(raw: Mapping) -> dict[str, PlausibleRange]:
+    return {name: PlausibleRange(name, item["unit"], item["minimum"], item["maximum"], item["note"]) for name, item in raw["ranges"].items()}
+
+
+def load_ranges(path: str | Path | Traversable) -> dict[str, PlausibleRange]:
+    """Read and validate a plausible-range table (the course's own: :func:`plausible_ranges`)."""
+    path = Path(path) if isinstance(path, str) else path
+    return _from_data(load_checked(path, "plausible_ranges", _ranges_problems, RangesError))
+
+
+@cache
+def plausible_ranges() -> dict[str, PlausibleRange]:
+    return _from_data(load_checked(RANGES_FILE, "plausible_ranges", _ranges_problems, RangesError, validate=False))
+
+
+def plausible_range(name: str) -> PlausibleRange:
+    """The plausible range of one quantity, e.g. ``plausible_range("weight_kg")``."""
+    ranges = plausible_ranges()
+    if name not in ranges:
+        raise RangesError(f"no plausible range named {name!r}; the table has {', '.join(ranges)}")
+    return ranges[name]
+
+
+def read_plausible(value: object, field: str, quantity: str, *, integer: bool = False,
+                   error: type[CourseInputError] = CourseInputError) -> float | int:
+    """``value`` read as a number within the plausible range of ``quantity``, in its unit."""
+    bounds = plausible_range(quantity)
+    return read_number(value, field, unit=bounds.unit, minimum=bounds.minimum, maximum=bounds.maximum, integer=integer,
+                       range_note="what is plausible", error=error)

@@ -1,0 +1,239 @@
+"""The one way the course reads input: numbers, booleans, dates, paths, identifiers and sequences.
+
+Every reader takes the value and the name of the field it fills, as the student sees it ("Body
+weight", "Start date"), and returns one plain Python type (``float``/``int``, ``bool``, ``datetime.date``,
+``pathlib.Path``, ``str``, ``list``) or raises :class:`~isotretinoin_course.core.errors.CourseInputError`
+naming the field, the value and what is allowed. Widgets and public functions call a reader at the
+boundary, then compute with values they can trust.
+
+What the readers accept, and refuse:
+
+- numbers: Python, numpy and ``Decimal`` numbers, and text a student types ("60", " 0,5 ", "60 kg" when
+  the unit is kg, "3e2"); a decimal comma is read as a decimal point where that is unambiguous ("0,5",
+  "12,75"), and text that could be a thousands separator is refused rather than guessed ("1,000" could
+  be one thousand or one; "1.000,5" and "1 000" too). Never booleans, never NaN or infinity. Optional
+  unit, range, positivity and whole-number checks.
+- booleans: only ``True``/``False`` (and numpy booleans); never truthy text such as "no".
+- dates: ``date``, ``datetime`` and pandas ``Timestamp`` (their date), numpy ``datetime64``, ISO text
+  ("2026-01-05"); optionally missing (``None``, empty text, NaN, NaT).
+- paths: ``str`` or any ``os.PathLike``.
+- identifiers: one of a known set, with close matches suggested ("absorika": did you mean "absorica"?).
+- sequences: any iterable of items, but never a bare string where a list is expected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import difflib
+import math
+import numbers
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import TypeVar
+
+from .errors import CourseInputError
+
+T = TypeVar("T")
+
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+# "1,000" or "12,500": a comma that may separate thousands, so reading it as a decimal comma could be wrong.
+_AMBIGUOUS_COMMA = re.compile(r"[+-]?[1-9]\d{0,2},\d{3}")
+# "1,000.5", "1.000,5", "1 000", "1'000": digits grouped in threes by a separator.
+_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}([,. '\u00a0\u202f]\d{3})+([.,]\d+)?")
+
+
+def _of(unit: str) -> str:
+    return f" of {unit}" if unit else ""
+
+
+def _with(unit: str) -> str:
+    return f" {unit}" if unit else ""
+
+
+def _span(minimum: float | None, maximum: float | None, unit: str) -> str:
+    if minimum is not None and maximum is not None:
+        return f"{minimum:g}–{maximum:g}{_with(unit)}"
+    return f"at most {maximum:g}{_with(unit)}" if maximum is not None else f"at least {minimum:g}{_with(unit)}"
+
+
+def _outside(minimum: float | None, maximum: float | None, unit: str, note: str) -> str:
+    if minimum is not None and maximum is not None:
+        return f"outside {note} ({_span(minimum, maximum, unit)})" if note else f"outside {_span(minimum, maximum, unit)}"
+    if maximum is not None:
+        return f"above {note or 'the maximum'} ({maximum:g}{_with(unit)}); check the value"
+    return f"below {note or 'the minimum'} ({minimum:g}{_with(unit)}); check the value"
+
+
+def _is_missing(value: object) -> bool:
+    """None, empty text, and the not-a-value markers of floats, numpy and pandas (NaN, NaT)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return True
+    try:
+        return bool(value != value)  # NaN, pandas NaT and numpy NaT are the values unequal to themselves
+    except (TypeError, ValueError):
+        return False
+
+
+def _is_numpy_bool(value: object) -> bool:
+    dtype = getattr(value, "dtype", None)
+    return dtype is not None and getattr(dtype, "kind", "") == "b" and getattr(value, "shape", None) == ()
+
+
+def _number_from_text(text: str, field: str, unit: str, error: type[CourseInputError]) -> float:
+    cleaned = text.strip()
+    if unit and cleaned.lower().endswith(unit.lower()):
+        cleaned = cleaned[: -len(unit)].rstrip()
+    if not cleaned:
+        raise error(field, text, f"a number{_of(unit)}", message=f"{field}: enter a number{_of(unit)}")
+    if cleaned.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+        raise error(field, text, "a finite number", message=f"{field}: {text.strip()!r} is not a finite number")
+    if _AMBIGUOUS_COMMA.fullmatch(cleaned):
+        raise error(
+            field, text, f"a number{_of(unit)} without thousands separators",
+            message=(f"{field}: {cleaned!r} is ambiguous: the comma could separate thousands or decimals; "
+                     f"type {cleaned.replace(',', '')} or {float(cleaned.replace(',', '.')):g} (no thousands separators)"),
+        )
+    if _GROUPED.fullmatch(cleaned):
+        raise error(
+            field, text, f"a number{_of(unit)} without thousands separators",
+            message=f"{field}: {cleaned!r} has a thousands separator, which could be misread; type the number without it",
+        )
+    if cleaned.count(",") == 1 and "." not in cleaned:
+        cleaned = cleaned.replace(",", ".")  # a decimal comma, e.g. 0,5
+    if not _PLAIN_NUMBER.fullmatch(cleaned):
+        raise error(field, text, f"a number{_of(unit)}", message=f"{field}: {text.strip()!r} is not a number{_of(unit)}")
+    return float(cleaned)
+
+
+def read_number(
+    value: object,
+    field: str,
+    *,
+    unit: str = "",
+    minimum: float | None = None,
+    maximum: float | None = None,
+    positive: bool = False,
+    integer: bool = False,
+    range_note: str = "",
+    error: type[CourseInputError] = CourseInputError,
+) -> float | int:
+    """``value`` as a finite number (an ``int`` when ``integer``), or :class:`CourseInputError` saying why not.
+
+    ``minimum`` and ``maximum`` are inclusive; ``positive`` refuses zero and below; ``range_note`` names the
+    range in the message ("what this simulator covers"). Every reader raises ``error``, the caller's own
+    subclass of :class:`CourseInputError` if it passes one (``DosingError``, ``LesionCountError``).
+
+    >>> read_number("0,5", "Dose", unit="mg/kg/day")
+    0.5
+    """
+    if value is None:
+        raise error(field, value, f"a number{_of(unit)}", message=f"{field}: enter a number{_of(unit)}")
+    if isinstance(value, bool) or _is_numpy_bool(value):
+        raise error(field, value, f"a number{_of(unit)}", message=f"{field}: expected a number{_of(unit)}, got {value!r}")
+    if isinstance(value, str):
+        number = _number_from_text(value, field, unit, error)
+    elif isinstance(value, (numbers.Real, decimal.Decimal)):
+        try:
+            number = float(value)
+        except (OverflowError, ValueError):
+            number = math.inf
+    else:
+        raise error(field, value, f"a number{_of(unit)}", message=f"{field}: expected a number{_of(unit)}, got {value!r}")
+    if not math.isfinite(number):
+        raise error(field, value, "a finite number", message=f"{field}: {value!r} is not a finite number")
+    if positive and number <= 0:
+        raise error(field, value, f"a positive number{_of(unit)}", message=f"{field} must be a positive number{_of(unit)}, got {number:g}")
+    if minimum == 0 and number < 0:
+        raise error(field, value, f"zero or more{_with(unit)}", message=f"{field} cannot be negative, got {number:g}{_with(unit)}")
+    if integer and number != int(number):
+        raise error(field, value, "a whole number", message=f"{field}: {number:g} is not a whole number")
+    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+        allowed = _span(minimum, maximum, unit)
+        raise error(field, value, allowed, message=f"{field} of {number:g}{_with(unit)} is {_outside(minimum, maximum, unit, range_note)}")
+    return int(number) if integer else number
+
+
+def read_bool(value: object, field: str, *, error: type[CourseInputError] = CourseInputError) -> bool:
+    """A real boolean (``True``/``False`` or a numpy boolean). Text such as "no" or "false" is refused, not guessed."""
+    if isinstance(value, bool):
+        return value
+    if _is_numpy_bool(value):
+        return bool(value)
+    raise error(field, value, "True or False", message=f"{field}: expected True or False, got {value!r}")
+
+
+def read_date(
+    value: object, field: str, *, optional: bool = False, minimum: dt.date | None = None, maximum: dt.date | None = None,
+    error: type[CourseInputError] = CourseInputError,
+) -> dt.date | None:
+    """A calendar date from a ``date``, a ``datetime``/``Timestamp``, a numpy ``datetime64`` or ISO text.
+
+    With ``optional``, a missing value (``None``, empty text, NaN, NaT) gives ``None``.
+    """
+    if _is_missing(value):
+        if optional:
+            return None
+        raise error(field, value, "a date (YYYY-MM-DD)", message=f"{field}: enter a date (YYYY-MM-DD)")
+    if isinstance(value, dt.datetime):  # pandas Timestamp is a datetime too
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, str) or type(value).__name__ == "datetime64":
+        text = str(value).strip()
+        try:
+            day = dt.date.fromisoformat(text)
+        except ValueError:
+            try:
+                day = dt.datetime.fromisoformat(text).date()
+            except ValueError:
+                raise error(field, value, "a date in YYYY-MM-DD form", message=f"{field}: {text!r} is not a date in YYYY-MM-DD form") from None
+    else:
+        raise error(field, value, "a date", message=f"{field}: expected a date (YYYY-MM-DD), got {value!r}")
+    if minimum is not None and day < minimum:
+        raise error(field, value, f"a date from {minimum}", message=f"{field}: {day} is before {minimum}")
+    if maximum is not None and day > maximum:
+        raise error(field, value, f"a date up to {maximum}", message=f"{field}: {day} is after {maximum}")
+    return day
+
+
+def read_path(value: object, field: str, *, must_exist: bool = False, error: type[CourseInputError] = CourseInputError) -> Path:
+    """A file-system path from text or any ``os.PathLike``; with ``must_exist``, it must be there."""
+    if isinstance(value, os.PathLike) or (isinstance(value, str) and value.strip()):
+        path = Path(value)
+    else:
+        raise error(field, value, "a path (text or pathlib.Path)", message=f"{field}: expected a path, got {value!r}")
+    if must_exist and not path.exists():
+        raise error(field, value, "an existing file or folder", message=f"{field}: no such file or folder: {path}")
+    return path
+
+
+def read_choice(value: object, field: str, allowed: Iterable[str], *, error: type[CourseInputError] = CourseInputError) -> str:
+    """One of ``allowed``, exactly; otherwise the message lists them and suggests the closest."""
+    choices = list(allowed)
+    if isinstance(value, str) and value in choices:
+        return value
+    listed = ", ".join(repr(choice) for choice in choices)
+    message = f"{field}: {value!r} is not one of {listed}"
+    if isinstance(value, str):
+        lowered = {choice.lower(): choice for choice in choices}
+        close = difflib.get_close_matches(value.strip().lower(), list(lowered), n=1, cutoff=0.6)
+        if close:
+            message += f"; did you mean {lowered[close[0]]!r}?"
+    raise error(field, value, f"one of {listed}", message=message)
+
+
+def read_sequence(value: object, field: str, item: Callable[[object, str], T] | None = None, *,
+                  error: type[CourseInputError] = CourseInputError) -> list:
+    """The items of a list, tuple, set or other iterable, each read by ``item`` (called with the item and
+    ``"field[i]"``). A bare string is refused, so ``"mood"`` is never read as ``["m", "o", "o", "d"]``."""
+    if isinstance(value, (str, bytes)):
+        raise error(field, value, "a list", message=f"{field}: expected a list, got the single text {value!r} (put it in a list: [{value!r}])")
+    if isinstance(value, Mapping) or not isinstance(value, Iterable):
+        raise error(field, value, "a list", message=f"{field}: expected a list, got {value!r}")
+    items = list(value)
+    if item is None:
+        return items
+    return [item(element, f"{field}[{index}]") for index, element in enumerate(items)]

@@ -1,0 +1,172 @@
+"""Acne lesion counts, a lesion-count severity scheme, and where isotretinoin fits.
+
+The severity scheme here is a *teaching device*. It is the lesion-count table
+reproduced by the ICSI acne guideline (2006) and widely attributed to the AHRQ
+evidence report behind Lehmann et al. (2002). The AAD has said that no single
+grading system can be recommended (Zaenglein et al. 2016), so students should
+treat the output as one structured view of a patient, not a diagnosis.
+
+The isotretinoin summary contrasts two dated sources that students must tell
+apart: the US prescribing information (indication: severe recalcitrant nodular
+acne, multiple inflammatory nodules of 5 mm or more, unresponsive to
+conventional therapy including systemic antibiotics) and the AAD 2024 guideline
+(strongly recommended for acne that is severe, causing psychosocial burden or
+scarring, or failing standard oral or topical therapy).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..content.ranges import read_plausible
+from ..core.errors import CourseInputError
+
+SEVERITY_ORDER = ("clear", "mild", "moderate", "severe")
+
+# Upper limits of each band, from the lesion-count table (ICSI 2006; attributed to Lehmann et al.).
+# A count above the "moderate" limit is severe; at or above the "mild" limit, moderate.
+THRESHOLDS = {
+    #  name: (moderate from, severe above)
+    "comedones": (20, 100),
+    "inflammatory": (15, 50),
+    "total": (30, 125),
+}
+NODULES_SEVERE_ABOVE = 5
+
+
+class LesionCountError(CourseInputError):
+    """A lesion count that cannot be real (negative, fractional, not a number)."""
+
+
+@dataclass(frozen=True)
+class LesionCounts:
+    """Lesions counted on one patient at one visit.
+
+    ``inflammatory`` counts papules and pustules; nodules (and cysts) are
+    counted apart because they weigh most in the severity decision.
+    """
+
+    comedones: int
+    inflammatory: int
+    nodules: int
+
+    def __post_init__(self) -> None:
+        for name in ("comedones", "inflammatory", "nodules"):
+            object.__setattr__(self, name, validate_count(getattr(self, name), name))
+
+    @property
+    def total(self) -> int:
+        return self.comedones + self.inflammatory + self.nodules
+
+
+@dataclass(frozen=True)
+class SeverityAssessment:
+    grade: str
+    reasons: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        """The grade and its reasons as plain text, one per line."""
+        lines = [f"Grade: {self.grade}"] + [f"  because: {reason}" for reason in self.reasons]
+        return "\n".join(lines + [f"  note: {note}" for note in self.notes])
+
+
+def validate_count(value: object, name: str) -> int:
+    """Return ``value`` as a lesion count, or raise :class:`LesionCountError` saying why not.
+
+    Accepts whole numbers and text that spells one (what a student types), through the course's one
+    number reader, within the plausible range of a lesion count (``content/plausible_ranges.yml``).
+    """
+    return read_plausible(value, name.replace("_", " "), "lesion_count", integer=True, error=LesionCountError)
+
+
+def classify_severity(counts: LesionCounts) -> SeverityAssessment:
+    """Grade acne from lesion counts: the highest band that any single count reaches.
+
+    >>> classify_severity(LesionCounts(comedones=25, inflammatory=5, nodules=0)).grade
+    'moderate'
+    """
+    if counts.total == 0:
+        return SeverityAssessment("clear", ("no lesions counted",))
+    values = {"comedones": counts.comedones, "inflammatory": counts.inflammatory, "total": counts.total}
+    severe: list[str] = []
+    moderate: list[str] = []
+    labels = {"comedones": "comedones", "inflammatory": "papules and pustules", "total": "lesions in total"}
+    for name, (moderate_from, severe_above) in THRESHOLDS.items():
+        value = values[name]
+        if value > severe_above:
+            severe.append(f"{value} {labels[name]} (more than {severe_above})")
+        elif value >= moderate_from:
+            moderate.append(f"{value} {labels[name]} ({moderate_from}–{severe_above})")
+    notes: list[str] = []
+    if counts.nodules > NODULES_SEVERE_ABOVE:
+        severe.append(f"{counts.nodules} nodules (more than {NODULES_SEVERE_ABOVE})")
+    elif counts.nodules > 0:
+        moderate.append(f"{counts.nodules} nodule{'s' if counts.nodules > 1 else ''} (1–{NODULES_SEVERE_ABOVE})")
+        if counts.nodules == NODULES_SEVERE_ABOVE:
+            notes.append(
+                "The published table says 'fewer than 5' nodules for moderate and 'more than 5' for severe, "
+                "so exactly 5 falls in a gap; this tool counts it as moderate."
+            )
+    if severe:
+        return SeverityAssessment("severe", tuple(severe), tuple(notes))
+    if moderate:
+        return SeverityAssessment("moderate", tuple(moderate), tuple(notes))
+    return SeverityAssessment(
+        "mild",
+        (f"{counts.comedones} comedones, {counts.inflammatory} papules and pustules, no nodules: all below the moderate band",),
+        tuple(notes),
+    )
+
+
+@dataclass(frozen=True)
+class IsotretinoinFit:
+    """How a presentation relates to the label's indication and to the AAD 2024 recommendation."""
+
+    meets_label_indication: bool
+    label_reasons: tuple[str, ...]
+    aad_2024_recommends: bool
+    aad_reasons: tuple[str, ...]
+
+
+def isotretinoin_fit(
+    counts: LesionCounts,
+    *,
+    scarring: bool = False,
+    psychosocial_burden: bool = False,
+    failed_standard_therapy: bool = False,
+    failed_systemic_antibiotics: bool = False,
+) -> IsotretinoinFit:
+    """Contrast the US label indication with the AAD 2024 recommendation for one presentation.
+
+    A teaching comparison, not a prescribing decision: the label also requires
+    that the patient is not pregnant and is 12 or older, and every real decision
+    weighs contraindications, the risk-management programme and the patient's
+    wishes.
+    """
+    severity = classify_severity(counts)
+    label_reasons = []
+    multiple_nodules = counts.nodules >= 2
+    label_reasons.append(
+        "multiple inflammatory nodules (≥ 5 mm)" if multiple_nodules else "the label requires multiple inflammatory nodules (≥ 5 mm); fewer than 2 counted"
+    )
+    label_reasons.append(
+        "unresponsive to conventional therapy including systemic antibiotics"
+        if failed_systemic_antibiotics
+        else "the label reserves it for acne unresponsive to conventional therapy including systemic antibiotics; not yet tried"
+    )
+    aad_reasons = []
+    if severity.grade == "severe":
+        aad_reasons.append("severe acne")
+    if psychosocial_burden:
+        aad_reasons.append("acne causing psychosocial burden")
+    if scarring:
+        aad_reasons.append("acne causing scarring")
+    if failed_standard_therapy or failed_systemic_antibiotics:
+        aad_reasons.append("acne failing standard oral or topical therapy")
+    return IsotretinoinFit(
+        meets_label_indication=multiple_nodules and failed_systemic_antibiotics,
+        label_reasons=tuple(label_reasons),
+        aad_2024_recommends=bool(aad_reasons),
+        aad_reasons=tuple(aad_reasons) or ("none of: severe, psychosocial burden, scarring, failing standard therapy",),
+    )

@@ -1,0 +1,294 @@
+"""The capstone case of notebook 09: one synthetic patient from consultation to after the course.
+
+Every step is a question whose right answer is computed from the synthetic cohort with the course's
+own models: severity and the indication from :mod:`acne`, regimens and cumulative dose from
+:mod:`dosing`, laboratory flags from :mod:`monitoring`, dispensing decisions from
+:mod:`risk_management`, the counselling essentials from :mod:`counselling`. Nothing is re-implemented
+here; if a model changes, the case changes with it. The words of every step (scenario, prompt,
+options, feedback) and the case history are content, ``content/capstone.yml``; this module fills them
+in. Wrong answers say which notebook to revisit, and :meth:`CapstoneCase.debrief` lists them at the
+end. The questions pass the same checks as every quiz bank's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..content.capstone import CapstoneText, capstone_text
+from ..content.lessons import lesson
+from ..content.quiz_banks import Option, Question, QuizBank, bank_data, bank_problems
+from ..content.rule_sets import rule_set_for
+from ..core.errors import CourseInputError
+from ..core.inputs import read_date
+from .acne import LesionCounts, classify_severity, isotretinoin_fit
+from .counselling import Profile, counselling_summary, topic
+from .dosing import MAINTENANCE_MG_PER_KG_DAY, STARTING_MG_PER_KG_DAY, SUPPLY_DAYS, Phase, build_regimen, course_days_to_target, cumulative_dose_mg_per_kg, daily_doses
+from .monitoring import ALT_UPPER_LIMIT_U_L, flag_alt
+from .risk_management import Contraception, Pickup, PregnancyTest, Prescription, Timeline, evaluate
+
+BANK_NOTEBOOK = "09_capstone_case"
+
+
+class CaseError(CourseInputError):
+    """A patient the case cannot be built for."""
+
+
+@dataclass(frozen=True)
+class CaseStep:
+    key: str
+    stage: str
+    scenario: str
+    question: Question
+    revisit: tuple[str, ...]  # lesson numbers
+
+
+def revisit_text(numbers: tuple[str, ...] | list[str]) -> str:
+    return "Revisit " + " and ".join(f"notebook {n} ({lesson(n).title})" for n in numbers) + "."
+
+
+def _date(value: object) -> dt.date:
+    return read_date(value, "case date")
+
+
+def _patient(tables: dict[str, pd.DataFrame], patient_id: str) -> pd.Series:
+    patients = tables["patients"].set_index("patient_id")
+    if patient_id not in patients.index:
+        raise CaseError(f"{patient_id} is not in the synthetic cohort")
+    return patients.loc[patient_id]
+
+
+def case_timeline(tables: dict[str, pd.DataFrame], patient_id: str | None = None, contraception_end: dt.date | None = None) -> Timeline:
+    """The patient's programme timeline: cohort tests and dispensing plus the case history's contraception."""
+    text = capstone_text()
+    patient_id = patient_id or text.patient
+    patient = _patient(tables, patient_id)
+    start = _date(patient["start_date"])
+    began = start - dt.timedelta(days=text.history.contraception_start_days_before)
+    tests = tables["pregnancy_tests"][tables["pregnancy_tests"]["patient_id"] == patient_id]
+    dispensing = tables["dispensing"][tables["dispensing"]["patient_id"] == patient_id]
+    category = patient["pregnancy_risk_category"]
+    return Timeline(
+        patient_id=patient_id,
+        category=category,
+        pregnancy_tests=[PregnancyTest(_date(row.date), row.result) for row in tests.itertuples()],
+        contraception=[Contraception(method, began, contraception_end) for method in text.history.contraception]
+        if category == "can_get_pregnant" else [],
+        prescriptions=[Prescription(_date(row.prescription_date), int(row.days_supply)) for row in dispensing.itertuples()],
+        pickups=[Pickup(_date(row.prescription_date), _date(row.pickup_date)) for row in dispensing.itertuples() if pd.notna(row.pickup_date)],
+    )
+
+
+def last_day_to_collect(timeline: Timeline, prescription_date: dt.date, search_days: int = 45) -> dt.date | None:
+    """The last day the rules in force allow the first pick-up of this prescription (asked of the engine, day by day)."""
+    last = None
+    known_then = [test for test in timeline.pregnancy_tests if test.date <= prescription_date]  # later tests do not exist yet
+    for offset in range(search_days):
+        day = prescription_date + dt.timedelta(days=offset)
+        trial = dataclasses.replace(timeline, pregnancy_tests=known_then, pickups=[Pickup(prescription_date, day)])
+        if evaluate(trial, rule_set_for("ipledge", day)).decisions[0].allowed:
+            last = day
+    return last
+
+
+class CapstoneCase:
+    """The case's steps, built from the cohort, with a record of the student's first answers."""
+
+    def __init__(self, tables: dict[str, pd.DataFrame], patient_id: str | None = None) -> None:
+        self.text: CapstoneText = capstone_text()
+        self.tables, self.patient_id = tables, patient_id or self.text.patient
+        self.patient = _patient(tables, self.patient_id)
+        if self.patient["pregnancy_risk_category"] != "can_get_pregnant":
+            raise CaseError(f"{self.patient_id}: the case follows a patient who can get pregnant, to include the programme's steps")
+        self.timeline = case_timeline(tables, self.patient_id)
+        self.steps: dict[str, CaseStep] = {step.key: step for step in self._build()}
+        self.bank = QuizBank("capstone case (built from the synthetic cohort)", BANK_NOTEBOOK,
+                             f"Capstone case: {self.patient_id}", tuple(step.question for step in self.steps.values()))
+        bank_problems(bank_data(self.bank), self.bank.source)  # the quiz banks' own checks; the tests add the schema
+        self.first_try: dict[str, bool] = {}
+
+    # ------------------------------------------------------------------ the facts each step shows
+    def rows(self, table: str) -> pd.DataFrame:
+        """This patient's rows of one cohort table (SYNTHETIC DATA)."""
+        frame = self.tables[table]
+        return frame[frame["patient_id"] == self.patient_id].reset_index(drop=True)
+
+    def lab(self, visit: str) -> pd.Series:
+        return self.rows("labs").set_index("visit").loc[visit]
+
+    # ------------------------------------------------------------------ building questions from the text
+    def _step(self, key: str, values: Mapping[str, object], options: list[Option] = (), **numeric: object) -> CaseStep:
+        """A step of the text with its placeholders filled; a numeric step takes ``answer`` in ``numeric``."""
+        entry = self.text.step(key)
+        fill = lambda field: self.text.fill(key, field, **values)  # noqa: E731
+        if entry["type"] == "numeric":
+            question = Question(key, "numeric", entry["objective"], fill("prompt"), fill("explanation"), answer=numeric["answer"],
+                                tolerance=entry["tolerance"], unit=entry["unit"], feedback_correct=fill("feedback_correct"),
+                                feedback_incorrect=f"{fill('feedback_incorrect')} {revisit_text(entry['revisit'])}")
+        else:
+            question = Question(key, entry["type"], entry["objective"], fill("prompt"), fill("explanation"), tuple(options))
+        return CaseStep(key, entry["stage"], fill("scenario"), question, tuple(entry["revisit"]))
+
+    def _static_options(self, key: str, values: Mapping[str, object]) -> list[Option]:
+        """The options written in the text, with their placeholders filled; wrong ones end with what to revisit."""
+        options = []
+        for item in self.text.step(key)["options"]:
+            text = self.text.fill(key, "options", item["text"], **values)
+            feedback = self.text.fill(key, "options", item["feedback"], **values)
+            if not item["correct"]:
+                feedback = f"{feedback} {revisit_text(item['revisit'])}"
+            options.append(Option(item["id"], text, item["correct"], feedback, item.get("misconception")))
+        return options
+
+    def _choice(self, key: str, number: int, text: str, right: bool, feedback: str) -> Option:
+        """A computed option; a wrong one ends with the step's ``option_revisit``."""
+        revisit = self.text.step(key)["option_revisit"]
+        return Option(chr(97 + number), text, right, feedback if right else f"{feedback} {revisit_text(revisit)}")
+
+    # ------------------------------------------------------------------ the steps
+    def _build(self) -> list[CaseStep]:
+        p, history = self.patient, self.text.history
+        weight, formulation = float(p["weight_kg"]), p["formulation"]
+        lesions = self.rows("lesion_counts").set_index("visit")
+        baseline = lesions.loc["baseline"]
+        counts = LesionCounts(int(baseline["comedones"]), int(baseline["inflammatory"]), int(baseline["nodules"]))
+        steps = [self._eligibility(counts, weight), self._step("baseline_tests", {}, self._static_options("baseline_tests", {}))]
+        steps.append(self._first_pickup_window())
+        first = build_regimen(STARTING_MG_PER_KG_DAY, weight, formulation)
+        later = build_regimen(MAINTENANCE_MG_PER_KG_DAY, weight, formulation)
+        steps.append(self._step("first_dose", dict(starting=STARTING_MG_PER_KG_DAY, formulation=formulation, weight=weight,
+                                                   exact_mg=STARTING_MG_PER_KG_DAY * weight, regimen=first.describe()), answer=first.daily_mg))
+        target = float(p["cumulative_target_mg_per_kg"])
+        days = course_days_to_target([Phase(SUPPLY_DAYS, first.daily_mg), Phase(10_000, later.daily_mg)], target, weight)
+        steps.append(self._step("days_to_target", dict(maintenance=MAINTENANCE_MG_PER_KG_DAY, later_regimen=later.describe(), target=target,
+                                                       supply_days=SUPPLY_DAYS, first_mg=first.daily_mg, later_mg=later.daily_mg, weight=weight,
+                                                       target_mg=target * weight, days=days), answer=days))
+        steps += [self._alt_result("month_1_alt"), self._alt_result("month_2_alt")]
+        steps.append(self._adverse_effect())
+        steps.append(self._counselling_gap(formulation))
+        steps.append(self._cumulative_dose(weight, target))
+        steps.append(self._after_last_dose())
+        follow = lesions.loc[self.text.step("relapse")["visit"]]
+        later_counts = LesionCounts(int(follow["comedones"]), int(follow["inflammatory"]), int(follow["nodules"]))
+        values = dict(date=_date(follow["date"]), comedones=later_counts.comedones, inflammatory=later_counts.inflammatory,
+                      grade=classify_severity(later_counts).grade)
+        steps.append(self._step("relapse", values, self._static_options("relapse", values)))
+        return steps
+
+    def _eligibility(self, counts: LesionCounts, weight: float) -> CaseStep:
+        history, entry = self.text.history, self.text.step("eligibility")
+        fit = isotretinoin_fit(counts, scarring=history.scarring, psychosocial_burden=history.psychosocial_burden,
+                               failed_standard_therapy=history.failed_standard_therapy,
+                               failed_systemic_antibiotics=history.failed_systemic_antibiotics)
+        why = self.text.fill("eligibility", "why", label_reasons="; ".join(fit.label_reasons), aad_reasons="; ".join(fit.aad_reasons))
+        options = []
+        for number, verdict in enumerate(entry["verdicts"]):
+            right = (verdict["label"], verdict["aad"]) == (fit.meets_label_indication, fit.aad_2024_recommends)
+            feedback = self.text.fill("eligibility", "feedback_right" if right else "feedback_wrong", why=why)
+            options.append(self._choice("eligibility", number, verdict["text"], right, feedback))
+        values = dict(patient_id=self.patient_id, age=self.patient["age_years"], weight=weight, comedones=counts.comedones,
+                      inflammatory=counts.inflammatory, nodules=counts.nodules, nodule_word="nodule" if counts.nodules == 1 else "nodules",
+                      grade=classify_severity(counts).grade, tried=history.tried, why=why)
+        return self._step("eligibility", values, options)
+
+    def _first_pickup_window(self) -> CaseStep:
+        entry = self.text.step("first_pickup_window")
+        tests = self.rows("pregnancy_tests")
+        screening = _date(tests.loc[tests["purpose"] == "screening", "date"].iloc[0])
+        confirmation = _date(tests.loc[tests["purpose"] == "confirmation", "date"].iloc[0])
+        first_prescription = self.timeline.prescriptions[0].date
+        rule_set = rule_set_for("ipledge", first_prescription)
+        last_day = last_day_to_collect(self.timeline, first_prescription)
+        candidates = {last_day: True, last_day + dt.timedelta(days=1): False}
+        candidates.update({first_prescription + dt.timedelta(days=offset): False for offset in entry["distractor_days_after_prescription"]})
+        options = []
+        for number, (day, right) in enumerate(sorted(candidates.items())):
+            field = "feedback_right" if right else ("feedback_too_late" if day > last_day else "feedback_too_early")
+            options.append(self._choice("first_pickup_window", number, day.isoformat(), right,
+                                        self.text.fill("first_pickup_window", field, day=day, rule_set=rule_set.name)))
+        method_1, method_2 = self.text.history.contraception
+        values = dict(screening=screening, confirmation=confirmation, method_1=method_1, method_2=method_2,
+                      contraception_start=self.timeline.contraception[0].start, first_prescription=first_prescription,
+                      rule_set=rule_set.name, last_day=last_day)
+        return self._step("first_pickup_window", values, options)
+
+    def _alt_result(self, key: str) -> CaseStep:
+        entry = self.text.step(key)
+        draw = self.lab(entry["visit"])
+        alt = float(draw["alt_u_l"])
+        flag = flag_alt(alt)
+        actions = dict.fromkeys(flag_alt(example).action for example in entry["alt_examples"])  # one option per action, in order
+        options = [self._choice(key, number, action, action == flag.action,
+                                self.text.fill(key, "feedback_right" if action == flag.action else "feedback_wrong", alt=alt, band=flag.band))
+                   for number, action in enumerate(actions)]
+        values = dict(visit_words=entry["visit"].replace("_", " "), triglycerides=float(draw["triglycerides_mg_dl"]), alt=alt,
+                      upper_limit=ALT_UPPER_LIMIT_U_L, flag=flag.describe(), band=flag.band)
+        return self._step(key, values, options)
+
+    def _adverse_effect(self) -> CaseStep:
+        entry = self.text.step("adverse_effect")
+        events = self.rows("adverse_events")
+        event = events[events["event"] == entry["event"]].iloc[0]
+        values = dict(date=_date(event["date"]), detail=event["detail"], action=event["action"])
+        return self._step("adverse_effect", values, self._static_options("adverse_effect", values))
+
+    def _counselling_gap(self, formulation: str) -> CaseStep:
+        entry = self.text.step("counselling_gap")
+        profile = Profile(self.patient["pregnancy_risk_category"], formulation, hormonal_contraception=self.text.history.hormonal_contraception)
+        covered = list(entry["covered_topics"])
+        missing = sorted(item.key for item in counselling_summary(profile, covered).missing_essentials)
+        options = []
+        for number, key in enumerate(missing + list(entry["distractors"])):
+            right = key in missing
+            feedback = self.text.fill("counselling_gap", "feedback_right", reason=topic(key).reason) if right else entry["distractors"][key]
+            options.append(self._choice("counselling_gap", number, topic(key).title, right, feedback))
+        values = dict(covered="; ".join(topic(key).title for key in covered), missing=", ".join(topic(key).title for key in missing))
+        return self._step("counselling_gap", values, options)
+
+    def _cumulative_dose(self, weight: float, target: float) -> CaseStep:
+        collected = daily_doses(self.tables["dispensing"], self.patient_id)
+        reached = cumulative_dose_mg_per_kg(collected.values, weight)
+        dispensing = self.rows("dispensing")
+        reduced = dispensing["daily_dose_mg"].astype(float)
+        values = dict(last_dose=reduced.iloc[-1], supplies=len(reduced), last_days=int(dispensing["days_supply"].iloc[-1]),
+                      collected_mg=collected.sum(), weight=weight, reached=reached, target=target)
+        return self._step("cumulative_dose", values, answer=round(reached, 1))
+
+    def _after_last_dose(self) -> CaseStep:
+        entry = self.text.step("after_last_dose")
+        supplies = {prescription.date: prescription.days_supply for prescription in self.timeline.prescriptions}
+        last_pickup = self.timeline.pickups[-1]
+        last_supply = last_pickup.date + dt.timedelta(days=supplies[last_pickup.prescription_date])
+        early = case_timeline(self.tables, self.patient_id, contraception_end=last_supply)
+        end_rules = rule_set_for("ipledge", last_pickup.date)
+        gaps = [gap for gap in evaluate(early, end_rules).gaps if gap.rule == entry["gap_rule"]]
+        values = dict(last_supply=last_supply, rule_set=end_rules.name, gap=gaps[0].description if gaps else entry["no_gap"])
+        return self._step("after_last_dose", values, self._static_options("after_last_dose", values))
+
+    # ------------------------------------------------------------------ the student's side
+    def step(self, key: str) -> CaseStep:
+        if key not in self.steps:
+            raise KeyError(f"no step {key!r}; the steps are: {', '.join(self.steps)}")
+        return self.steps[key]
+
+    def record(self, key: str, correct: bool) -> None:
+        self.first_try.setdefault(key, correct)
+
+    def debrief(self) -> str:
+        """Steps answered so far, right first time or not, and which notebooks to revisit."""
+        lines = [f"Capstone case {self.patient_id} (SYNTHETIC): {sum(self.first_try.values())} of {len(self.first_try)} answered steps right first time; "
+                 f"{len(self.steps) - len(self.first_try)} not answered yet."]
+        to_revisit = []
+        for key, step in self.steps.items():
+            if key in self.first_try and not self.first_try[key]:
+                lines.append(f"  ✘ {step.stage} — {revisit_text(step.revisit)}")
+                to_revisit.extend(step.revisit)
+        if to_revisit:
+            lines.append("Notebooks to revisit: " + ", ".join(f"{n} {lesson(n).title}" for n in sorted(set(to_revisit))) + ".")
+        elif self.first_try:
+            lines.append("Every answered step was right first time.")
+        return "\n".join(lines)

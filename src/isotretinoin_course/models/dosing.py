@@ -1,0 +1,186 @@
+"""Dosing arithmetic: mg/kg/day, regimens built from real capsule strengths, cumulative dose.
+
+Everything here is arithmetic a pharmacist does by hand; the functions exist so
+that notebooks, widgets, the synthetic cohort, the capstone and the graded
+exercises share one tested implementation. Bad input raises :class:`DosingError`
+with a message a student can act on. The usual escalation (a lower dose for the
+first month, then the label's usual dose) and the length of one supply are
+defined here once, for every module that needs them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..core.errors import CourseInputError
+from ..core.inputs import read_choice, read_number
+from .isotretinoin_pk import FORMULATIONS
+
+MAX_CAPSULES_PER_DOSE = 2
+# One dispensing is a month's supply: the most the programmes allow at once (their rule sets hold that
+# rule, with its source); the cohort, the calculator and the capstone count courses in these supplies.
+SUPPLY_DAYS = 30
+# The usual escalation taught in notebook 04: a lower dose for the first month, then the usual dose.
+STARTING_MG_PER_KG_DAY = 0.5
+MAINTENANCE_MG_PER_KG_DAY = 1.0
+# The cumulative targets notebook 04 discusses (mg/kg over a course); the synthetic cohort draws from them.
+CUMULATIVE_TARGETS_MG_PER_KG = (120.0, 150.0)
+
+
+class DosingError(CourseInputError):
+    """Input that cannot describe a real patient or regimen."""
+
+
+def _positive(name: str, value: object, unit: str, upper: float | None = None) -> float:
+    return read_number(value, name, unit=unit, positive=True, maximum=upper,
+                       range_note="what is plausible for a patient" if upper is not None else "", error=DosingError)
+
+
+def check_weight(weight_kg: object) -> float:
+    """A body weight in kg, refused if it cannot be a patient's."""
+    return _positive("body weight", weight_kg, "kg", upper=350)
+
+
+def mg_per_kg_per_day(daily_dose_mg: float, weight_kg: float) -> float:
+    """Daily dose normalised to body weight."""
+    return _positive("daily dose", daily_dose_mg, "mg") / check_weight(weight_kg)
+
+
+def daily_dose_mg(target_mg_per_kg: float, weight_kg: float) -> float:
+    """The exact daily dose for a target in mg/kg/day (before rounding to capsules)."""
+    return _positive("target dose", target_mg_per_kg, "mg/kg/day", upper=3) * check_weight(weight_kg)
+
+
+@dataclass(frozen=True)
+class CapsuleRegimen:
+    """Two doses a day, each made of one or two capsules of the product's strengths."""
+
+    formulation: str
+    morning_mg: tuple[float, ...]
+    evening_mg: tuple[float, ...]
+    weight_kg: float
+
+    @property
+    def daily_mg(self) -> float:
+        return sum(self.morning_mg) + sum(self.evening_mg)
+
+    @property
+    def mg_per_kg_per_day(self) -> float:
+        return self.daily_mg / self.weight_kg
+
+    @property
+    def capsules_per_day(self) -> int:
+        return len(self.morning_mg) + len(self.evening_mg)
+
+    def describe(self) -> str:
+        def dose(capsules: tuple[float, ...]) -> str:
+            return " + ".join(f"{mg:g} mg" for mg in capsules)
+
+        return (
+            f"morning {dose(self.morning_mg)}, evening {dose(self.evening_mg)}: {self.daily_mg:g} mg/day "
+            f"= {self.mg_per_kg_per_day:.2f} mg/kg/day for {self.weight_kg:g} kg"
+        )
+
+
+def _single_doses(strengths: Sequence[float]) -> list[tuple[float, ...]]:
+    """Every way to make one dose from one or two capsules."""
+    doses = [(strength,) for strength in strengths]
+    doses += [pair for pair in itertools.combinations_with_replacement(sorted(strengths), MAX_CAPSULES_PER_DOSE)]
+    return doses
+
+
+def build_regimen(target_mg_per_kg: float, weight_kg: float, formulation: str = "conventional") -> CapsuleRegimen:
+    """The twice-daily regimen from real capsule strengths closest to a target mg/kg/day.
+
+    Ties are broken towards the lower daily dose (the conservative rounding),
+    then fewer capsules, then equal morning and evening doses (simple regimens
+    are taken more reliably); when doses differ, the larger is in the morning.
+    """
+    formulation = read_choice(formulation, "formulation", FORMULATIONS, error=DosingError)
+    weight = check_weight(weight_kg)
+    target_daily = daily_dose_mg(target_mg_per_kg, weight)
+    doses = _single_doses(FORMULATIONS[formulation].strengths_mg)
+    best = min(
+        ((morning, evening) for morning in doses for evening in doses if sum(morning) >= sum(evening)),
+        key=lambda pair: (
+            round(abs(sum(pair[0]) + sum(pair[1]) - target_daily), 6),
+            sum(pair[0]) + sum(pair[1]),
+            len(pair[0]) + len(pair[1]),
+            sum(pair[0]) - sum(pair[1]),
+        ),
+    )
+    return CapsuleRegimen(formulation, tuple(sorted(best[0], reverse=True)), tuple(sorted(best[1], reverse=True)), weight)
+
+
+def cumulative_dose_mg_per_kg(daily_doses_mg: Iterable[float], weight_kg: float) -> float:
+    """Total dose taken over a course, per kg of body weight."""
+    weight = check_weight(weight_kg)
+    total = 0.0
+    for day, dose in enumerate(daily_doses_mg, 1):
+        total += read_number(dose, f"day {day}: daily dose", unit="mg", minimum=0, error=DosingError)
+    return total / weight
+
+
+def days_to_target(target_mg_per_kg: float, daily_dose: float, weight_kg: float, already_mg_per_kg: float = 0.0) -> int:
+    """Whole days of treatment to reach a cumulative target, at a constant daily dose."""
+    target = _positive("cumulative target", target_mg_per_kg, "mg/kg", upper=1000)
+    already_mg_per_kg = read_number(already_mg_per_kg, "the cumulative dose so far", unit="mg/kg", minimum=0, error=DosingError)
+    remaining_mg = max(0.0, target - already_mg_per_kg) * check_weight(weight_kg)
+    return math.ceil(remaining_mg / _positive("daily dose", daily_dose, "mg") - 1e-9)
+
+
+@dataclass(frozen=True)
+class Phase:
+    """A stretch of a course at one daily dose (for escalation schedules)."""
+
+    days: int
+    daily_mg: float
+
+
+def course_days_to_target(phases: Sequence[Phase], target_mg_per_kg: float, weight_kg: float, missed_days: int = 0) -> int | None:
+    """Day on which the cumulative target is reached following ``phases`` (the last phase continues).
+
+    Each missed day delays the target by one day at the dose of the day it was
+    missed in; here missed days are taken from the final phase, which is what
+    matters when the question is "how much longer?". Returns ``None`` if there
+    are no phases.
+    """
+    if not phases:
+        return None
+    missed_days = read_number(missed_days, "missed days", minimum=0, integer=True, error=DosingError)
+    target_mg = _positive("cumulative target", target_mg_per_kg, "mg/kg", upper=1000) * check_weight(weight_kg)
+    total, day = 0.0, 0
+    for phase in phases:
+        if phase.days <= 0:
+            raise DosingError(f"a phase must last at least one day, got {phase.days}")
+        _positive("daily dose", phase.daily_mg, "mg")
+        if total + phase.days * phase.daily_mg >= target_mg - 1e-9:
+            return day + math.ceil((target_mg - total) / phase.daily_mg - 1e-9) + missed_days
+        total += phase.days * phase.daily_mg
+        day += phase.days
+    return day + math.ceil((target_mg - total) / phases[-1].daily_mg - 1e-9) + missed_days
+
+
+def daily_doses(dispensing: pd.DataFrame, patient_id: str) -> pd.Series:
+    """Daily dose in mg on each calendar day, from what was collected (uncollected prescriptions add nothing).
+
+    ``dispensing`` is the cohort's dispensing table. A new supply is started when the previous one runs
+    out, so supplies collected a few days early are not counted twice.
+    """
+    rows = dispensing[(dispensing["patient_id"] == patient_id) & dispensing["pickup_date"].notna()].sort_values("pickup_date")
+    if rows.empty:
+        raise DosingError(f"no collected dispensing for {patient_id}")
+    days: dict[pd.Timestamp, float] = {}
+    next_free = rows["pickup_date"].iloc[0]
+    for row in rows.itertuples():
+        first_day = max(row.pickup_date, next_free)
+        for offset in range(int(row.days_supply)):
+            days[first_day + pd.Timedelta(days=offset)] = float(row.daily_dose_mg)
+        next_free = first_day + pd.Timedelta(days=int(row.days_supply))
+    series = pd.Series(days).sort_index()
+    return series.reindex(pd.date_range(series.index.min(), series.index.max(), freq="D"), fill_value=0.0)

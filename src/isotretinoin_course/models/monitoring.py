@@ -1,0 +1,156 @@
+"""Flagging laboratory results during isotretinoin treatment.
+
+The bands are published classifications, not isotretinoin-specific rules:
+fasting triglycerides by the NCEP ATP III classes and the Endocrine Society's
+pancreatitis-risk level (both in Berglund et al. 2012, Table 1), and ALT by
+the NCI CTCAE v5.0 grades (multiples of the upper limit of normal). The US
+label gives no numeric action level; it reports that triglyceride rises can
+reverse with dose reduction or diet, and says to stop if liver enzymes do not
+readily normalise or hepatitis is suspected. The *suggested actions* below are
+the course's teaching summary of those sources, for discussion with the
+prescriber — not a protocol.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..core.errors import CourseInputError
+from ..core.inputs import read_number
+
+# The one home of every laboratory threshold the course uses (the cohort, its schema, the explorer and
+# the capstone import these).
+TRIGLYCERIDES_REFERENCE_MG_DL = 150.0  # ATP III: below 150 mg/dL is normal
+TRIGLYCERIDES_VERY_HIGH_MG_DL = 500.0  # ATP III: "very high" from 500 mg/dL
+TRIGLYCERIDE_BANDS = (  # (lower bound inclusive, label), ATP III classes
+    (0.0, "normal"),
+    (TRIGLYCERIDES_REFERENCE_MG_DL, "borderline-high"),
+    (200.0, "high"),
+    (TRIGLYCERIDES_VERY_HIGH_MG_DL, "very high"),
+)
+TRIGLYCERIDE_PANCREATITIS_RISK_ABOVE = 1000.0  # Endocrine Society 2012: > 1000 mg/dL is a pancreatitis risk
+CHOLESTEROL_REFERENCE_MG_DL = 200.0  # ATP III: below 200 mg/dL is desirable
+CHOLESTEROL_BANDS = ((0.0, "desirable"), (CHOLESTEROL_REFERENCE_MG_DL, "borderline-high"), (240.0, "high"))
+HDL_LOW_BELOW = 40.0
+ALT_UPPER_LIMIT_U_L = 40.0  # a common laboratory ULN; each lab reports its own
+AST_UPPER_LIMIT_U_L = 40.0  # likewise; the course does not flag AST, the synthetic cohort reports it
+ALT_ACTION_MULTIPLE = 3.0  # above 3×ULN (CTCAE grade 2 and higher) the prescriber is contacted
+ALT_GRADE_MULTIPLES = ((1.0, 1), (ALT_ACTION_MULTIPLE, 2), (5.0, 3), (20.0, 4))  # CTCAE v5.0: above k×ULN → grade g
+# Reference ranges (low, high) of each analyte of the synthetic cohort's laboratory table.
+REFERENCE_RANGES = {
+    "triglycerides_mg_dl": (None, TRIGLYCERIDES_REFERENCE_MG_DL),
+    "total_cholesterol_mg_dl": (None, CHOLESTEROL_REFERENCE_MG_DL),
+    "hdl_mg_dl": (HDL_LOW_BELOW, None),
+    "alt_u_l": (None, ALT_UPPER_LIMIT_U_L),
+    "ast_u_l": (None, AST_UPPER_LIMIT_U_L),
+}
+
+
+class LabValueError(CourseInputError):
+    """A laboratory value that cannot be real."""
+
+
+@dataclass(frozen=True)
+class Flag:
+    analyte: str
+    value: float
+    unit: str
+    band: str
+    abnormal: bool
+    action: str
+
+    def describe(self) -> str:
+        return f"{self.analyte} {self.value:g} {self.unit}: {self.band} — {self.action}"
+
+
+def _value(name: str, value: object, unit: str) -> float:
+    return read_number(value, name, unit=unit, positive=True, error=LabValueError)
+
+
+def _band(value: float, bands: tuple[tuple[float, str], ...]) -> str:
+    label = bands[0][1]
+    for lower, name in bands:
+        if value >= lower:
+            label = name
+    return label
+
+
+def flag_triglycerides(mg_dl: float) -> Flag:
+    """Fasting triglycerides against the ATP III classes, with the pancreatitis-risk level above 1000 mg/dL."""
+    value = _value("triglycerides", mg_dl, "mg/dL")
+    band = _band(value, TRIGLYCERIDE_BANDS)
+    if value > TRIGLYCERIDE_PANCREATITIS_RISK_ABOVE:
+        return Flag("Triglycerides", value, "mg/dL", "above 1000: pancreatitis risk", True,
+                    "urgent: contact the prescriber today; the risk of pancreatitis rises above 1000 mg/dL")
+    actions = {
+        "normal": "no action",
+        "borderline-high": "common on isotretinoin: diet and alcohol advice; recheck as planned",
+        "high": "tell the prescriber: diet and alcohol advice, recheck sooner",
+        "very high": "contact the prescriber: the label reports reversal with dose reduction or diet; recheck promptly",
+    }
+    return Flag("Triglycerides", value, "mg/dL", band, band != "normal", actions[band])
+
+
+def flag_cholesterol(mg_dl: float) -> Flag:
+    value = _value("total cholesterol", mg_dl, "mg/dL")
+    band = _band(value, CHOLESTEROL_BANDS)
+    action = "no action" if band == "desirable" else "usually reverses after treatment; recheck as planned"
+    return Flag("Total cholesterol", value, "mg/dL", band, band != "desirable", action)
+
+
+def flag_hdl(mg_dl: float) -> Flag:
+    value = _value("HDL cholesterol", mg_dl, "mg/dL")
+    low = value < HDL_LOW_BELOW
+    return Flag("HDL cholesterol", value, "mg/dL", "low" if low else "normal", low, "recheck as planned" if low else "no action")
+
+
+def alt_grade(u_l: float, upper_limit: float = ALT_UPPER_LIMIT_U_L) -> int:
+    """CTCAE v5.0 grade of an ALT result: 0 at or below the ULN, 1 above it ... 4 above 20×ULN."""
+    value = _value("ALT", u_l, "U/L")
+    limit = _value("upper limit of normal", upper_limit, "U/L")
+    grade = 0
+    for multiple, level in ALT_GRADE_MULTIPLES:
+        if value > multiple * limit:
+            grade = level
+    return grade
+
+
+def flag_alt(u_l: float, upper_limit: float = ALT_UPPER_LIMIT_U_L) -> Flag:
+    grade = alt_grade(u_l, upper_limit)
+    value, upper_limit = _value("ALT", u_l, "U/L"), _value("upper limit of normal", upper_limit, "U/L")
+    band = "normal" if grade == 0 else f"CTCAE grade {grade} ({value / upper_limit:.1f}× ULN)"
+    actions = {
+        0: "no action",
+        1: "often transient: recheck as planned",
+        2: "contact the prescriber: the label reports some elevations normalise with dose reduction; recheck promptly",
+        3: "contact the prescriber today: the label says to stop if enzymes do not readily normalise or hepatitis is suspected",
+        4: "urgent: contact the prescriber today; stop pending review",
+    }
+    return Flag("ALT", value, "U/L", band, grade > 0, actions[grade])
+
+
+def flag_panel(triglycerides_mg_dl: float, total_cholesterol_mg_dl: float, hdl_mg_dl: float, alt_u_l: float,
+               alt_upper_limit: float = ALT_UPPER_LIMIT_U_L) -> list[Flag]:
+    """All four flags for one blood draw, most urgent first."""
+    flags = [flag_triglycerides(triglycerides_mg_dl), flag_alt(alt_u_l, alt_upper_limit), flag_cholesterol(total_cholesterol_mg_dl), flag_hdl(hdl_mg_dl)]
+    urgency = {True: 0, False: 1}
+    return sorted(flags, key=lambda flag: (urgency[flag.action.startswith(("urgent", "contact"))], not flag.abnormal))
+
+
+def threshold_shares(labs: pd.DataFrame, upper_limit: float = ALT_UPPER_LIMIT_U_L) -> pd.DataFrame:
+    """Share of patients (%) above each threshold at each visit of the cohort's laboratory table."""
+    checks = {
+        f"triglycerides > {TRIGLYCERIDES_REFERENCE_MG_DL:g} mg/dL": labs["triglycerides_mg_dl"] > TRIGLYCERIDES_REFERENCE_MG_DL,
+        f"triglycerides ≥ {TRIGLYCERIDES_VERY_HIGH_MG_DL:g} mg/dL": labs["triglycerides_mg_dl"] >= TRIGLYCERIDES_VERY_HIGH_MG_DL,
+        f"total cholesterol > {CHOLESTEROL_REFERENCE_MG_DL:g} mg/dL": labs["total_cholesterol_mg_dl"] > CHOLESTEROL_REFERENCE_MG_DL,
+        f"ALT > ULN ({upper_limit:g} U/L)": labs["alt_u_l"] > upper_limit,
+        f"ALT > {ALT_ACTION_MULTIPLE:g}× ULN": labs["alt_u_l"] > ALT_ACTION_MULTIPLE * upper_limit,
+    }
+    frame = pd.DataFrame({name: values for name, values in checks.items()})
+    frame["visit"] = labs["visit"].to_numpy()
+    order = ["baseline"] + sorted({v for v in labs["visit"] if v != "baseline"}, key=lambda v: int(v.split("_")[1]))
+    shares = frame.groupby("visit").mean().mul(100).round(1).reindex(order)
+    shares.insert(0, "patients tested", labs.groupby("visit")["patient_id"].nunique().reindex(order))
+    return shares

@@ -1,0 +1,27 @@
+"""Every interactive view of the course, built with ipywidgets.
+
+What belongs here: the shared base (``base``: the static text/plain and text/html fallback every
+widget gives, and the one guard every observer and button handler runs through) and the widgets:
+quizzes (``quiz``), the acne severity classifier (``severity``), the PK simulator (``pk_simulator``),
+the dosing calculator (``dosing``), the patient explorer (``patient_explorer``), the dispensing
+simulator (``dispensing``), the counselling checklist (``counselling``), the article scorecard
+(``article_scorecard``) and the capstone's step views (``capstone``). A widget lays out controls and
+shows what models compute and figures draw; it decides nothing itself.
+
+May import: core, content, models, data, figures, widgets.
+"""
+
+from .article_scorecard import ArticleScorecard
+from .capstone import CaseStepView
+from .counselling import CounsellingChecklist
+from .dispensing import DispensingSimulator
+from .dosing import DosingCalculator
+from .patient_explorer import PatientExplorer
+from .pk_simulator import PKSimulator
+from .quiz import Quiz, quiz_for
+from .severity import SeverityClassifier
+
+__all__ = [
+    "ArticleScorecard", "CaseStepView", "CounsellingChecklist", "DispensingSimulator", "DosingCalculator", "PKSimulator",
+    "PatientExplorer", "Quiz", "SeverityClassifier", "quiz_for",
+]

@@ -1,0 +1,119 @@
+"""Notebook 06's dispensing simulator: decide at each pharmacy visit, get the engine's explained verdict.
+
+The student steps through a synthetic patient's collections. At each one the
+card shows what a pharmacist would check (prescription, latest pregnancy test,
+contraception); the student chooses to dispense or not; the feedback is the
+rules engine's decision with its rule and reason. When every visit is decided,
+the timeline figure shows the tests, pick-up windows, supplies and contraception.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+from matplotlib.figure import Figure
+
+from ..content.rule_sets import RuleSet
+from ..core.markup import inline_markup
+from ..figures.risk_management import timeline_figure
+from ..figures.style import figure_png
+from ..models.risk_management import Decision, Timeline, evaluate
+from .base import CourseWidget
+
+
+def judge(choice_dispense: bool, decision: Decision) -> tuple[bool, str]:
+    """Compare a student's choice with the engine's decision; return (correct, feedback)."""
+    correct = choice_dispense == decision.allowed
+    verdict = "dispense" if decision.allowed else "not dispense"
+    opening = "✔ Right" if correct else "✘ Not this time"
+    return correct, f"{opening}: the rules say {verdict} — {decision.rule}: {decision.reason}."
+
+
+def visit_card_html(timeline: Timeline, decision: Decision) -> str:
+    """What the pharmacist sees at one visit (facts only, no verdict)."""
+    prescription = next(p for p in timeline.prescriptions if p.date == decision.prescription_date)
+    tests = [t for t in timeline.pregnancy_tests if t.date <= decision.date]
+    latest = f"{tests[-1].date} — {tests[-1].result} ({tests[-1].setting})" if tests else "none recorded"
+    methods = [m for m in timeline.contraception if m.start <= decision.date and (m.end is None or m.end >= decision.date)]
+    in_use = ", ".join(f"{m.method} since {m.start}" for m in methods) or "none in use today"
+    rows = [
+        ("Patient", f"{timeline.patient_id} (SYNTHETIC), category: {timeline.category.replace('_', ' ')}"),
+        ("Today", str(decision.date)),
+        ("Prescription", f"written {prescription.date}, {prescription.days_supply} days, {prescription.refills} refill(s)"),
+    ]
+    if timeline.category == "can_get_pregnant":
+        rows += [("Latest pregnancy test", latest), ("Contraception", in_use)]
+    body = "".join(f"<tr><th style='text-align:left'>{name}</th><td style='text-align:left'>{inline_markup(value)}</td></tr>" for name, value in rows)
+    return f"<table>{body}</table>"
+
+
+class DispensingSimulator(CourseWidget):
+    """Step through one synthetic patient's collections, deciding each time whether to dispense."""
+
+    title = "Dispensing simulator"
+
+    def __init__(self, patients: dict[str, Timeline], rule_set: RuleSet, patient_id: str) -> None:
+        self.patients, self.rule_set = patients, rule_set
+        self.picker = widgets.Dropdown(options=sorted(patients), value=patient_id, description="Patient")
+        self.card = widgets.HTML()
+        self.dispense = widgets.Button(description="Dispense", button_style="success", icon="check")
+        self.refuse = widgets.Button(description="Do not dispense", button_style="danger", icon="times")
+        self.next_visit = widgets.Button(description="Next visit", icon="arrow-right", disabled=True)
+        self.feedback = widgets.HTML()
+        self.score = widgets.HTML()
+        self.plot = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width="900px"))
+        self.plot_description = widgets.HTML()
+        self._figure = Figure(figsize=(10, 3.8), dpi=90)
+        self.on_click_guarded(self.dispense, lambda _button: self.choose(True))
+        self.on_click_guarded(self.refuse, lambda _button: self.choose(False))
+        self.on_click_guarded(self.next_visit, lambda _button: self.advance())
+        self.observe_guarded(self.picker, lambda _change: self.start())
+        super().__init__([
+            widgets.HTML(f"<p><strong>Dispensing simulator</strong> — {inline_markup(rule_set.name)} (applies from {rule_set.applies_from})</p>"),
+            self.picker, self.card, widgets.HBox([self.dispense, self.refuse, self.next_visit]), self.feedback, self.score,
+            self.plot, self.plot_description,
+        ], outputs=[self.card, self.feedback, self.score, self.plot, self.plot_description])
+        self.start()
+
+    def start(self) -> None:
+        self.timeline = self.patients[self.picker.value]
+        self.decisions = evaluate(self.timeline, self.rule_set).decisions
+        self.position, self.correct, self.answered = 0, 0, 0
+        self.feedback.value = ""
+        self.plot.value = b""
+        self.plot_description.value = "<p><em>The timeline appears when you have decided every visit.</em></p>"
+        self._show_visit()
+
+    def _show_visit(self) -> None:
+        decision = self.decisions[self.position]
+        self.card.value = f"<p><strong>Visit {self.position + 1} of {len(self.decisions)}</strong></p>" + visit_card_html(self.timeline, decision)
+        self.dispense.disabled = self.refuse.disabled = False
+        self.next_visit.disabled = True
+        self.score.value = f"<p>Decisions right so far: {self.correct} of {self.answered}</p>"
+
+    def choose(self, dispense: bool) -> bool:
+        correct, text = judge(dispense, self.decisions[self.position])
+        self.correct += int(correct)
+        self.answered += 1
+        self.feedback.value = f'<p role="status">{inline_markup(text)}</p>'
+        self.score.value = f"<p>Decisions right so far: {self.correct} of {self.answered}</p>"
+        self.dispense.disabled = self.refuse.disabled = True
+        last = self.position == len(self.decisions) - 1
+        self.next_visit.disabled = last
+        if last:
+            self._show_timeline()
+        return correct
+
+    def advance(self) -> None:
+        """Go to the next visit, once the current one has been decided."""
+        if not self.next_visit.disabled and self.position < len(self.decisions) - 1:
+            self.position += 1
+            self.feedback.value = ""
+            self._show_visit()
+
+    def _show_timeline(self) -> None:
+        figure, description = timeline_figure(self.timeline, self.rule_set, self._figure)
+        self.plot.value = figure_png(figure)
+        self.plot_description.value = f"<p><small><em>Figure description:</em> {inline_markup(description)}</small></p>"
+
+    def static_html(self) -> str:
+        return "<p><em>The dispensing simulator is interactive when the notebook runs. First visit:</em></p>" + self.card.value

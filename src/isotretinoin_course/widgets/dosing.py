@@ -1,0 +1,89 @@
+"""Notebook 04's dosing and cumulative-dose calculator: weight, doses, product, target and dates in; a regimen out."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import ipywidgets as widgets
+
+from ..core.errors import CourseInputError
+from ..core.inputs import read_date, read_number
+from ..core.markup import inline_markup
+from ..models.dosing import (
+    MAINTENANCE_MG_PER_KG_DAY, STARTING_MG_PER_KG_DAY, SUPPLY_DAYS, Phase, build_regimen, course_days_to_target,
+)
+from ..models.isotretinoin_pk import FORMULATIONS
+from .base import CourseWidget
+
+
+def _read_number(text: object, name: str, unit: str, low: float, high: float) -> float:
+    return read_number(text, name, unit=unit, positive=True, minimum=low, maximum=high)
+
+
+def dosing_plan_html(weight: object, starting: object, maintenance: object, formulation: str, target: object,
+                     start: object, missed_days: object) -> str:
+    """The calculator's answer for what was typed, or a message saying what to fix."""
+    try:
+        weight_kg = _read_number(weight, "Body weight", "kg", 30, 200)
+        start_mg_kg = _read_number(starting, "First-month dose", "mg/kg/day", 0.1, 2.0)
+        maintenance_mg_kg = _read_number(maintenance, "Dose from month 2", "mg/kg/day", 0.1, 2.0)
+        target_mg_kg = _read_number(target, "Cumulative target", "mg/kg", 30, 400)
+        start_date = read_date(start, "Start date")
+        missed = read_number(missed_days if str(missed_days).strip() else 0, "Missed days", unit="days", minimum=0, integer=True)
+        first = build_regimen(start_mg_kg, weight_kg, formulation)
+        later = build_regimen(maintenance_mg_kg, weight_kg, formulation)
+        days = course_days_to_target([Phase(SUPPLY_DAYS, first.daily_mg), Phase(10_000, later.daily_mg)], target_mg_kg, weight_kg, missed)
+    except CourseInputError as error:
+        message = str(error)
+        return f'<div role="status"><p>⚠ <strong>Check the input.</strong> {inline_markup(message[:1].upper() + message[1:])}</p></div>'
+    low, high = FORMULATIONS[formulation].label_mg_per_kg_day
+    notes = []
+    for label, regimen in (("first month", first), ("from month 2", later)):
+        if not low - 1e-9 <= regimen.mg_per_kg_per_day <= high + 1e-9:
+            notes.append(f"The {label} dose, {regimen.mg_per_kg_per_day:.2f} mg/kg/day, is outside the label's usual range of {low:g}–{high:g} mg/kg/day.")
+    end = start_date + dt.timedelta(days=days)
+    rows = [
+        ("First month", first.describe()),
+        ("From month 2", later.describe()),
+        (f"Capsules per {SUPPLY_DAYS} days", f"{first.capsules_per_day * SUPPLY_DAYS} in month 1, then {later.capsules_per_day * SUPPLY_DAYS}"),
+        ("Days to reach the target", f"{days} days ({days / 30.4:.1f} months)" + (f", including {missed} missed days" if missed else "")),
+        ("Target reached on", end.isoformat()),
+    ]
+    body = "".join(f"<tr><th style='text-align:left'>{name}</th><td style='text-align:left'>{inline_markup(value)}</td></tr>" for name, value in rows)
+    warning = "".join(f"<p>⚠ {inline_markup(note)}</p>" for note in notes)
+    return (
+        f"<div role='status'><p><strong>{inline_markup(FORMULATIONS[formulation].name)}</strong>, target "
+        f"{target_mg_kg:g} mg/kg for a {weight_kg:g} kg patient</p><table>{body}</table>{warning}"
+        "<p><small>A teaching calculator: real regimens are set by the prescriber.</small></p></div>"
+    )
+
+
+class DosingCalculator(CourseWidget):
+    """Weight, doses, formulation, cumulative target, start date and missed days in; a regimen and dates out."""
+
+    title = "Dosing calculator"
+
+    def __init__(self, weight_kg: float = 60, formulation: str = "conventional") -> None:
+        style = {"description_width": "14em"}
+        self.weight = widgets.Text(value=f"{weight_kg:g}", description="Body weight (kg)", style=style)
+        self.starting = widgets.Text(value=f"{STARTING_MG_PER_KG_DAY:.1f}", description="First-month dose (mg/kg/day)", style=style)
+        self.maintenance = widgets.Text(value=f"{MAINTENANCE_MG_PER_KG_DAY:.1f}", description="Dose from month 2 (mg/kg/day)", style=style)
+        self.formulation = widgets.Dropdown(options=[(product.name, key) for key, product in FORMULATIONS.items()], value=formulation,
+                                            description="Formulation", style=style, layout=widgets.Layout(width="40em"))
+        self.target = widgets.Text(value="120", description="Cumulative target (mg/kg)", style=style)
+        self.start = widgets.Text(value="2026-01-05", description="Start date (YYYY-MM-DD)", style=style)
+        self.missed = widgets.Text(value="0", description="Missed days", style=style)
+        self.result = widgets.HTML()
+        controls = [self.weight, self.starting, self.maintenance, self.formulation, self.target, self.start, self.missed]
+        for control in controls:
+            self.observe_guarded(control, self._update)
+        super().__init__([widgets.HTML("<p><strong>Dosing and cumulative-dose calculator</strong></p>"), *controls, self.result],
+                         outputs=[self.result])
+        self._update()
+
+    def _update(self, _change: object = None) -> None:
+        self.result.value = dosing_plan_html(self.weight.value, self.starting.value, self.maintenance.value, self.formulation.value,
+                                             self.target.value, self.start.value, self.missed.value)
+
+    def static_html(self) -> str:
+        return "<p><em>The dosing calculator is interactive when the notebook runs. Its starting example:</em></p>" + self.result.value

@@ -1,0 +1,55 @@
+"""Notebook 05's patient explorer: pick a synthetic patient, see the aligned timeline and the flags of every blood draw."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import pandas as pd
+from matplotlib.figure import Figure
+
+from ..core.constants import SYNTHETIC_LABEL
+from ..core.markup import inline_markup
+from ..data.cohort import planted_labels
+from ..figures.monitoring import patient_timeline_figure
+from ..figures.style import figure_png
+from ..models.monitoring import flag_panel
+from .base import CourseWidget
+
+
+def patient_flags_html(tables: dict[str, pd.DataFrame], patient_id: str) -> str:
+    """Each blood draw of one patient, with its flags (most urgent first)."""
+    labs = tables["labs"][tables["labs"]["patient_id"] == patient_id]
+    rows = []
+    for row in labs.itertuples():
+        flags = [flag for flag in flag_panel(row.triglycerides_mg_dl, row.total_cholesterol_mg_dl, row.hdl_mg_dl, row.alt_u_l) if flag.abnormal]
+        text = "; ".join(flag.describe() for flag in flags) if flags else "all within reference ranges"
+        rows.append(f"<tr><td>{row.date:%Y-%m-%d}</td><td>{row.visit}</td><td style='text-align:left'>{inline_markup(text)}</td></tr>")
+    return f"<table><thead><tr><th>Date</th><th>Visit</th><th>Flags</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+class PatientExplorer(CourseWidget):
+    """Pick a synthetic patient; see the aligned timeline and the flags of every blood draw."""
+
+    title = "Synthetic patient explorer"
+
+    def __init__(self, tables: dict[str, pd.DataFrame], patient_id: str = "SYN-0008") -> None:
+        self.tables = tables
+        planted = planted_labels()
+        options = [(f"{pid} — {planted[pid]}" if pid in planted else pid, pid) for pid in tables["patients"]["patient_id"]]
+        self.picker = widgets.Dropdown(options=options, value=patient_id, description="Patient", layout=widgets.Layout(width="30em"))
+        self.plot = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width="900px"))
+        self.description = widgets.HTML()
+        self.flags = widgets.HTML()
+        self._figure = Figure(figsize=(10, 9.5), dpi=90)
+        self.observe_guarded(self.picker, self._update)
+        super().__init__([widgets.HTML(f"<p><strong>Synthetic patient explorer</strong> — {SYNTHETIC_LABEL}</p>"), self.picker, self.plot, self.description, self.flags],
+                         outputs=[self.plot, self.description, self.flags])
+        self._update()
+
+    def _update(self, _change: object = None) -> None:
+        figure, description = patient_timeline_figure(self.tables, self.picker.value, self._figure)
+        self.plot.value = figure_png(figure)
+        self.description.value = f"<p><small><em>Figure description:</em> {inline_markup(description)}</small></p>"
+        self.flags.value = patient_flags_html(self.tables, self.picker.value)
+
+    def static_html(self) -> str:
+        return f"<p><em>The patient explorer is interactive when the notebook runs. Flags for {self.picker.value} (synthetic):</em></p>" + self.flags.value
