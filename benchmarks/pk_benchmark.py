@@ -1,4 +1,4 @@
-"""Benchmark the PK model and the simulator widget (run: .venv/bin/python benchmarks/pk_benchmark.py).
+"""Benchmark the PK model and the simulator widget (run: .venv-dev/bin/python benchmarks/pk_benchmark.py).
 
 Targets (issue 3): a six-month twice-daily simulation at 15-minute resolution in
 under 20 ms, and one simulator update (recompute and redraw) in under 150 ms,
@@ -13,9 +13,9 @@ import platform
 import statistics
 import time
 
-from isotretinoin_course.isotretinoin_pk import model_for
-from isotretinoin_course.pharmacokinetics import Regimen, simulate
-from isotretinoin_course.pk_simulator import PKSimulator
+from isotretinoin_course.models.isotretinoin_pk import model_for
+from isotretinoin_course.models.pharmacokinetics import Regimen, simulate
+from isotretinoin_course.widgets import PKSimulator
 
 SIMULATION_TARGET_MS = 20.0
 UPDATE_TARGET_MS = 150.0

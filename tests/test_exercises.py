@@ -117,7 +117,7 @@ def test_each_source_notebook_passes_its_own_tests(assignment):
 
 
 def test_grade_ids_are_unique_across_the_course_and_prefixed_by_assignment():
-    ids = course_grade_ids()
+    ids = course_grade_ids(EXERCISES / "source")
     assert len(ids) >= 40
     assert all(len(notebooks) == 1 for notebooks in ids.values()), {k: v for k, v in ids.items() if len(v) > 1}
     assert all(re.match(r"a[1-4]_", grade_id) for grade_id in ids)

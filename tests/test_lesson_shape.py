@@ -131,6 +131,34 @@ def _remove_matplotlib_inline(nb):
     first.source = first.source.replace("%matplotlib inline\n", "")
 
 
+def _wrong_title(nb):
+    nb.cells[0].source = nb.cells[0].source.replace("# 01 · Acne pathophysiology", "# 01 · Acne")
+
+
+def _wrong_time(nb):
+    nb.cells[0].source = nb.cells[0].source.replace("40 min teaching · 25 min exercises and quiz", "45 min")
+
+
+def _import_unlisted_module(nb):
+    first = _code_cells(nb)[0]
+    first.source += "\nfrom isotretinoin_course.models.dosing import build_regimen"
+
+
+def _drop_an_import(nb):
+    first = _code_cells(nb)[0]
+    first.source = "\n".join(line for line in first.source.splitlines() if "models.acne" not in line)
+
+
+def _hide_the_quiz(nb):
+    for cell in _code_cells(nb):
+        cell.source = cell.source.replace('quiz_for("01_acne_pathophysiology")', "None")
+
+
+def _import_a_missing_name(nb):
+    first = _code_cells(nb)[0]
+    first.source += "\nfrom isotretinoin_course.widgets import NoSuchWidget"
+
+
 def _invalid_nbformat(nb):
     _code_cells(nb)[0]["source_code"] = "not a field nbformat knows"
 
@@ -155,6 +183,12 @@ BROKEN = {
     "objective not assessed": (_unassessed_objective, "objectives no quiz question assesses: ['LO6']"),
     "no matplotlib inline": (_remove_matplotlib_inline, "must contain '%matplotlib inline'"),
     "invalid nbformat": (_invalid_nbformat, "not valid nbformat"),
+    "title differs from the manifest": (_wrong_title, "the title must be '# 01 · Acne pathophysiology' as in the lesson manifest"),
+    "time differs from the manifest": (_wrong_time, "the estimated time is '45 min'; the lesson manifest says '40 min teaching · 25 min exercises and quiz'"),
+    "module missing from the manifest": (_import_unlisted_module, "imports modules the lesson manifest does not list: ['models.dosing']"),
+    "module in the manifest unused": (_drop_an_import, "the lesson manifest lists modules the notebook does not import: ['models.acne']"),
+    "quiz bank not shown": (_hide_the_quiz, 'the notebook never shows its quiz: quiz_for("01_acne_pathophysiology")'),
+    "name that does not exist": (_import_a_missing_name, "isotretinoin_course.widgets has no 'NoSuchWidget'"),
 }
 
 
@@ -173,6 +207,12 @@ def test_unreadable_notebook_is_reported_not_raised(tmp_path, bibliography):
     path = tmp_path / "01_acne_pathophysiology.ipynb"
     path.write_text("{ this is not json")
     assert lint_notebook(path, bibliography)[0].startswith("01_acne_pathophysiology.ipynb: not a readable notebook")
+
+
+def test_a_notebook_missing_from_the_manifest_is_named(tmp_path, bibliography):
+    path = tmp_path / "42_unknown_lesson.ipynb"
+    path.write_text(CLEAN.read_text())
+    assert any("42_unknown_lesson is not in the lesson manifest" in problem for problem in lint_notebook(path, bibliography))
 
 
 def test_learning_objectives_are_read_from_their_section():

@@ -44,8 +44,10 @@ _YAML_LOADER = _YamlLoader
 ENTRY_NAMES = {
     "questions": "question", "topics": "topic", "steps": "step", "lessons": "lesson", "assignments": "assignment",
     "serious_warnings": "warning", "interactions": "interaction", "procedures": "procedure",
-    "psychiatric_risk_ratios": "risk ratio", "lab_steps": "laboratory step", "options": "option",
+    "psychiatric_risk_ratios": "risk ratio",
 }
+# The field that names an entry in a message, in order of preference.
+IDENTIFYING_FIELDS = ("id", "key", "file", "topic", "agent", "procedure", "outcome")
 # The mapping-valued sections, whose entries are named by their key.
 KEYED_ENTRY_NAMES = {"rules": "rule", "ranges": "range", "conditions": "condition", "statuses": "status"}
 
@@ -88,7 +90,7 @@ def where(source: str, raw: object, path: Sequence[object]) -> str:
         if isinstance(position, int) and section in ENTRY_NAMES:
             entries = raw.get(section) or []
             entry = entries[position] if position < len(entries) else {}
-            ident = next((entry.get(key) for key in ("id", "key", "number") if isinstance(entry, Mapping) and entry.get(key)), None)
+            ident = next((entry.get(key) for key in IDENTIFYING_FIELDS if isinstance(entry, Mapping) and entry.get(key)), None)
             name = f"{ENTRY_NAMES[section]} {position + 1}" + (f" ({ident!r})" if ident else "")
             return f"{source}: {name}, field '{field_path(path[2:])}'"
         if isinstance(position, str) and section in KEYED_ENTRY_NAMES:

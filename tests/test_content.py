@@ -1,0 +1,132 @@
+"""Content as data: every content file the package ships validates, and each kind refuses a broken file,
+naming the file, the entry and the field (deliberately broken fixtures in tests/fixtures/content/ and
+tests/fixtures/rule_sets/, as for the quiz banks)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import FIXTURES, ROOT
+
+from isotretinoin_course.content import adverse_effects, capstone, counselling, lessons, ranges, rule_sets
+from isotretinoin_course.content.bibliography import load_bibliography
+from isotretinoin_course.content.quiz_banks import bank_data, bank_names, validate_bank_data
+from isotretinoin_course.content.validation import ContentError, course_content_problems, schema, schema_kinds
+from isotretinoin_course.data.loader import load_cohort
+from isotretinoin_course.models.capstone import CapstoneCase
+
+CONTENT = FIXTURES / "content"
+
+
+def test_every_content_file_of_the_course_validates_against_its_schema():
+    assert course_content_problems() == []
+
+
+def test_every_kind_of_content_file_has_a_schema():
+    assert set(schema_kinds()) == {"adverse_effects", "capstone", "counselling_topics", "lessons", "plausible_ranges", "quiz_bank", "rule_set"}
+    for kind in schema_kinds():
+        assert schema(kind)["$schema"].endswith("2020-12/schema"), kind
+
+
+@pytest.mark.parametrize(
+    ("load", "fixture"),
+    [(lessons.load_lessons, "valid_lessons.yml"), (counselling.load_topics, "valid_counselling_topics.yml"),
+     (adverse_effects.load_adverse_effects, "valid_adverse_effects.yml"), (capstone.load_capstone_text, "valid_capstone.yml"),
+     (ranges.load_ranges, "valid_plausible_ranges.yml")],
+)
+def test_valid_fixtures_load(load, fixture):
+    assert load(CONTENT / fixture)
+
+
+BROKEN = [
+    (lessons.load_lessons, "broken_lessons_missing_time.yml", ["lesson 2", "'time' is a required property"]),
+    (lessons.load_lessons, "broken_lessons_builds_on_later.yml", ["lesson 2 ('01_acne_pathophysiology.ipynb')", "field 'builds_on'", "only on earlier lessons, not on ['05']"]),
+    (lessons.load_lessons, "broken_lessons_unknown_assignment_lesson.yml", ["assignment 1 ('a1_dosing')", "field 'lesson'", "no lesson 07"]),
+    (lessons.load_lessons, "broken_lessons_module_path.yml", ["lesson 2", "field 'modules[0]'", "does not match"]),
+    (counselling.load_topics, "broken_topics_unknown_condition.yml", ["topic 1 ('how_to_take')", "field 'essential_for'", "'sometimes' is not one of"]),
+    (counselling.load_topics, "broken_topics_duplicate_key.yml", ["topic 2 ('how_to_take')", "field 'key'", "listed twice"]),
+    (counselling.load_topics, "broken_topics_unknown_placeholder.yml", ["topic 1 ('how_to_take')", "field 'advice'", "only {meal_advice}"]),
+    (adverse_effects.load_adverse_effects, "broken_adverse_unknown_status.yml", ["interaction 1 ('Vitamin A supplements')", "field 'status'", "'unread' is not one of the statuses"]),
+    (adverse_effects.load_adverse_effects, "broken_adverse_without_sources.yml", ["warning 1 ('Liver')", "'sources' is a required property"]),
+    (adverse_effects.load_adverse_effects, "broken_adverse_ratio_outside_interval.yml", ["risk ratio 1", "field 'ratio'", "outside its interval"]),
+    (capstone.load_capstone_text, "broken_capstone_wrong_option_without_revisit.yml", ["step 1 ('relapse')", "options[1].revisit", "must name the lessons"]),
+    (capstone.load_capstone_text, "broken_capstone_unknown_lesson.yml", ["step 1 ('relapse')", "field 'revisit'", "no lesson 42"]),
+    (capstone.load_capstone_text, "broken_capstone_unknown_step.yml", ["step 1 ('epilogue')", "field 'key'", "'epilogue' is not one of"]),
+    (ranges.load_ranges, "broken_ranges_minimum_above_maximum.yml", ["range 'weight_kg'", "field 'minimum'", "above the maximum"]),
+    (ranges.load_ranges, "broken_ranges_without_note.yml", ["range 'weight_kg'", "'note' is a required property"]),
+]
+
+
+@pytest.mark.parametrize(("load", "fixture", "expected"), BROKEN, ids=[fixture for _load, fixture, _expected in BROKEN])
+def test_malformed_content_is_refused_naming_file_entry_and_field(load, fixture, expected):
+    with pytest.raises(ContentError) as caught:
+        load(CONTENT / fixture)
+    message = str(caught.value)
+    assert message.startswith(fixture), message
+    for part in expected:
+        assert part in message, f"{part!r} not in {message!r}"
+
+
+@pytest.mark.parametrize(
+    ("fixture", "expected"),
+    [("broken_unknown_test_setting.yml", ["rule 'accepted_test_settings'", "field 'value.during[1]'", "'pharmacy' is not one of"]),
+     ("broken_ends_before_it_starts.yml", ["field 'applies_until'", "2020-01-01 is before applies_from 2021-12-13"]),
+     ("broken_days_in_words.yml", ["rule 'max_days_supply'", "field 'value'", "'thirty' is not of type 'integer'"])],
+)
+def test_malformed_rule_set_is_refused_naming_file_rule_and_field(fixture, expected):
+    assert rule_sets.load_rule_set(FIXTURES / "rule_sets" / "valid_rule_set.yml").name
+    with pytest.raises(rule_sets.RuleSetError) as caught:
+        rule_sets.load_rule_set(FIXTURES / "rule_sets" / fixture)
+    message = str(caught.value)
+    assert message.startswith(fixture), message
+    for part in expected:
+        assert part in message, f"{part!r} not in {message!r}"
+
+
+def test_every_source_named_in_content_is_in_the_bibliography():
+    known = set(load_bibliography().entries)
+    cited = {source for topic in counselling.counselling_topics().topics for source in topic.sources}
+    content = adverse_effects.adverse_effects()
+    cited |= {source for row in content.serious_warnings + content.interactions for source in row.sources}
+    cited |= {row.source for row in content.psychiatric_risk_ratios}
+    for rule_set in rule_sets.rule_sets().values():
+        cited |= set(rule_set.sources) | {entry.source for entry in rule_set.provenance.values()}
+    assert cited <= known, sorted(cited - known)
+
+
+def test_the_lesson_manifest_names_what_exists():
+    package = json.loads((ROOT / "datasets" / "datapackage.json").read_text())
+    tables = {item["name"] for item in package["resources"]}
+    source = ROOT / "src" / "isotretinoin_course"
+    for lesson in lessons.lessons():
+        assert (ROOT / "notebooks" / lesson.filename).exists(), lesson.filename
+        assert set(lesson.banks) <= set(bank_names()), lesson.number
+        assert set(lesson.data) <= tables, lesson.number
+        for module in lesson.modules:
+            assert (source / f"{module.replace('.', '/')}.py").exists(), module
+
+
+def test_a_text_with_a_placeholder_the_case_does_not_fill_is_named():
+    text = capstone.capstone_text()
+    with pytest.raises(capstone.CapstoneTextError, match="capstone.yml: step 'relapse', field 'scenario': cannot fill"):
+        text.fill("relapse", "scenario", date="2026-01-01")
+
+
+@pytest.fixture(scope="module")
+def case():
+    return CapstoneCase(load_cohort(ROOT / "datasets"))
+
+
+def test_the_capstone_questions_pass_the_same_schema_and_checks_as_every_quiz_bank(case):
+    data = bank_data(case.bank)
+    validate_bank_data(data, "capstone case")  # the JSON Schema of quiz banks, then the banks' own checks
+    assert [question["id"] for question in data["questions"]] == list(case.steps)
+
+
+def test_the_capstone_text_drives_the_case(case):
+    text = capstone.capstone_text()
+    assert case.patient_id == text.patient
+    for key, step in case.steps.items():
+        assert step.stage == text.step(key)["stage"]
+        assert step.revisit == tuple(text.step(key)["revisit"])
