@@ -105,3 +105,20 @@ def test_licences_are_stated():
     assert "CC BY 4.0" in (ROOT / "LICENSE-CONTENT.md").read_text()
     readme = (ROOT / "README.md").read_text()
     assert "CC BY 4.0" in readme and "MIT" in readme
+
+
+def test_readme_lesson_tables_are_generated_from_the_manifest():
+    from isotretinoin_course.authoring.readme import render
+
+    readme = (ROOT / "README.md").read_text()
+    assert render(readme) == readme, "the README's lesson tables are out of date: run python3 course.py readme"
+    assert "| 05 Laboratory monitoring | `notebooks/05_laboratory_monitoring.ipynb` |" in readme
+
+
+def test_readme_table_check_fails_on_a_stale_table(tmp_path):
+    from isotretinoin_course.authoring.readme import main
+
+    stale = tmp_path / "README.md"
+    stale.write_text((ROOT / "README.md").read_text().replace("| 05 Laboratory monitoring |", "| 05 Lab tests |"))
+    assert main([str(stale), "--check"]) == 1
+    assert main([str(stale)]) == 0 and main([str(stale), "--check"]) == 0

@@ -120,7 +120,7 @@ def check_structure(nb) -> list[str]:
             for output in cell.get("outputs", [])
         )
         if images > descriptions:
-            problems.append(f"{where}: a figure without a text description (use plots.show_figure)")
+            problems.append(f"{where}: a figure without a text description (use figures.show_figure)")
     for index, cell in enumerate(nb.cells):
         extra_cell = set(cell.metadata) - ALLOWED_CELL_METADATA
         if extra_cell:
