@@ -84,11 +84,15 @@ def _run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
 
 
 def install_wheel(python: str, wheel: Path, workdir: Path) -> Path:
-    """A fresh venv with the wheel (non-editable) and its base dependencies at the lock's versions; its Python."""
+    """A fresh venv with the wheel (non-editable) and its base dependencies at the lock's versions; its Python.
+
+    The venv gets no pip of its own (ensurepip costs seconds): this environment's pip installs into it.
+    """
     venv = workdir / "venv"
-    _run([python, "-m", "venv", str(venv)], timeout=300)
+    _run([python, "-m", "venv", "--without-pip", str(venv)], timeout=300)
     venv_python = venv / "bin" / "python"
-    _run([str(venv_python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-c", str(CONSTRAINTS), str(wheel)], timeout=900)
+    _run([sys.executable, "-m", "pip", "--python", str(venv_python), "install", "--quiet", "--disable-pip-version-check",
+          "-c", str(CONSTRAINTS), str(wheel)], timeout=900)
     return venv_python
 
 
