@@ -96,7 +96,6 @@ def _from_data(raw: Mapping) -> AdverseEffects:
 
 def load_adverse_effects(path: str | Path | Traversable) -> AdverseEffects:
     """Read and validate an adverse-effects file (the course's own: :func:`adverse_effects`)."""
-    path = Path(path) if isinstance(path, str) else path
     return _from_data(load_checked(path, "adverse_effects", adverse_effects_problems, AdverseEffectsError))
 
 

@@ -96,7 +96,7 @@ def _from_data(raw: Mapping, source: str) -> CapstoneText:
 
 def load_capstone_text(path: str | Path | Traversable) -> CapstoneText:
     """Read and validate a capstone file (the course's own: :func:`capstone_text`)."""
-    path = Path(path) if isinstance(path, str) else path
+    path = Path(path) if isinstance(path, str) else path  # its name is used below
     return _from_data(load_checked(path, "capstone", capstone_problems, CapstoneTextError), path.name)
 
 

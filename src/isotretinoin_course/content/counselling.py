@@ -62,7 +62,6 @@ def _from_data(raw: Mapping) -> CounsellingTopics:
 
 def load_topics(path: str | Path | Traversable) -> CounsellingTopics:
     """Read and validate a counselling-topics file (the course's own: :func:`counselling_topics`)."""
-    path = Path(path) if isinstance(path, str) else path
     return _from_data(load_checked(path, "counselling_topics", topics_problems, TopicsError))
 
 

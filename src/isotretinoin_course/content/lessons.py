@@ -103,7 +103,6 @@ def manifest_from_data(raw: Mapping) -> Manifest:
 
 def load_lessons(path: str | Path | Traversable) -> Manifest:
     """Read and validate a lesson manifest file (the course's own: :func:`manifest`)."""
-    path = Path(path) if isinstance(path, str) else path
     return manifest_from_data(load_checked(path, "lessons", manifest_problems, ManifestError))
 
 

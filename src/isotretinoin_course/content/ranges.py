@@ -45,7 +45,6 @@ def _from_data(raw: Mapping) -> dict[str, PlausibleRange]:
 
 def load_ranges(path: str | Path | Traversable) -> dict[str, PlausibleRange]:
     """Read and validate a plausible-range table (the course's own: :func:`plausible_ranges`)."""
-    path = Path(path) if isinstance(path, str) else path
     return _from_data(load_checked(path, "plausible_ranges", _ranges_problems, RangesError))
 
 

@@ -118,7 +118,7 @@ def _dates_in_order(raw: object, source: str) -> None:
 
 def load_rule_set(path: str | Path | Traversable) -> RuleSet:
     """Read one rule set and refuse it, naming the file, the rule and the field, if a rule, its source or its status is missing."""
-    path = Path(path) if isinstance(path, str) else path
+    path = Path(path) if isinstance(path, str) else path  # its name is used below
     raw = load_checked(path, "rule_set", _dates_in_order, RuleSetError)
     return rule_set_from_data(raw, path.name.removesuffix(".yml"), path.name)
 

@@ -122,10 +122,12 @@ def validate_data(raw: object, kind: str, source: str, error: type[ContentError]
         raise error(f"{where(source, raw, first.absolute_path)}: {first.message}{more}")
 
 
-def load_checked(path: Traversable | Path, kind: str, check: Callable[[object, str], None] | None = None,
+def load_checked(path: str | Path | Traversable, kind: str, check: Callable[[object, str], None] | None = None,
                  error: type[ContentError] = ContentError, validate: bool = True) -> object:
-    """Read a content file, validate it against its schema (unless ``validate`` is False) and run ``check``,
-    the rules a schema cannot express (unique ids, references between entries)."""
+    """Read a content file, validate it against its schema (unless ``validate`` is False: the course's own
+    files, validated by the tests) and run ``check``, the rules a schema cannot express (unique ids,
+    references between entries)."""
+    path = Path(path) if isinstance(path, str) else path
     raw = read_structured(path, error)
     if validate:
         validate_data(raw, kind, path.name, error)
