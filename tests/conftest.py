@@ -1,4 +1,4 @@
-"""Shared test set-up: fixture files are data for the tests, not notebooks to run."""
+"""Shared test set-up: fixture files are data for the tests, not notebooks to run; the slowest modules first."""
 
 from __future__ import annotations
 
@@ -16,3 +16,16 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 @pytest.fixture
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+# The modules that take a minute or more each start first, so that the two pytest-xdist workers
+# (--dist loadfile hands out whole files in collection order) finish at about the same time.
+SLOWEST_FIRST = ("browser/test_jupyterlab.py", "test_exercises.py", "test_wheel_py313.py", "test_wheel_py311.py")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    def rank(item) -> int:
+        path = item.path.as_posix()
+        return next((position for position, name in enumerate(SLOWEST_FIRST) if path.endswith(f"tests/{name}")), len(SLOWEST_FIRST))
+
+    items.sort(key=rank)  # stable: every other test keeps its order
