@@ -86,13 +86,14 @@ def _run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
 def install_wheel(python: str, wheel: Path, workdir: Path) -> Path:
     """A fresh venv with the wheel (non-editable) and its base dependencies at the lock's versions; its Python.
 
-    The venv gets no pip of its own (ensurepip costs seconds): this environment's pip installs into it.
+    uv installs them: the same packages at the same pinned versions as pip would, in seconds rather than the
+    20 s pip takes (uv skips compiling bytecode; the first kernel does that for the imports it needs).
     """
     venv = workdir / "venv"
     _run([python, "-m", "venv", "--without-pip", str(venv)], timeout=300)
     venv_python = venv / "bin" / "python"
-    _run([sys.executable, "-m", "pip", "--python", str(venv_python), "install", "--quiet", "--disable-pip-version-check",
-          "-c", str(CONSTRAINTS), str(wheel)], timeout=900)
+    uv = Path(sys.executable).parent / "uv"
+    _run([str(uv), "pip", "install", "--quiet", "--python", str(venv_python), "-c", str(CONSTRAINTS), str(wheel)], timeout=900)
     return venv_python
 
 
