@@ -38,6 +38,7 @@ PLANTED_VIOLATIONS = {
     51: "contraception stopped at the last collection",
 }
 
+
 def generate() -> dict[str, pd.DataFrame]:
     """The four audit tables. Same seed → the same rows."""
     rng = np.random.default_rng(AUDIT_SEED)

@@ -15,11 +15,12 @@ from .style import OKABE_ITO, mark_synthetic, use_course_style
 
 TG_REFERENCE, TG_VERY_HIGH = TRIGLYCERIDES_REFERENCE_MG_DL, TRIGLYCERIDES_VERY_HIGH_MG_DL  # short names for the drawing code
 
+
 def patient_timeline_figure(tables: dict[str, pd.DataFrame], patient_id: str, figure: Figure | None = None) -> tuple[Figure, str]:
     """Aligned panels for one synthetic patient: dose, triglycerides, ALT, lesions and events on one time axis."""
     patients = tables["patients"].set_index("patient_id")
     if patient_id not in patients.index:
-        raise KeyError(f"{patient_id} is not in the synthetic cohort")  # issue 17: the identifier reader, with close matches
+        raise KeyError(f"{patient_id} is not in the synthetic cohort")
     patient = patients.loc[patient_id]
     use_course_style()
     figure = figure or Figure(figsize=(10, 9.5), dpi=90)
