@@ -124,7 +124,10 @@ class CapstoneCase:
     def _step(self, key: str, values: Mapping[str, object], options: list[Option] = (), **numeric: object) -> CaseStep:
         """A step of the text with its placeholders filled; a numeric step takes ``answer`` in ``numeric``."""
         entry = self.text.step(key)
-        fill = lambda field: self.text.fill(key, field, **values)  # noqa: E731
+
+        def fill(field: str) -> str:
+            return self.text.fill(key, field, **values)
+
         if entry["type"] == "numeric":
             question = Question(key, "numeric", entry["objective"], fill("prompt"), fill("explanation"), answer=numeric["answer"],
                                 tolerance=entry["tolerance"], unit=entry["unit"], feedback_correct=fill("feedback_correct"),
@@ -151,7 +154,7 @@ class CapstoneCase:
 
     # ------------------------------------------------------------------ the steps
     def _build(self) -> list[CaseStep]:
-        p, history = self.patient, self.text.history
+        p = self.patient
         weight, formulation = float(p["weight_kg"]), p["formulation"]
         lesions = self.rows("lesion_counts").set_index("visit")
         baseline = lesions.loc["baseline"]
