@@ -122,3 +122,21 @@ def test_readme_table_check_fails_on_a_stale_table(tmp_path):
     stale.write_text((ROOT / "README.md").read_text().replace("| 05 Laboratory monitoring |", "| 05 Lab tests |"))
     assert main([str(stale), "--check"]) == 1
     assert main([str(stale)]) == 0 and main([str(stale), "--check"]) == 0
+
+
+def test_every_locked_package_installs_on_the_oldest_python_we_support():
+    """Debian 12's python3 is 3.11.2: a pin that needs 3.11.5 would break the README's commands there."""
+    from importlib.metadata import distributions
+
+    from packaging.specifiers import SpecifierSet
+
+    oldest = "3.11.2"
+    lines = [line for line in (ROOT / "requirements" / "constraints.txt").read_text().splitlines() if line and not line.startswith("#")]
+    pins = {_normalise(name): version for name, version in (line.split("==") for line in lines)}
+    refused = []
+    for distribution in distributions():
+        name = _normalise(distribution.metadata["Name"])
+        requires_python = distribution.metadata.get("Requires-Python")
+        if name in pins and distribution.version == pins[name] and requires_python and not SpecifierSet(requires_python).contains(oldest):
+            refused.append(f"{name}=={distribution.version} requires Python {requires_python}")
+    assert not refused, f"pins that Python {oldest} cannot install: {refused}"
