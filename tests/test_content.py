@@ -24,7 +24,7 @@ def test_every_content_file_of_the_course_validates_against_its_schema():
 
 
 def test_every_kind_of_content_file_has_a_schema():
-    assert set(schema_kinds()) == {"adverse_effects", "capstone", "counselling_topics", "lessons", "plausible_ranges", "quiz_bank", "rule_set"}
+    assert set(schema_kinds()) == {"adverse_effects", "capstone", "counselling_topics", "lessons", "pk_parameters", "plausible_ranges", "quiz_bank", "rule_set"}
     for kind in schema_kinds():
         assert schema(kind)["$schema"].endswith("2020-12/schema"), kind
 

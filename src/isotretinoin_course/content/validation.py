@@ -138,7 +138,7 @@ def load_checked(path: str | Path | Traversable, kind: str, check: Callable[[obj
 
 def course_content_problems() -> list[str]:
     """Every problem in every content file the package ships: each validated against its schema and its own checks."""
-    from . import adverse_effects, bibliography, capstone, counselling, lessons, quiz_banks, ranges, rule_sets
+    from . import adverse_effects, bibliography, capstone, counselling, lessons, pk_parameters, quiz_banks, ranges, rule_sets
 
     checks: list[tuple[Callable[[], object], str]] = [
         (lambda: bibliography.load_bibliography(bibliography.BIBLIOGRAPHY_FILE), "references.json"),
@@ -147,6 +147,7 @@ def course_content_problems() -> list[str]:
         (lambda: adverse_effects.load_adverse_effects(adverse_effects.ADVERSE_EFFECTS_FILE), adverse_effects.ADVERSE_EFFECTS_FILE.name),
         (lambda: capstone.load_capstone_text(capstone.CAPSTONE_FILE), capstone.CAPSTONE_FILE.name),
         (lambda: ranges.load_ranges(ranges.RANGES_FILE), ranges.RANGES_FILE.name),
+        (lambda: pk_parameters.load_pk_parameters(pk_parameters.PK_PARAMETERS_FILE), pk_parameters.PK_PARAMETERS_FILE.name),
     ]
     checks += [(lambda entry=entry: quiz_banks.load_bank_file(entry), entry.name) for entry in content_files("quiz_banks", ".yml")]
     checks += [(lambda entry=entry: rule_sets.load_rule_set(entry), entry.name) for entry in content_files("rule_sets", ".yml")]
