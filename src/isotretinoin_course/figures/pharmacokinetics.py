@@ -10,6 +10,7 @@ drawing it (issue 21: a widget update within 100 ms).
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
@@ -20,6 +21,7 @@ from ..models.isotretinoin_pk import (
     LABEL_DOSE_MG,
     REFERENCE_WEIGHT_KG,
     eliminator,
+    label_comparison,
     model_for,
     one_compartment_for,
     washout_table,
@@ -93,7 +95,7 @@ class ConcentrationPlot:
         product = FORMULATIONS[scenario.formulation].name.split(" (")[0]
         meal = "with food" if scenario.meal == "fed" else "fasting"
         self.ax.set_title(f"{product}, {scenario.dose_mg:g} mg {scenario.schedule} {meal}, {scenario.weight_kg:g} kg, "
-                          f"{eliminator(scenario.eliminator).short_label} (teaching model)")
+                          f"{eliminator(scenario.eliminator).short_label}", fontsize=11)
 
     def png(self) -> bytes:
         return quick_png(self.figure)
@@ -185,12 +187,47 @@ def washout_figure(dose_mg: float = 40, interval_h: float = 12, course_days: flo
     ax.legend(fontsize=9, loc="lower left")
     figure.tight_layout()
     rows = washout_table(ONE_MONTH_DAYS, dose_mg=dose_mg, interval_h=interval_h, course_days=course_days, weight_kg=weight_kg)
-    parts = [f"{row.eliminator.short_label} (half-life {row.terminal_half_life_h:g} h): {row.parent_after_ng_ml:.1g} ng/mL at 30 days, "
+    parts = [f"{row.eliminator.short_label} (half-life {row.terminal_half_life_h:g} h), {row.parent_after_ng_ml:.1g} ng/mL or "
              f"{row.parent_fraction_remaining:.0e} of the level at stopping" for row in rows]
     description = (
         "Model plasma isotretinoin on a log scale from the last dose of a 20-week course to five weeks later, one curve per "
-        f"elimination scenario; a vertical line marks one month. All start near {rows[0].parent_at_stop_ng_ml:.0f} ng/mL, fall steeply for "
-        "about a day, then decline along their terminal half-lives. " + "; ".join(parts) + ". Curves stop at 0.001 ng/mL. The dashed "
+        "elimination scenario; a vertical line marks one month. All three rise to the last dose's peak, are near "
+        f"{rows[0].parent_at_stop_ng_ml:.0f} ng/mL when the next dose would have been due (the level at stopping), fall steeply for about a "
+        "day, then decline along their terminal half-lives. At 30 days: " + "; ".join(parts) + ". Curves stop at 0.001 ng/mL. The dashed "
         "slow curve is a constructed scenario (mean + 1 SD), not a measured patient."
     )
     return figure, description
+
+
+def label_comparison_table() -> pd.DataFrame:
+    """The label's single-dose means beside both models' values, as a table to show (differences in per cent)."""
+
+    def number(value: float) -> str:
+        return f"{value:,.0f}" if value >= 100 else f"{value:.1f}"
+
+    def change(value: float) -> str:
+        return "±0%" if abs(value) < 0.005 else f"{value:+.0%}"
+
+    rows = []
+    for row in label_comparison():
+        shown = {"taken": row["taken"], "measure": row["measure"], "label mean (74 adults)": number(row["label mean"])}  # type: ignore[arg-type]
+        for name in ("two compartments + delay", "one compartment"):
+            shown[name] = f"{number(row[name])} ({change(row[f'{name}: difference'])})"  # type: ignore[arg-type]
+        rows.append(shown)
+    return pd.DataFrame(rows)
+
+
+def washout_frame(days_after: float = ONE_MONTH_DAYS) -> pd.DataFrame:
+    """The model's washout after a 20-week course for every eliminator, as a table to show."""
+    rows = []
+    for row in washout_table(days_after):
+        rows.append({
+            "scenario": row.eliminator.label,
+            "terminal half-life (h)": f"{row.terminal_half_life_h:g}",
+            f"half-lives in {days_after:g} days": f"{row.half_lives_elapsed:.0f}",
+            "isotretinoin at stopping (ng/mL)": f"{row.parent_at_stop_ng_ml:.0f}",
+            f"isotretinoin after {days_after:g} days (ng/mL)": f"{row.parent_after_ng_ml:.1g}",
+            "fraction of the level at stopping": f"{row.parent_fraction_remaining:.0e}",
+            f"4-oxo-isotretinoin after {days_after:g} days (ng/mL)": f"{row.metabolite_after_ng_ml:.1g}",
+        })
+    return pd.DataFrame(rows)

@@ -208,7 +208,7 @@ def label_comparison() -> list[dict[str, object]]:
     """The label's single-dose means beside both models' values, with food and fasting (80 mg, reference adult)."""
     rows = []
     for meal, words in (("fed", "with food"), ("fasted", "fasting")):
-        models = {"two compartments + lag": model_for("conventional", meal, with_metabolite=False), "one compartment": one_compartment_for(meal)}
+        models = {"two compartments + delay": model_for("conventional", meal, with_metabolite=False), "one compartment": one_compartment_for(meal)}
         measures = (("Cmax (ng/mL)", "cmax_ng_ml", lambda m: single_dose_cmax(m, LABEL_DOSE_MG, REFERENCE_WEIGHT_KG)),
                     ("Tmax (h)", "tmax_h", lambda m: m.tmax_h),
                     ("AUC (ng·h/mL)", "auc_ng_h_ml", lambda m: single_dose_auc(m, LABEL_DOSE_MG, REFERENCE_WEIGHT_KG)))
@@ -244,15 +244,14 @@ def formulation_checks() -> list[tuple[str, float, float]]:
 def citation(key: str) -> str:
     """A bibliography key as a short author–year citation a student can read ("Nulman et al. 1998")."""
     entry = load_bibliography().entry(key)
-    people = entry.get("author") or []
+    people = [person.get("literal") or person.get("family", "") for person in entry.get("author") or []]
     year = entry["issued"]["date-parts"][0][0]
     if not people:
         return f"{entry['title']} ({year})"
-    first = people[0].get("literal") or people[0].get("family", "")
-    named = len(people) > 1 and not any("et al" in person.get("literal", "") for person in people[1:])
-    if len(people) == 2 and named:
-        return f"{first} & {people[1].get('family', people[1].get('literal', ''))} {year}"
-    return f"{first}{' et al.' if len(people) > 1 else ''} {year}"
+    if len(people) > 3 or any(name.startswith("et al") for name in people):
+        return f"{people[0]} et al. {year}"
+    names = people[0] if len(people) == 1 else ", ".join(people[:-1]) + " & " + people[-1]
+    return f"{names} {year}"
 
 
 # Rows of the readable parameter table: (what it is, path in the parameter file).
@@ -291,6 +290,7 @@ def parameter_table() -> list[dict[str, str]]:
             "value": f"{entry['value']:.3g} {entry['unit']}",  # type: ignore[index]
             "how it was obtained": KIND_WORDS[entry["kind"]],  # type: ignore[index]
             "source": citation(source) if source else "none (a modelling choice)",
+            "where in the source": entry["section"] or "—",  # type: ignore[index]
         })
     return rows
 
