@@ -304,3 +304,10 @@ def test_the_capstone_washout_feedback_matches_the_model_and_its_citations():
     assert f"about {days['slow']:.0f} days for a constructed slow eliminator (half-life {pk.eliminator('slow').terminal_half_life_h:g} hours" in option["feedback"]
     assert f"mean half-life is {pk.HALF_LIFE_H:g} hours" in option["feedback"] and "Nulman et al. 1998" in option["feedback"]
     assert "4–5 days" not in option["feedback"]
+
+
+def test_about_a_quarter_of_the_exposure_lies_in_the_slow_tail():
+    # Notebook 03 says so when it explains why a second compartment allows the label's peak.
+    coefficients, exponents = pk.model_for("conventional", "fed", with_metabolite=False).unit_response
+    shares = coefficients / exponents / np.sum(coefficients / exponents)
+    assert exponents[-1] == pytest.approx(math.log(2) / 21) and shares[-1] == pytest.approx(0.25, abs=0.02)
