@@ -151,7 +151,7 @@ def test_figures_draw_both_models_and_every_eliminator_with_descriptions():
     assert "about a third of the label" in description and "837 ng/mL at 5.3 h" in description
     figure, description = washout_figure()
     assert len([line for line in figure.axes[0].get_lines() if "half-life" in line.get_label()]) == 3
-    assert "slow eliminator (constructed) (half-life 69 h), 0.05 ng/mL or 2e-04 of the level at stopping" in description and "constructed scenario" in description
+    assert "slow eliminator (constructed) (half-life 69 h), 0.04 ng/mL or 2e-04 of the level at stopping" in description and "constructed scenario" in description
     scenario = scenario_from_inputs(**INPUTS)
     figure = concentration_figure(scenario, simulate(scenario.model, scenario.regimen, 70, follow_up_days=35))
     assert "Conventional capsules, 40 mg twice daily with food, 70 kg, typical eliminator" in figure.axes[0].get_title()

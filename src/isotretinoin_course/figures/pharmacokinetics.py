@@ -158,7 +158,7 @@ def single_dose_figure() -> tuple[Figure, str]:
     return figure, description
 
 
-def washout_figure(dose_mg: float = 40, interval_h: float = 12, course_days: float = 140, weight_kg: float = REFERENCE_WEIGHT_KG,
+def washout_figure(dose_mg: float = 30, interval_h: float = 12, course_days: float = 140, weight_kg: float = REFERENCE_WEIGHT_KG,
                    days_after: float = 35) -> tuple[Figure, str]:
     """Parent concentration from the last dose of a course to ``days_after`` days later, log scale, one curve per eliminator."""
     use_course_style()

@@ -328,11 +328,12 @@ class Washout:
 
 
 def washout(eliminator_name: str = "typical", days_after: float = 30.0, formulation: str = "conventional", meal: str = "fed",
-            dose_mg: float = 40.0, interval_h: float = 12.0, course_days: float = 140.0, weight_kg: float = REFERENCE_WEIGHT_KG) -> Washout:
+            dose_mg: float = 30.0, interval_h: float = 12.0, course_days: float = 140.0, weight_kg: float = REFERENCE_WEIGHT_KG) -> Washout:
     """Parent and 4-oxo concentrations when a course stops and ``days_after`` days after its last dose.
 
     Evaluated in closed form at the two instants only, so the tiny values of a typical eliminator are computed,
-    not read off a plot. The default course is 20 weeks of 40 mg twice daily with food for a 70 kg adult.
+    not read off a plot. The default course is 20 weeks of 30 mg twice daily with food for a 70 kg adult (0.86 mg/kg/day, within the
+    label's usual 0.5–1 mg/kg/day).
     """
     scenario = eliminator(eliminator_name)
     days = read_number(days_after, "days after the last dose", unit="days", minimum=1, maximum=365, error=PKParameterError)

@@ -50,7 +50,7 @@ class PKSimulator(CourseWidget):
 
     title = "PK simulator"
 
-    def __init__(self, dose_mg: float = 40, weight_kg: float = 70, days: float = 28, formulation: str = "conventional", meal: str = "fed",
+    def __init__(self, dose_mg: float = 30, weight_kg: float = 70, days: float = 28, formulation: str = "conventional", meal: str = "fed",
                  eliminator_name: str = "typical") -> None:
         style = {"description_width": "13em"}
         wide = widgets.Layout(width="44em")
