@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 
+from isotretinoin_course.core.errors import CourseInputError
 from isotretinoin_course.figures.pharmacokinetics import ConcentrationPlot, concentration_figure, envelope, single_dose_figure, washout_figure
 from isotretinoin_course.models.isotretinoin_pk import model_for
 from isotretinoin_course.models.pharmacokinetics import auc_accumulation_ratio, doses_to_steady_state, simulate
@@ -160,3 +161,24 @@ def test_figures_draw_both_models_and_every_eliminator_with_descriptions():
 
 def test_model_for_is_cached_so_an_update_does_not_rebuild_it():
     assert model_for("conventional", "fed") is model_for("conventional", "fed")
+
+
+def test_a_huge_dose_number_is_a_clear_message_not_an_error_inside_the_widget():
+    simulator = PKSimulator(days=28)
+    simulator.missed.value = "9" * 5000  # bad-input review, item 3: int() of 5000 digits raised inside the observer
+    assert "Check the input." in simulator.message.value and "is outside doses 1 to 56" in simulator.message.value
+
+
+@pytest.mark.parametrize(("arguments", "field"), [
+    ({"weight_kg": None}, "weight_kg"), ({"dose_mg": "forty"}, "dose_mg"), ({"days": -3}, "days"),
+    ({"meal": "fasting"}, "meal"), ({"formulation": "generic"}, "formulation"), ({"eliminator_name": "fast"}, "eliminator_name"),
+])
+def test_constructor_arguments_a_student_edits_are_read_naming_the_argument(arguments, field):
+    # Bad-input review, item 6: these raised "Unknown format code 'g'" or a TraitError naming no field.
+    with pytest.raises(CourseInputError) as caught:
+        PKSimulator(**arguments)
+    assert caught.value.field == field
+
+
+def test_text_arguments_that_are_numbers_are_accepted():
+    assert PKSimulator(dose_mg="30", weight_kg="70 kg").dose.value == "30"

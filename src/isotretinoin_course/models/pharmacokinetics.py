@@ -80,6 +80,15 @@ def _fraction_below_one(value: object, field: str) -> float:
     return share
 
 
+def dosing_interval(interval_h: object) -> float:
+    """A dosing interval in hours, between :data:`MIN_INTERVAL_H` and :data:`MAX_INTERVAL_H`."""
+    interval = _positive(interval_h, "dosing interval", "hours", MAX_INTERVAL_H)
+    if interval < MIN_INTERVAL_H:
+        raise PKParameterError("dosing interval", interval, f"at least {MIN_INTERVAL_H:g} hours",
+                               message=f"dosing interval of {interval:g} hours is below what the model covers ({MIN_INTERVAL_H:g} hours)")
+    return interval
+
+
 def body_weight(weight_kg: object) -> float:
     """A body weight in kg within the course's plausible range (``weight_kg`` in ``plausible_ranges.yml``)."""
     return float(read_plausible(weight_kg, "Body weight", "weight_kg", error=PKParameterError))
@@ -102,7 +111,7 @@ def elimination_rate_constant(half_life_h: float) -> float:
 def accumulation_ratio(half_life_h: float, interval_h: float) -> float:
     """R = 1 / (1 − exp(−k·τ)) for a single exponential: steady-state exposure over an interval relative to the first dose."""
     k = elimination_rate_constant(half_life_h)
-    tau = _positive(interval_h, "dosing interval", "hours", MAX_INTERVAL_H)
+    tau = dosing_interval(interval_h)
     return 1.0 / -math.expm1(-k * tau)
 
 
@@ -350,10 +359,7 @@ class Regimen:
 
     def __post_init__(self) -> None:
         single_dose(self.dose_mg)
-        interval = _positive(self.interval_h, "dosing interval", "hours", MAX_INTERVAL_H)
-        if interval < MIN_INTERVAL_H:
-            raise PKParameterError("dosing interval", interval, f"at least {MIN_INTERVAL_H:g} hours",
-                                   message=f"dosing interval of {interval:g} hours is below what the model covers ({MIN_INTERVAL_H:g} hours)")
+        interval = dosing_interval(self.interval_h)
         daily = self.daily_dose_mg
         maximum = plausible_range("daily_dose_mg").maximum
         if daily > maximum:
@@ -457,7 +463,7 @@ def trough_after_doses(model: OralModel, dose_mg: float, interval_h: float, dose
     geometric series, Σ_{m=1..n} exp(−λ(mτ − lag)).
     """
     dose = single_dose(dose_mg)
-    tau = _positive(interval_h, "dosing interval", "hours", MAX_INTERVAL_H)
+    tau = dosing_interval(interval_h)
     if tau < model.lag_h:
         raise PKParameterError("dosing interval", tau, "at least the lag time", message="dosing interval must be at least the lag time for this closed form")
     coefficients, exponents = parent_exponentials(model, weight_kg)
@@ -473,7 +479,7 @@ def trough_after_doses(model: OralModel, dose_mg: float, interval_h: float, dose
 
 def auc_accumulation_ratio(model: OralModel, interval_h: float) -> float:
     """AUC over one interval at steady state (= single-dose AUC∞) divided by the AUC over the first interval."""
-    tau = _positive(interval_h, "dosing interval", "hours", MAX_INTERVAL_H)
+    tau = dosing_interval(interval_h)
     window = tau - model.lag_h
     if window <= 0:
         raise PKParameterError("dosing interval", tau, "longer than the lag time",
@@ -485,7 +491,7 @@ def auc_accumulation_ratio(model: OralModel, interval_h: float) -> float:
 
 def doses_to_steady_state(model: OralModel, interval_h: float, fraction: float = 0.9) -> int:
     """Fewest regular doses after which the trough has reached ``fraction`` of its steady-state value (closed form)."""
-    tau = _positive(interval_h, "dosing interval", "hours", MAX_INTERVAL_H)
+    tau = dosing_interval(interval_h)
     share = _fraction_below_one(fraction, "fraction of steady state")
     if tau < model.lag_h:
         raise PKParameterError("dosing interval", tau, "at least the lag time", message="dosing interval must be at least the lag time for this closed form")

@@ -71,7 +71,9 @@ def parse_missed(text: str, scheduled: int) -> frozenset[int]:
         raise SimulatorInputError("Missed doses", text, "dose numbers such as 3, 8-10", message=f"Missed doses: expected text such as '3, 8-10', got {text!r}")
     numbers: set[int] = set()
     for part in filter(None, (piece.strip() for piece in re.split(r"[,;\s]+", text))):
-        match = re.fullmatch(r"(\d+)(?:-(\d+))?", part)
+        match = re.fullmatch(r"(\d{1,6})(?:-(\d{1,6}))?", part)
+        if not match and re.fullmatch(r"\d+(-\d+)?", part):
+            raise SimulatorInputError("Missed doses", part, f"doses 1 to {scheduled}", message=f"Missed doses: {part[:12]}… is outside doses 1 to {scheduled} of this course.")
         if not match:
             raise SimulatorInputError("Missed doses", part, "a dose number or a range", message=f"Missed doses: '{part}' is not a dose number or a range like 8-10.")
         first, last = int(match.group(1)), int(match.group(2) or match.group(1))

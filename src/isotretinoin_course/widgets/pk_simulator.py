@@ -14,6 +14,7 @@ import html
 import ipywidgets as widgets
 
 from ..core.constants import FIGURE_DESCRIPTION_PREFIX
+from ..core.inputs import read_choice, read_number
 from ..core.markup import inline_markup
 from ..figures.pharmacokinetics import ConcentrationPlot, describe_simulation
 from ..models.isotretinoin_pk import ELIMINATORS, FORMULATIONS, eliminator
@@ -52,6 +53,13 @@ class PKSimulator(CourseWidget):
 
     def __init__(self, dose_mg: float = 30, weight_kg: float = 70, days: float = 28, formulation: str = "conventional", meal: str = "fed",
                  eliminator_name: str = "typical") -> None:
+        # Read what a notebook passes in before building anything: a bad argument names its field here.
+        dose_mg = read_number(dose_mg, "dose_mg", unit="mg", positive=True)
+        weight_kg = read_number(weight_kg, "weight_kg", unit="kg", positive=True)
+        days = read_number(days, "days", unit="days", positive=True)
+        formulation = read_choice(formulation, "formulation", FORMULATIONS)
+        meal = read_choice(meal, "meal", ("fed", "fasted"))
+        eliminator_name = read_choice(eliminator_name, "eliminator_name", ELIMINATORS)
         style = {"description_width": "13em"}
         wide = widgets.Layout(width="44em")
         self.formulation = widgets.Dropdown(options=[(product.name, key) for key, product in FORMULATIONS.items()], value=formulation,
