@@ -111,6 +111,6 @@ def test_calculator_answers_and_refuses_bad_input():
         getattr(calculator, field).value = {"weight": "60", "start": "2026-01-05", "missed": "0", "target": "120"}[field]
     calculator.formulation.value = "absorica_ld"
     assert "above the label's usual 0.4–0.8 mg/kg/day" in text(calculator)  # 1.0 mg/kg/day from month 2
-    assert "up to 1.6 only for adults" in text(calculator)
+    assert "up to 1.6 mg/kg/day only for adults" in text(calculator)
     calculator.maintenance.value = "2.5"  # above every label's maximum: refused, not computed
     assert "Check the input." in calculator.result.value and "outside what any US label allows (0.1–2 mg/kg/day)" in text(calculator)

@@ -149,7 +149,7 @@ def _label_nodules(counts: LesionCounts, severity: SeverityAssessment) -> tuple[
         return True, (f"{counts.nodules} inflammatory nodules: severe nodular acne with many nodules "
                       f"(more than {NODULES_SEVERE_ABOVE}, severe by the course's scheme)")
     return None, (f"{counts.nodules} nodules: whether this is 'severe' nodular acne is the prescriber's judgement "
-                  "(older labels defined severe as many, not few or several, nodules; the Absorica trial enrolled "
+                  "(older labels defined severe as many, not few or several, nodules; the manufacturer's Absorica study enrolled "
                   "five or more facial nodules)")
 
 

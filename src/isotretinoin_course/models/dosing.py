@@ -113,7 +113,7 @@ class CapsuleRegimen:
                     "query the prescription with the prescriber")
         if dose > high:
             return (f"{dose:.2f} mg/kg/day is above the label's usual {low:g}–{high:g} mg/kg/day; the label allows up to "
-                    f"{label.maximum_mg_per_kg_day:g} only for {label.maximum_for}: check with the prescriber that this is intended")
+                    f"{label.maximum_mg_per_kg_day:g} mg/kg/day only for {label.maximum_for}: check with the prescriber that this is intended")
         if dose < low:
             return f"{dose:.2f} mg/kg/day is below the label's usual {low:g}–{high:g} mg/kg/day: check that this is intended"
         return ""
