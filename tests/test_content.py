@@ -9,7 +9,7 @@ import json
 import pytest
 from conftest import FIXTURES, ROOT
 
-from isotretinoin_course.content import adverse_effects, capstone, counselling, lessons, ranges, rule_sets
+from isotretinoin_course.content import adverse_effects, capstone, contraception, counselling, lessons, programmes, ranges, rule_sets
 from isotretinoin_course.content.bibliography import load_bibliography
 from isotretinoin_course.content.quiz_banks import bank_data, bank_names, validate_bank_data
 from isotretinoin_course.content.validation import ContentError, course_content_problems, schema, schema_kinds
@@ -24,7 +24,8 @@ def test_every_content_file_of_the_course_validates_against_its_schema():
 
 
 def test_every_kind_of_content_file_has_a_schema():
-    assert set(schema_kinds()) == {"adverse_effects", "capstone", "counselling_topics", "lessons", "plausible_ranges", "quiz_bank", "rule_set"}
+    assert set(schema_kinds()) == {"adverse_effects", "capstone", "contraceptive_methods", "counselling_topics", "lessons", "plausible_ranges", "programmes",
+                                   "quiz_bank", "rule_set"}
     for kind in schema_kinds():
         assert schema(kind)["$schema"].endswith("2020-12/schema"), kind
 
@@ -33,7 +34,8 @@ def test_every_kind_of_content_file_has_a_schema():
     ("load", "fixture"),
     [(lessons.load_lessons, "valid_lessons.yml"), (counselling.load_topics, "valid_counselling_topics.yml"),
      (adverse_effects.load_adverse_effects, "valid_adverse_effects.yml"), (capstone.load_capstone_text, "valid_capstone.yml"),
-     (ranges.load_ranges, "valid_plausible_ranges.yml")],
+     (ranges.load_ranges, "valid_plausible_ranges.yml"), (programmes.load_programmes, "valid_programmes.yml"),
+     (contraception.load_methods, "valid_contraceptive_methods.yml")],
 )
 def test_valid_fixtures_load(load, fixture):
     assert load(CONTENT / fixture)
@@ -55,6 +57,9 @@ BROKEN = [
     (capstone.load_capstone_text, "broken_capstone_unknown_step.yml", ["step 1 ('epilogue')", "field 'key'", "'epilogue' is not one of"]),
     (ranges.load_ranges, "broken_ranges_minimum_above_maximum.yml", ["range 'weight_kg'", "field 'minimum'", "above the maximum"]),
     (ranges.load_ranges, "broken_ranges_without_note.yml", ["range 'weight_kg'", "'note' is a required property"]),
+    (programmes.load_programmes, "broken_programmes_missing_status.yml", ["field 'statuses'", "'to-check' is a required property"]),
+    (contraception.load_methods, "broken_methods_unknown_class.yml", ["method 7 ('combined oral contraceptive')", "field 'eu.class'", "'primary' is not a class of the eu list"]),
+    (contraception.load_methods, "broken_methods_duplicate_name.yml", ["method 8 ('contraceptive patch')", "field 'also_called'", "'the pill' is already used by 'combined oral contraceptive'"]),
 ]
 
 
@@ -70,9 +75,11 @@ def test_malformed_content_is_refused_naming_file_entry_and_field(load, fixture,
 
 @pytest.mark.parametrize(
     ("fixture", "expected"),
-    [("broken_unknown_test_setting.yml", ["rule 'accepted_test_settings'", "field 'value.during[1]'", "'pharmacy' is not one of"]),
-     ("broken_ends_before_it_starts.yml", ["field 'applies_until'", "2020-01-01 is before applies_from 2021-12-13"]),
-     ("broken_days_in_words.yml", ["rule 'max_days_supply'", "field 'value'", "'thirty' is not of type 'integer'"])],
+    [("broken_unknown_test_setting.yml", ["rule 'test_settings'", "field 'value.during[1]'", "'pharmacy' is not one of"]),
+     ("broken_ends_before_it_starts.yml", ["field 'applies_until'", "2017-01-01 is before applies_from 2018-06-21"]),
+     ("broken_days_in_words.yml", ["rule 'contraception_days_before'", "field 'value'", "'thirty' is not of type 'integer'"]),
+     ("broken_unknown_base.yml", ["field 'based_on'", "no rule set 'eu_ppp_2010' beside it"]),
+     ("broken_rule_without_source.yml", ["rule 'abstinence_instead_of_contraception'", "'source' is a required property"])],
 )
 def test_malformed_rule_set_is_refused_naming_file_rule_and_field(fixture, expected):
     assert rule_sets.load_rule_set(FIXTURES / "rule_sets" / "valid_rule_set.yml").name
@@ -91,7 +98,9 @@ def test_every_source_named_in_content_is_in_the_bibliography():
     cited |= {source for row in content.serious_warnings + content.interactions for source in row.sources}
     cited |= {row.source for row in content.psychiatric_risk_ratios}
     for rule_set in rule_sets.rule_sets().values():
-        cited |= set(rule_set.sources) | {entry.source for entry in rule_set.provenance.values()}
+        cited |= set(rule_set.sources) | {rule.source for rule in rule_set.rules.values()} | {item.source for item in rule_set.not_modelled}
+    methods = contraception.contraceptive_methods()
+    cited |= {item.source for item in methods.lists.values()}
     assert cited <= known, sorted(cited - known)
 
 
