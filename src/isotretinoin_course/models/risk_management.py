@@ -475,7 +475,8 @@ def evaluate(timeline: Timeline, rule_set: RuleSet | str) -> Evaluation:
             gaps.append(Gap(pickup.date, "pregnancy test before prescribing", flagged))
 
     notes = _uncollected(timeline, rules_on, gaps)
-    if can_get_pregnant and last_dose is not None:
+    pregnant = any(test.result == "positive" for test in timeline.pregnancy_tests)
+    if can_get_pregnant and last_dose is not None and not pregnant:  # after a positive test the course stops and the patient is referred
         gaps.extend(_after_the_course(timeline, methods, last_dose, rules_on(last_dose) or fixed or rules_on(first_dispense)))  # type: ignore[arg-type]
     for decision in decisions:
         if not decision.allowed:
