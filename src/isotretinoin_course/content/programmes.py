@@ -39,6 +39,7 @@ class Programmes:
     programmes: Mapping[str, Programme]
     statuses: Mapping[str, str]
     settings: Mapping[str, str]
+    rule_titles: Mapping[str, str]
     categories: Mapping[str, str]
     source_labels: Mapping[str, str]
 
@@ -47,7 +48,7 @@ def _from_data(raw: Mapping) -> Programmes:
     return Programmes(
         programmes={key: Programme(key, item["name"], item["region"], item["regulator"], " ".join(item["plain"].split()))
                     for key, item in raw["programmes"].items()},
-        statuses=dict(raw["statuses"]), settings=dict(raw["settings"]), categories=dict(raw["categories"]),
+        statuses=dict(raw["statuses"]), settings=dict(raw["settings"]), rule_titles=dict(raw["rule_titles"]), categories=dict(raw["categories"]),
         source_labels=dict(raw["source_labels"]),
     )
 
@@ -79,6 +80,10 @@ def status_words(status: str) -> str:
 
 def setting_words(setting: str) -> str:
     return programmes().settings[setting]
+
+
+def rule_title(name: str) -> str:
+    return programmes().rule_titles[name]
 
 
 def category_words(category: str) -> str:

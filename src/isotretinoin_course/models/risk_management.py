@@ -240,6 +240,7 @@ class Decision:
     rule_set_key: str = ""
     last_day_to_dispense: dt.date | None = None  # the authorisation's last day, where the programme has authorisations
     flags: tuple[str, ...] = ()  # concerns that do not stop this supply (e.g. an EU follow-up test missing)
+    window: tuple[dt.date, dt.date] | None = None  # the collection window this collection was judged against: first and last day
 
 
 @dataclass(frozen=True)
@@ -344,9 +345,10 @@ def evaluate(timeline: Timeline, rule_set: RuleSet | str) -> Evaluation:
         prescription = prescriptions[pickup.prescription_date]
         rules = rules_on(pickup.date)
 
-        def decide(allowed: bool, rule: str, reason: str, last_day: dt.date | None = None, flags: tuple[str, ...] = (), rules=rules, pickup=pickup) -> None:
+        def decide(allowed: bool, rule: str, reason: str, last_day: dt.date | None = None, flags: tuple[str, ...] = (), window_days=None,
+                   rules=rules, pickup=pickup) -> None:
             decisions.append(Decision(pickup.date, pickup.prescription_date, allowed, rule, reason, rules.name if rules else (fixed.name if fixed else programme),
-                                      rules.key if rules else (fixed.key if fixed else ""), last_day, flags))
+                                      rules.key if rules else (fixed.key if fixed else ""), last_day, flags, window_days))
 
         if rules is None:
             if fixed is not None:
@@ -461,14 +463,15 @@ def evaluate(timeline: Timeline, rule_set: RuleSet | str) -> Evaluation:
             last_day = start + dt.timedelta(days=window.days - 1)  # day 1 is the start date, so a 7-day window ends on day 7
             if pickup.date > last_day:
                 decide(False, "pick-up window", f"the {window.days}-day window from {anchor} ended on {last_day}" + (f"; {aside}" if aside else ""),
-                       last_day if rules.authorisation() else None)
+                       last_day if rules.authorisation() else None, window_days=(start, last_day))
                 if can_get_pregnant and first_dispense is None and rules.lockout_days():
                     lockout_until = start + dt.timedelta(days=rules.lockout_days() - 1)
                 continue
             window_note = f"within the {window.days}-day window from {anchor}, which ends {last_day}"
         authorised_to = last_day if rules.authorisation() and rules.authorisation()["required"] else None
         flags = tuple(text for text in (f"pregnancy test before prescribing: {flagged}" if flagged else "", aside) if text)
-        decide(True, "all checks passed", window_note + ("; negative test and contraception in place" if can_get_pregnant else ""), authorised_to, flags)
+        decide(True, "all checks passed", window_note + ("; negative test and contraception in place" if can_get_pregnant else ""), authorised_to, flags,
+               window_days=(start, last_day) if window is not None else None)
         first_dispense = first_dispense or pickup.date
         last_dose = max(last_dose or pickup.date, pickup.date + dt.timedelta(days=prescription.days_supply - 1))
         if flagged:
