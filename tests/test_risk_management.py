@@ -582,7 +582,7 @@ def test_an_unknown_rule_set_or_programme_is_refused():
 def test_explain_reads_like_a_pharmacy_note():
     key = "ipledge_discretion_2023"
     text = explain(evaluate(compliant(key, pickup_offset=7), key))
-    assert text.splitlines()[0] == "Rule set: iPLEDGE REMS under FDA's enforcement discretion on pregnancy tests (from October 2023 to 7 August 2026)"
+    assert text.splitlines()[0] == "Rule set: iPLEDGE REMS with FDA's enforcement discretion on pregnancy tests (from October 2023 to 7 August 2026)"
     assert "2025-03-10: DO NOT DISPENSE — pick-up window: the 7-day window from the pregnancy test (2025-03-03) ended on 2025-03-09" in text
     in_force = explain(evaluate(compliant(key), "ipledge"))
     assert in_force.startswith("Programme: iPLEDGE REMS") and "[iPLEDGE discretion]" in in_force
