@@ -23,14 +23,14 @@ from isotretinoin_course.figures.risk_management import (  # noqa: E402
     programme_changes_figure,
     rule_sets_markdown,
     rules_markdown,
-    test_settings_markdown,
+    settings_table_markdown,
 )
 
 STATUS_KEYS = re.compile(r"verified-primary|verified-secondary|primary-copy|to-check|course-convention|not-applicable")
 
 
 def all_tables() -> list[str]:
-    tables = [rule_sets_markdown(), test_settings_markdown(), methods_markdown(), comparison_markdown(comparison_patients()["US-101"])]
+    tables = [rule_sets_markdown(), settings_table_markdown(), methods_markdown(), comparison_markdown(comparison_patients()["US-101"])]
     for key in rule_sets():
         tables += [rules_markdown(key), not_modelled_markdown(key)]
     return tables

@@ -5,7 +5,7 @@
 - :func:`programme_changes_figure`: what changed when, in the US, the EU and the UK, from the rule sets' own dates.
 - Tables in plain language, as Markdown: the rules of a set with their source and how far they were checked
   (:func:`rules_markdown`), every set and when it applies (:func:`rule_sets_markdown`), where each test may be done
-  (:func:`test_settings_markdown`), the method lists (:func:`methods_markdown`), what a set does not model
+  (:func:`settings_table_markdown`), the method lists (:func:`methods_markdown`), what a set does not model
   (:func:`not_modelled_markdown`) and one record judged under each programme (:func:`comparison_markdown`).
   :func:`show_markdown` displays any of them. Students never see the rule sets' keys or status words.
 """
@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import matplotlib.dates as mdates
 from IPython.display import Markdown, display
@@ -22,7 +23,7 @@ from matplotlib.patches import Patch
 
 from ..content.contraception import contraceptive_methods
 from ..content.programmes import category_words, programme, rule_title, source_label, status_words
-from ..content.rule_sets import PROGRAMMES, RuleSet, resolve_rule_set, rule_sets
+from ..content.rule_sets import PROGRAMMES, RuleSet, RuleSetError, resolve_rule_set, rule_sets
 from ..models.risk_management import Evaluation, Timeline, decisions_by_programme, evaluate
 from .style import OKABE_ITO, mark_synthetic, use_course_style
 
@@ -160,12 +161,16 @@ def _source(key: str, section: str = "") -> str:
     return f"[{source_label(key)}](#ref-{key})" + (f": {_cell(section)}" if section else "")
 
 
-def rules_markdown(rule_set: RuleSet | str) -> str:
-    """Every rule of a set: what it requires, where it comes from, how far it was checked."""
+def rules_markdown(rule_set: RuleSet | str, only: Sequence[str] | None = None) -> str:
+    """Every rule of a set (or only the rules named): what it requires, where it comes from, how far it was checked."""
     rule_set = resolve_rule_set(rule_set)
+    names = list(only) if only is not None else list(rule_set.rules)
+    unknown = [name for name in names if name not in rule_set.rules]
+    if unknown:
+        raise RuleSetError("only", unknown[0], "a rule name", message=f"only: {unknown[0]!r} is not a rule; the rules are {', '.join(rule_set.rules)}")
     lines = [f"**{rule_set.name}** — applies {rule_set.period_words()}. {_cell(rule_set.date_detail.plain)}", "",
              "| Rule | What it requires | Source | How far we could check it |", "|---|---|---|---|"]
-    for rule in rule_set.rules.values():
+    for rule in (rule_set.rules[name] for name in names):
         lines.append(f"| {rule_title(rule.name)} | {_cell(rule.plain)} | {_source(rule.source, rule.section)} | {status_words(rule.status)} |")
     return "\n".join(lines)
 
@@ -180,7 +185,7 @@ def rule_sets_markdown() -> str:
     return "\n".join(lines)
 
 
-def test_settings_markdown() -> str:
+def settings_table_markdown() -> str:
     """Where each test may be done under each rule set."""
     phases = {"screening": "Screening test", "confirmation": "Test just before the first dose", "during": "Tests during treatment",
               "after": "At and after the end of the course"}
@@ -188,7 +193,7 @@ def test_settings_markdown() -> str:
     ordered = sorted(rule_sets().values(), key=lambda rule_set: (PROGRAMMES.index(rule_set.programme), rule_set.applies_from))
     for rule_set in ordered:
         cells = [", ".join(SHORT_SETTINGS[setting] for setting in rule_set.settings(phase)) or "no separate test" for phase in phases]
-        lines.append(f"| {rule_set.short_name} ({rule_set.period_words()}) | " + " | ".join(cells) + " |")
+        lines.append(f"| {rule_set.short_name}, {rule_set.period_words()} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
