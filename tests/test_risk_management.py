@@ -386,7 +386,7 @@ def test_the_test_at_the_end_of_the_course(key):
 def test_the_test_one_month_after_the_course(key):
     base = BASE[key]
     last_dose = base + days(29)
-    for offset, gap in ((21, True), (22, True), (23, False), (30, False)):
+    for offset, gap in ((21, True), (22, True), (23, False), (24, False), (30, False)):
         tests = [test for test in compliant(key).pregnancy_tests if test.date <= last_dose] + [PregnancyTest(last_dose + days(offset), "negative", "lab")]
         evaluation = evaluate(compliant(key, tests=tests), key)
         assert ("pregnancy test one month after the course" in rules_of(evaluation)) is gap, (offset, explain(evaluation))
@@ -544,8 +544,9 @@ def test_the_same_record_under_three_programmes():
     (Timeline("UK-T1", CGP, programme="uk"), "ipledge_discretion_2023", ["UK-T1", "field 'programme'", "cannot judge them", "rule_set_for('uk', day)"]),
     (Timeline("US-T1", CGP, programme="ipledge"), "uk", ["US-T1", "field 'programme'", "iPLEDGE REMS (United States)"]),
     (Timeline("SYN-T9", CGP, contraception=[Contraception("male latex condom", D(2025, 1, 1)), Contraception("minipil", D(2025, 1, 1))]), "ipledge",
-     ["SYN-T9", "contraception entry 2", "field 'method'", "'minipil' is not a contraceptive method", "did you mean 'minipill'"]),
-    (Timeline("SYN-T9", CGP, contraception=[Contraception("female condom", D(2025, 1, 1))]), "eu", ["contraception entry 1", "field 'method'", "'female condom'"]),
+     ["SYN-T9", "contraception entry 2", "field 'method'", "'minipil' is not a method in the iPLEDGE REMS method list", "did you mean 'minipill'"]),
+    (Timeline("SYN-T9", CGP, contraception=[Contraception("female condom", D(2025, 1, 1))]), "eu",
+     ["contraception entry 1", "field 'method'", "'female condom' is not a method in the EU Pregnancy Prevention Programme method list"]),
     (Timeline("SYN-T9", CGP, contraception=[Contraception("continuous abstinence", D(2025, 1, 1)), Contraception("male latex condom", D(2025, 2, 1), D(2025, 3, 1))]),
      "ipledge", ["SYN-T9", "contraception entries 1 ('continuous abstinence') and 2 ('male latex condom')", "field 'start'", "from 2025-02-01 to 2025-03-01"]),
     (Timeline("SYN-T9", "maybe_pregnant"), "ipledge", ["SYN-T9", "field 'category'", "unknown category 'maybe_pregnant'"]),

@@ -137,15 +137,16 @@ def _refuse(who: str, where: str, field_name: str, value: object, allowed: str, 
     return TimelineError(field_name, value, allowed, message=f"{who}: {where}, field '{field_name}': {problem}")
 
 
-def _methods(timeline: Timeline, who: str) -> list[Method]:
+def _methods(timeline: Timeline, who: str, programme: str | None = None) -> list[Method]:
     """Each contraception entry's method, found in the course's list; an unknown name is refused naming the entry."""
     found = []
+    listed = f"the {programme_info(programme).name} method list the course holds" if programme else "the course's method lists"
     for number, entry in enumerate(timeline.contraception, 1):
         try:
             found.append(find_method(entry.method, "method"))
         except CourseInputError as error:
-            raise _refuse(who, f"contraception entry {number}", "method", entry.method, "a method in the course's list",
-                          str(error).removeprefix("method: ")) from None
+            problem = str(error).removeprefix("method: ").replace("is not a contraceptive method in the course's list", f"is not a method in {listed}")
+            raise _refuse(who, f"contraception entry {number}", "method", entry.method, "a method in contraceptive_methods.yml", problem) from None
     return found
 
 
@@ -192,7 +193,7 @@ def validate_timeline(timeline: Timeline, programme: str | None = None) -> None:
         if entry.end is not None and entry.end < entry.start:
             raise _refuse(who, f"contraception entry {number} ({entry.method!r})", "end", entry.end, f"a date from {entry.start}",
                           f"it ends ({entry.end}) before it starts ({entry.start})")
-    methods = _methods(timeline, who)
+    methods = _methods(timeline, who, programme or timeline.programme)
     for first, (method, entry) in enumerate(zip(methods, timeline.contraception), 1):
         for second, (other_method, other) in enumerate(zip(methods, timeline.contraception), 1):
             if second <= first or not (method.is_abstinence or other_method.is_abstinence):
@@ -331,7 +332,7 @@ def evaluate(timeline: Timeline, rule_set: RuleSet | str) -> Evaluation:
     """
     rules_on, fixed, programme = _rules_on(rule_set)
     validate_timeline(timeline, programme)
-    methods = _methods(timeline, timeline.patient_id)
+    methods = _methods(timeline, timeline.patient_id, programme)
     prescriptions = {prescription.date: prescription for prescription in timeline.prescriptions}
     category = timeline.category
     can_get_pregnant = category == "can_get_pregnant"
