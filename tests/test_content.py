@@ -9,7 +9,7 @@ import json
 import pytest
 from conftest import FIXTURES, ROOT
 
-from isotretinoin_course.content import adverse_effects, capstone, contraception, counselling, lessons, programmes, ranges, rule_sets
+from isotretinoin_course.content import adverse_effects, capstone, contraception, counselling, label_dosing, lessons, programmes, ranges, rule_sets
 from isotretinoin_course.content.bibliography import load_bibliography
 from isotretinoin_course.content.quiz_banks import bank_data, bank_names, validate_bank_data
 from isotretinoin_course.content.validation import ContentError, course_content_problems, schema, schema_kinds
@@ -24,8 +24,8 @@ def test_every_content_file_of_the_course_validates_against_its_schema():
 
 
 def test_every_kind_of_content_file_has_a_schema():
-    assert set(schema_kinds()) == {"adverse_effects", "capstone", "contraceptive_methods", "counselling_topics", "lessons", "plausible_ranges", "programmes",
-                                   "quiz_bank", "rule_set"}
+    assert set(schema_kinds()) == {"adverse_effects", "capstone", "contraceptive_methods", "counselling_topics", "label_dosing", "lessons", "pk_parameters",
+                                   "plausible_ranges", "programmes", "quiz_bank", "rule_set"}
     for kind in schema_kinds():
         assert schema(kind)["$schema"].endswith("2020-12/schema"), kind
 
@@ -34,8 +34,8 @@ def test_every_kind_of_content_file_has_a_schema():
     ("load", "fixture"),
     [(lessons.load_lessons, "valid_lessons.yml"), (counselling.load_topics, "valid_counselling_topics.yml"),
      (adverse_effects.load_adverse_effects, "valid_adverse_effects.yml"), (capstone.load_capstone_text, "valid_capstone.yml"),
-     (ranges.load_ranges, "valid_plausible_ranges.yml"), (programmes.load_programmes, "valid_programmes.yml"),
-     (contraception.load_methods, "valid_contraceptive_methods.yml")],
+     (ranges.load_ranges, "valid_plausible_ranges.yml"), (label_dosing.load_label_dosing, "valid_label_dosing.yml"),
+     (programmes.load_programmes, "valid_programmes.yml"), (contraception.load_methods, "valid_contraceptive_methods.yml")],
 )
 def test_valid_fixtures_load(load, fixture):
     assert load(CONTENT / fixture)
@@ -57,6 +57,9 @@ BROKEN = [
     (capstone.load_capstone_text, "broken_capstone_unknown_step.yml", ["step 1 ('epilogue')", "field 'key'", "'epilogue' is not one of"]),
     (ranges.load_ranges, "broken_ranges_minimum_above_maximum.yml", ["range 'weight_kg'", "field 'minimum'", "above the maximum"]),
     (ranges.load_ranges, "broken_ranges_without_note.yml", ["range 'weight_kg'", "'note' is a required property"]),
+    (adverse_effects.load_adverse_effects, "broken_adverse_without_last_reviewed.yml", ["'last_reviewed' is a required property"]),
+    (label_dosing.load_label_dosing, "broken_label_dosing_range_above_maximum.yml", ["product 'conventional'", "field 'usual_mg_per_kg_day'", "at or below the maximum 2.0"]),
+    (label_dosing.load_label_dosing, "broken_label_dosing_without_sources.yml", ["product 'conventional'", "'sources' is a required property"]),
     (programmes.load_programmes, "broken_programmes_missing_status.yml", ["field 'statuses'", "'to-check' is a required property"]),
     (contraception.load_methods, "broken_methods_unknown_class.yml", ["method 7 ('combined oral contraceptive')", "field 'eu.class'", "'primary' is not a class of the eu list"]),
     (contraception.load_methods, "broken_methods_duplicate_name.yml", ["method 8 ('contraceptive patch')", "field 'also_called'", "'the pill' is already used by 'combined oral contraceptive'"]),
@@ -97,6 +100,8 @@ def test_every_source_named_in_content_is_in_the_bibliography():
     content = adverse_effects.adverse_effects()
     cited |= {source for row in content.serious_warnings + content.interactions for source in row.sources}
     cited |= {row.source for row in content.psychiatric_risk_ratios}
+    cited |= {source for product in label_dosing.label_dosing().values() for source in product.sources}
+    cited |= {source for step in capstone.capstone_text().steps.values() for source in step["sources"]}
     for rule_set in rule_sets.rule_sets().values():
         cited |= set(rule_set.sources) | {rule.source for rule in rule_set.rules.values()} | {item.source for item in rule_set.not_modelled}
     methods = contraception.contraceptive_methods()
@@ -114,6 +119,8 @@ def test_the_lesson_manifest_names_what_exists():
         assert set(lesson.data) <= tables, lesson.number
         for module in lesson.modules:
             assert (source / f"{module.replace('.', '/')}.py").exists(), module
+        for name in lesson.content:
+            assert (source / "content" / name).exists(), name
 
 
 def test_a_text_with_a_placeholder_the_case_does_not_fill_is_named():
@@ -139,3 +146,14 @@ def test_the_capstone_text_drives_the_case(case):
     for key, step in case.steps.items():
         assert step.stage == text.step(key)["stage"]
         assert step.revisit == tuple(text.step(key)["revisit"])
+
+
+def test_label_dosing_agrees_with_the_formulations_usual_ranges():
+    # Two homes for one range until the formulations read theirs from label_dosing.yml (models/isotretinoin_pk.py).
+    from isotretinoin_course.models.isotretinoin_pk import FORMULATIONS
+
+    table = label_dosing.label_dosing()
+    assert set(table) == set(FORMULATIONS)
+    for name, product in FORMULATIONS.items():
+        assert table[name].usual_mg_per_kg_day == product.label_mg_per_kg_day, name
+    assert {name: row.maximum_mg_per_kg_day for name, row in table.items()} == {"conventional": 2.0, "absorica": 2.0, "absorica_ld": 1.6}

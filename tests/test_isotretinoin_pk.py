@@ -1,79 +1,313 @@
-"""The isotretinoin parameter set reproduces the label figures it was built from."""
+"""Isotretinoin's parameter sets against their sources: the label's single-dose means (fed and fasting Cmax, Tmax and
+AUC within 15%), Nulman 1998's terminal phase and variability, the formulations' exposure ratios, steady state and
+washout; and the parameter file itself (schema, sources, kinds, a fit that is not stale)."""
 
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
+import yaml
 
-from isotretinoin_course.models.isotretinoin_pk import (
-    FORMULATIONS,
-    LABEL_DOSE_MG,
-    LABEL_FASTED,
-    LABEL_FED,
-    REFERENCE_WEIGHT_KG,
-    ka_for_tmax,
-    model_for,
+from isotretinoin_course.authoring import pk_fit
+from isotretinoin_course.content.bibliography import load_bibliography
+from isotretinoin_course.content.pk_parameters import PK_PARAMETERS_FILE, PKParametersError, load_pk_parameters, parameter_entries
+from isotretinoin_course.models import isotretinoin_pk as pk
+from isotretinoin_course.models.pharmacokinetics import (
+    PKParameterError,
+    Regimen,
+    auc_accumulation_ratio,
+    doses_to_steady_state,
+    simulate,
+    single_dose_auc,
+    single_dose_cmax,
+    time_to_fall_h,
+    trough_after_doses,
 )
-from isotretinoin_course.models.pharmacokinetics import PKParameterError, Regimen, simulate, single_dose_auc, single_dose_cmax
+
+WEIGHT, DOSE = pk.REFERENCE_WEIGHT_KG, pk.LABEL_DOSE_MG
+WITHIN = 0.15  # issue 14: each of Cmax, Tmax and AUC within 15% of the label's mean
 
 
-@pytest.mark.parametrize("tmax", [1.0, 2.9, 5.3, 6.4, 10.0])
-def test_ka_for_tmax_round_trips(tmax):
-    ka = ka_for_tmax(tmax)
-    ke = math.log(2) / 21.0
-    assert math.log(ka / ke) / (ka - ke) == pytest.approx(tmax, rel=1e-9)
+# ---------------------------------------------------------------------------------------------
+# The label's single dose (80 mg conventional capsules, 74 healthy adults, Table 2)
 
 
-def test_ka_for_impossible_tmax_is_refused():
-    with pytest.raises(PKParameterError, match="impossible"):
-        ka_for_tmax(40.0)
+def test_the_label_numbers_are_the_ones_read_in_table_2():
+    assert pk.LABEL_FED == {"auc_ng_h_ml": 10004, "cmax_ng_ml": 862, "tmax_h": 5.3}
+    assert pk.LABEL_FASTED == {"auc_ng_h_ml": 3703, "cmax_ng_ml": 301, "tmax_h": 3.2}
+    assert DOSE == 80 and pk.LABEL_TMAX_CV_PERCENT == {"fed": 77, "fasted": 56}
 
 
-@pytest.mark.parametrize(("meal", "label"), [("fed", LABEL_FED), ("fasted", LABEL_FASTED)])
-def test_conventional_capsule_reproduces_label_auc_and_tmax(meal, label):
-    model = model_for("conventional", meal)
-    assert single_dose_auc(model, LABEL_DOSE_MG, REFERENCE_WEIGHT_KG) == pytest.approx(label["auc_ng_h_ml"], rel=1e-9)
-    assert model.tmax_h == pytest.approx(label["tmax_h"], rel=1e-6)
+@pytest.mark.parametrize("eliminator", pk.ELIMINATORS)
+@pytest.mark.parametrize("meal", pk.MEALS)
+def test_conventional_capsules_reproduce_the_label_cmax_tmax_and_auc_within_15_percent(meal, eliminator):
+    model = pk.model_for("conventional", meal, eliminator=eliminator)
+    label = pk.LABEL[meal]
+    assert single_dose_cmax(model, DOSE, WEIGHT) == pytest.approx(label["cmax_ng_ml"], rel=WITHIN)
+    assert model.tmax_h == pytest.approx(label["tmax_h"], rel=WITHIN)
+    assert single_dose_auc(model, DOSE, WEIGHT) == pytest.approx(label["auc_ng_h_ml"], rel=WITHIN)
 
 
-def test_known_limitation_one_compartment_underestimates_the_label_peak():
-    # Documented in notebook 03: the model matches exposure, not the measured mean peak.
-    model = model_for("conventional", "fed")
-    ratio = LABEL_FED["cmax_ng_ml"] / single_dose_cmax(model, LABEL_DOSE_MG, REFERENCE_WEIGHT_KG)
-    assert 2.5 < ratio < 3.5
+@pytest.mark.parametrize(("meal", "cmax_error"), [("fed", -0.029), ("fasted", +0.030)])
+def test_the_fit_errors_are_the_documented_ones(meal, cmax_error):
+    """Tighter than 15%: AUC and Tmax exact, Cmax 3% either side (one ka for fed and fasting splits a 6% difference)."""
+    model = pk.model_for("conventional", meal)
+    label = pk.LABEL[meal]
+    assert single_dose_cmax(model, DOSE, WEIGHT) / label["cmax_ng_ml"] - 1 == pytest.approx(cmax_error, abs=0.002)
+    assert model.tmax_h == pytest.approx(label["tmax_h"], abs=0.01)
+    assert single_dose_auc(model, DOSE, WEIGHT) == pytest.approx(label["auc_ng_h_ml"], rel=1e-4)
+    rows = {(row["taken"], row["measure"]): row for row in pk.label_comparison()}
+    row = rows["with food" if meal == "fed" else "fasting", "Cmax (ng/mL)"]
+    assert row["two compartments + delay: difference"] == pytest.approx(cmax_error, abs=0.002)
 
 
-def test_food_effect_is_largest_for_conventional_and_absent_for_absorica_ld():
-    fasted_share = {name: product.relative_bioavailability["fasted"] / product.relative_bioavailability["fed"] for name, product in FORMULATIONS.items()}
-    assert fasted_share["conventional"] == pytest.approx(0.37, abs=0.01)  # label: more than doubled with food
-    assert fasted_share["absorica"] == pytest.approx(0.667, abs=0.01)  # label: fed AUC about 50% higher
-    assert fasted_share["absorica_ld"] == 1.0
+def test_the_one_compartment_model_cannot_reach_the_label_peak():
+    """Why the second compartment: one compartment has Cmax/AUC <= k; the label's is 2.6 times k."""
+    k = math.log(2) / pk.HALF_LIFE_H
+    assert pk.LABEL_FED["cmax_ng_ml"] / pk.LABEL_FED["auc_ng_h_ml"] > 2.5 * k
+    for meal in pk.MEALS:
+        earlier = pk.one_compartment_for(meal)
+        label = pk.LABEL[meal]
+        assert single_dose_auc(earlier, DOSE, WEIGHT) == pytest.approx(label["auc_ng_h_ml"], rel=1e-6)
+        assert earlier.tmax_h == pytest.approx(label["tmax_h"], rel=1e-6)
+        assert single_dose_cmax(earlier, DOSE, WEIGHT) / label["cmax_ng_ml"] - 1 < -0.6  # fails the 15% criterion by far
 
 
-def test_absorica_ld_32_mg_matches_absorica_40_mg_fed():
-    ld = single_dose_auc(model_for("absorica_ld", "fed"), 32, 70)
-    absorica = single_dose_auc(model_for("absorica", "fed"), 40, 70)
-    assert ld == pytest.approx(absorica, rel=1e-9)
+def test_the_model_uses_the_reported_distribution_phase_and_a_food_delay():
+    fed, fasted = pk.model_for("conventional", "fed"), pk.model_for("conventional", "fasted")
+    assert fed.distribution_half_life_h == pytest.approx(1.3, rel=1e-4)
+    assert fed.lag_h == pytest.approx(5.3 - 3.2) and fasted.lag_h == 0
+    assert fed.ka_per_h == fasted.ka_per_h  # assumption: food changes how much and when, not how fast
+    assert fasted.bioavailability == pytest.approx(3703 / 10004, rel=1e-4)
+
+
+# ---------------------------------------------------------------------------------------------
+# Nulman 1998: terminal phase and variability; the constructed slow eliminator
+
+
+@pytest.mark.parametrize(("eliminator", "parent", "metabolite", "kind"), [
+    ("typical", 21, 24, "reported"), ("nulman_mean", 29, 22, "reported"), ("slow", 69, 32, "constructed"),
+])
+def test_terminal_half_lives_come_from_the_label_and_nulman(eliminator, parent, metabolite, kind):
+    model = pk.model_for("conventional", "fed", eliminator=eliminator)
+    assert model.half_life_h == pytest.approx(parent, rel=1e-4)
+    assert model.distribution_half_life_h == pytest.approx(1.3, rel=1e-4)
+    assert model.metabolite_half_life_h == metabolite
+    assert pk.eliminator(eliminator).kind == kind
+
+
+def test_nulman_variability_is_recorded_and_the_slow_eliminator_is_mean_plus_one_sd():
+    variability = pk.PARAMETERS["variability"]
+    sd, metabolite_sd = variability["nulman_half_life_sd_h"]["value"], variability["nulman_metabolite_half_life_sd_h"]["value"]
+    mean, slow = pk.eliminator("nulman_mean"), pk.eliminator("slow")
+    assert (mean.terminal_half_life_h, sd) == (29, 40) and sd > mean.terminal_half_life_h  # the SD is larger than the mean
+    assert slow.terminal_half_life_h == mean.terminal_half_life_h + sd
+    assert slow.metabolite_half_life_h == mean.metabolite_half_life_h + metabolite_sd
+    assert slow.constructed and "not a measured patient" in slow.label
+    assert "not a measured patient" in pk.PARAMETERS["eliminators"]["slow"]["terminal_half_life_h"]["note"].lower()
+
+
+def test_a_log_normal_reading_of_29_plus_minus_40_hours():
+    # An assumption, used only to show what a lopsided spread means: median about 17 h, 95th percentile about 93 h.
+    assert pk.lognormal_quantile(29, 40, 0.5) == pytest.approx(17.0, abs=0.2)
+    assert pk.lognormal_quantile(29, 40, 0.95) == pytest.approx(93, abs=1)
+    with pytest.raises(PKParameterError, match="quantile"):
+        pk.lognormal_quantile(29, 40, 1.0)
+
+
+def test_the_slow_eliminator_keeps_the_first_day_and_clearance_but_not_the_tail():
+    typical, slow = pk.model_for("conventional", "fed", False), pk.model_for("conventional", "fed", False, "slow")
+    assert slow.clearance_l_per_h_per_kg == typical.clearance_l_per_h_per_kg
+    assert single_dose_cmax(slow, DOSE, WEIGHT) == pytest.approx(single_dose_cmax(typical, DOSE, WEIGHT), rel=0.005)
+    assert time_to_fall_h(slow, Regimen(40, 12, 140), 70, 0.01) > 2.5 * time_to_fall_h(typical, Regimen(40, 12, 140), 70, 0.01)
+
+
+# ---------------------------------------------------------------------------------------------
+# Formulations
+
+
+def test_formulation_ratios_match_the_sources_that_give_them():
+    checks = {text.split(" (")[0]: (model, source) for text, model, source in pk.formulation_checks()}
+    for name, (model, source) in checks.items():
+        if name.startswith("Absorica LD fasting / with food"):
+            continue  # Madan's "marginal" food effect has no number; bounded below
+        assert model == pytest.approx(source, rel=WITHIN), name
+    ld_fasted_over_fed = checks["Absorica LD fasting / with food, AUC"][0]
+    assert 1.0 <= ld_fasted_over_fed < 1.2  # marginal, and between Madan's two studies (review item 29)
+    assert 1.5 < checks["Absorica LD 32 / Absorica 40 fasting, AUC"][0] < 2.0
+    # The figures notebook 03 prints in its text: 1.73 times fasting Absorica 40 mg, 15% above Absorica LD with food.
+    assert checks["Absorica LD 32 / Absorica 40 fasting, AUC"][0] == pytest.approx(1.73, abs=0.005)
+    assert ld_fasted_over_fed == pytest.approx(1.15, abs=0.005)
+
+
+def test_formulations_keep_the_fields_other_lessons_use():
+    conventional = pk.FORMULATIONS["conventional"]
+    assert conventional.label_dosing == "0.5–1 mg/kg/day in two divided doses with food, 15–20 weeks"
+    assert conventional.meal_advice == "with a meal" and conventional.strengths_mg == (10, 20, 30, 40)
+    assert pk.FORMULATIONS["absorica_ld"].label_mg_per_kg_day == (0.4, 0.8)
+    assert pk.FORMULATIONS["absorica"].tmax_h["fasted"] == pytest.approx(pk.model_for("absorica", "fasted").tmax_h)  # the model's, not typed in
+
+
+# ---------------------------------------------------------------------------------------------
+# Steady state and washout
 
 
 def test_steady_state_average_is_in_the_range_measured_in_patients():
     # Almond-Roesler 1998: 404 ± 142 ng/mL at 0.75–1.0 mg/kg/day; 70 kg on 30 mg twice daily ≈ 0.86 mg/kg/day.
-    simulation = simulate(model_for("conventional", "fed"), Regimen(30, 12, 20), 70, step_h=0.25)
-    last_day = simulation.times_h >= 19 * 24
+    simulation = simulate(pk.model_for("conventional", "fed"), Regimen(30, 12, 30), 70, step_h=0.1)
+    last_day = simulation.times_h >= 29 * 24
     average = np.trapezoid(simulation.parent_ng_ml[last_day], simulation.times_h[last_day]) / 24
     assert 262 <= average <= 546
+    assert average == pytest.approx(pk.steady_state_average("conventional", "fed", 60, 70), rel=1e-3)
 
 
-def test_metabolite_exceeds_parent_at_steady_state():
-    simulation = simulate(model_for("conventional", "fed"), Regimen(40, 12, 20), 70, step_h=0.25)
+def test_steady_state_is_reached_within_about_five_days_as_observed():
+    # Brazzell 1983: concentrations stable after the fifth day of 40 mg twice daily.
+    model = pk.model_for("conventional", "fed", with_metabolite=False)
+    assert trough_after_doses(model, 40, 12, 10, 70) / trough_after_doses(model, 40, 12, None, 70) > 0.97
+    assert doses_to_steady_state(model, 12, 0.97) * 12 / 24 <= 3.0
+    assert auc_accumulation_ratio(model, 12) == pytest.approx(1.61, abs=0.01)  # against 3.06 for one exponential
+    slow = pk.model_for("conventional", "fed", False, "slow")
+    assert doses_to_steady_state(slow, 12, 0.97) > doses_to_steady_state(model, 12, 0.97)  # a slow tail takes longer to fill
+
+
+def test_metabolite_exceeds_the_parent_at_steady_state_by_the_reported_ratio():
+    simulation = simulate(pk.model_for("conventional", "fed"), Regimen(40, 12, 20), 70, step_h=0.25)
     last_day = simulation.times_h >= 19 * 24
     ratio = np.trapezoid(simulation.metabolite_ng_ml[last_day]) / np.trapezoid(simulation.parent_ng_ml[last_day])
     assert ratio == pytest.approx(3.4, rel=0.02)
 
 
-@pytest.mark.parametrize(("formulation", "meal", "message"), [("tablets", "fed", "formulation: 'tablets' is not one of"), ("absorica", "snack", "meal: 'snack' is not one of 'fed', 'fasted'")])
-def test_unknown_choices_are_refused(formulation, meal, message):
-    with pytest.raises(PKParameterError, match=message):
-        model_for(formulation, meal)
+def test_washout_a_month_after_the_last_dose_for_typical_and_slow_eliminators():
+    table = {row.eliminator.key: row for row in pk.washout_table()}
+    typical, mean, slow = table["typical"], table["nulman_mean"], table["slow"]
+    assert typical.parent_at_stop_ng_ml == pytest.approx(slow.parent_at_stop_ng_ml, rel=0.01)  # same first-day curve
+    assert typical.parent_fraction_remaining < 1e-9
+    assert mean.parent_fraction_remaining < 1e-6
+    assert 1e-4 < slow.parent_fraction_remaining < 1e-3
+    assert 0.01 < slow.parent_after_ng_ml < 0.2  # ng/mL
+    assert slow.parent_after_ng_ml == pytest.approx(0.04, abs=0.005)  # "about 0.04 ng/mL" in notebook 03 (30 mg twice daily)
+    assert slow.parent_fraction_remaining == pytest.approx(2e-4, abs=0.5e-4)  # "two ten-thousandths"
+    assert slow.metabolite_after_ng_ml > slow.parent_after_ng_ml  # the metabolite's tail follows the parent's
+    assert typical.half_lives_elapsed == pytest.approx(720 / 21)
+    # The single-exponential hand formula overstates what is left: only part of the exposure is in the slow phase.
+    assert slow.parent_fraction_remaining < math.exp(-math.log(2) * (30 * 24 - 12) / 69)
+
+
+def test_washout_is_the_simulated_tail():
+    row = pk.washout("slow", 30)
+    model = pk.model_for("conventional", "fed", eliminator="slow")
+    simulation = simulate(model, Regimen(30, 12, 140), 70, step_h=0.5, follow_up_days=31)
+    last = simulation.dose_times_h[-1]
+    at = np.searchsorted(simulation.times_h, [last + 12, last + 30 * 24])
+    assert simulation.parent_ng_ml[at] == pytest.approx([row.parent_at_stop_ng_ml, row.parent_after_ng_ml], rel=1e-9)
+    assert simulation.metabolite_ng_ml[at] == pytest.approx([row.metabolite_at_stop_ng_ml, row.metabolite_after_ng_ml], rel=1e-9)
+
+
+# ---------------------------------------------------------------------------------------------
+# The parameter file
+
+
+def test_the_parameter_file_is_valid_and_every_parameter_says_where_it_comes_from():
+    parameters = load_pk_parameters(PK_PARAMETERS_FILE)  # schema and cross-checks
+    bibliography = load_bibliography()
+    found = list(parameter_entries(parameters))
+    assert len(found) > 50
+    kinds = {entry["kind"] for _, entry in found}
+    assert kinds == {"reported", "derived", "fitted", "assumed", "constructed"}
+    for path, entry in found:
+        assert entry["unit"] and entry["note"], path
+        if entry["kind"] != "assumed":
+            assert entry["source"] in bibliography and entry["section"], path
+        elif entry["source"] is not None:
+            assert entry["source"] in bibliography, path
+
+
+def test_the_fitted_values_match_a_fresh_fit(capsys):
+    assert not pk_fit.stale(pk.PARAMETERS)
+    assert pk_fit.main(["--check"]) == 0
+    assert "match a fresh fit" in capsys.readouterr().out
+
+
+def test_a_changed_input_makes_the_fit_stale_and_write_refreshes_it(tmp_path):
+    text = PK_PARAMETERS_FILE.read_text(encoding="utf-8").replace("    cmax_ng_ml: 862\n", "    cmax_ng_ml: 900\n", 1)
+    copy = tmp_path / "pk_parameters.yml"
+    copy.write_text(text, encoding="utf-8")
+    assert pk_fit.main(["--check", "--file", str(copy)]) == 1
+    assert pk_fit.main(["--write", "--file", str(copy)]) == 0
+    assert pk_fit.main(["--check", "--file", str(copy)]) == 0
+    assert copy.read_text(encoding="utf-8").split("\nfitted:")[0] == text.split("\nfitted:")[0]  # comments and inputs kept
+    load_pk_parameters(copy)
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("    kind: reported\n", "    kind: measured\n", "field 'reference_weight_kg"),
+    ("source: nulman1998\n", "source: nulman98\n", "'nulman98' is not a key of references.json"),
+    ("        absorption: absorica_fasted\n", "        absorption: absorica_empty\n", "no fitted profile 'absorica_empty'"),
+    ("\nfitted:\n", "\nfitted_old:\n", "fitted_old"),
+])
+def test_a_broken_parameter_file_is_refused_naming_the_field(tmp_path, old, new, message):
+    text = PK_PARAMETERS_FILE.read_text(encoding="utf-8")
+    if old == "    kind: reported\n":  # the first parameter is an assumption: break its kind instead
+        old, new = "  kind: assumed\n", "  kind: guessed\n"
+    assert old in text
+    broken = tmp_path / "pk_parameters.yml"
+    broken.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(PKParametersError, match=re.escape(message)):
+        load_pk_parameters(broken)
+
+
+def test_the_parameter_table_is_readable_provenance_without_source_keys():
+    rows = pk.parameter_table()
+    keys = set(load_bibliography().entries)
+    assert {row["how it was obtained"] for row in rows} >= {"reported in the source", "fitted to the label's means", "assumed (a modelling choice)"}
+    assert not any(row["source"] in keys for row in rows)
+    sources = {row["parameter"]: row["source"] for row in rows}
+    assert sources["terminal half-life, slow eliminator"] == "Nulman et al. 1998"
+    assert sources["distribution half-life"] == "Colburn, Vane & Shorter 1983"
+    assert pk.citation("colburn1983") == "Colburn et al. 1983" and pk.citation("webster2013") == "Webster et al. 2013"
+    assert "constructed" in {row["parameter"]: row["how it was obtained"] for row in rows}["terminal half-life, slow eliminator"]
+
+
+@pytest.mark.parametrize(("call", "field"), [
+    (lambda: pk.model_for("tablets", "fed"), "formulation"),
+    (lambda: pk.model_for("absorica", "snack"), "meal"),
+    (lambda: pk.model_for("conventional", "fed", eliminator="fast"), "elimination"),
+    (lambda: pk.model_for("conventional", "fed", with_metabolite="yes"), "with_metabolite"),
+    (lambda: pk.washout("slow", 0), "days after the last dose"),
+    (lambda: pk.washout("slow", float("nan")), "days after the last dose"),
+    (lambda: pk.ka_for_tmax(40.0), "time to peak"),
+    (lambda: pk.ka_for_tmax(float("nan")), "time to peak"),
+    (lambda: pk.one_compartment_for("brunch"), "meal"),
+])
+def test_bad_choices_are_refused_naming_the_field(call, field):
+    with pytest.raises(PKParameterError) as caught:
+        call()
+    assert caught.value.field == field
+
+
+def test_the_parameter_file_parses_as_plain_yaml():
+    # The fit tool rewrites only the block after "fitted:"; it must stay the file's last top-level key.
+    data = yaml.safe_load(PK_PARAMETERS_FILE.read_text(encoding="utf-8"))
+    assert list(data)[-1] == "fitted"
+
+
+def test_the_capstone_washout_feedback_matches_the_model_and_its_citations():
+    from isotretinoin_course.content.capstone import capstone_text
+
+    option = next(option for option in capstone_text().step("after_last_dose")["options"] if option["id"] == "b")
+    days = {name: time_to_fall_h(pk.model_for("conventional", "fed", False, name), Regimen(40, 12, 140), 70, 0.01) / 24 for name in ("typical", "slow")}
+    assert f"about {days['typical']:.0f} days for a typical patient" in option["feedback"]
+    assert f"about {days['slow']:.0f} days for a constructed slow eliminator (half-life {pk.eliminator('slow').terminal_half_life_h:g} hours" in option["feedback"]
+    assert f"mean half-life is {pk.HALF_LIFE_H:g} hours" in option["feedback"] and "Nulman et al. 1998" in option["feedback"]
+    assert "4–5 days" not in option["feedback"]
+
+
+def test_about_a_quarter_of_the_exposure_lies_in_the_slow_tail():
+    # Notebook 03 says so when it explains why a second compartment allows the label's peak.
+    coefficients, exponents = pk.model_for("conventional", "fed", with_metabolite=False).unit_response
+    shares = coefficients / exponents / np.sum(coefficients / exponents)
+    assert exponents[-1] == pytest.approx(math.log(2) / 21) and shares[-1] == pytest.approx(0.25, abs=0.02)

@@ -49,8 +49,8 @@ ENTRY_NAMES = {
 # The field that names an entry in a message, in order of preference.
 IDENTIFYING_FIELDS = ("id", "key", "file", "topic", "agent", "procedure", "outcome", "name")
 # The mapping-valued sections, whose entries are named by their key.
-KEYED_ENTRY_NAMES = {"rules": "rule", "ranges": "range", "conditions": "condition", "statuses": "status", "programmes": "programme",
-                     "source_labels": "source label"}
+KEYED_ENTRY_NAMES = {"rules": "rule", "ranges": "range", "conditions": "condition", "statuses": "status", "products": "product",
+                     "programmes": "programme", "source_labels": "source label"}
 
 
 class ContentError(CourseInputError):
@@ -139,7 +139,8 @@ def load_checked(path: str | Path | Traversable, kind: str, check: Callable[[obj
 
 def course_content_problems() -> list[str]:
     """Every problem in every content file the package ships: each validated against its schema and its own checks."""
-    from . import adverse_effects, bibliography, capstone, contraception, counselling, lessons, programmes, quiz_banks, ranges, rule_sets
+    from . import (adverse_effects, bibliography, capstone, contraception, counselling, label_dosing, lessons, pk_parameters, programmes,
+                   quiz_banks, ranges, rule_sets)
 
     checks: list[tuple[Callable[[], object], str]] = [
         (lambda: bibliography.load_bibliography(bibliography.BIBLIOGRAPHY_FILE), "references.json"),
@@ -148,6 +149,8 @@ def course_content_problems() -> list[str]:
         (lambda: adverse_effects.load_adverse_effects(adverse_effects.ADVERSE_EFFECTS_FILE), adverse_effects.ADVERSE_EFFECTS_FILE.name),
         (lambda: capstone.load_capstone_text(capstone.CAPSTONE_FILE), capstone.CAPSTONE_FILE.name),
         (lambda: ranges.load_ranges(ranges.RANGES_FILE), ranges.RANGES_FILE.name),
+        (lambda: pk_parameters.load_pk_parameters(pk_parameters.PK_PARAMETERS_FILE), pk_parameters.PK_PARAMETERS_FILE.name),
+        (lambda: label_dosing.load_label_dosing(label_dosing.LABEL_DOSING_FILE), label_dosing.LABEL_DOSING_FILE.name),
         (lambda: programmes.load_programmes(programmes.PROGRAMMES_FILE), programmes.PROGRAMMES_FILE.name),
         (lambda: contraception.load_methods(contraception.METHODS_FILE), contraception.METHODS_FILE.name),
     ]

@@ -74,6 +74,25 @@ def figure_png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
+def quick_png(figure: Figure) -> bytes:
+    """The figure as a small PNG, fast: for a widget that redraws on every change (issue 21: under 100 ms).
+
+    ``savefig`` spends about as long compressing a full-colour PNG as drawing it. A line plot has few colours,
+    so a 256-colour palette (fast octree quantisation) looks the same, and light compression of that image is
+    quick and still about half the size of savefig's PNG, which also shortens the trip to the browser.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    canvas = figure.canvas if isinstance(figure.canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
+    canvas.draw()
+    width, height = canvas.get_width_height()
+    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+    buffer = io.BytesIO()
+    image.quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(buffer, format="png", compress_level=1)
+    return buffer.getvalue()
+
+
 def show_table(frame: pd.DataFrame, title: str, rows: int = 10) -> None:
     """Display the first ``rows`` of a table with a caption that marks it synthetic.
 

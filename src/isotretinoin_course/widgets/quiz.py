@@ -11,10 +11,12 @@ rendering with its answers folded in a ``<details>`` section.
 
 from __future__ import annotations
 
+import html
 from typing import Sequence
 
 import ipywidgets as widgets
 
+from ..content.bibliography import BibliographyError, entry_link, load_bibliography, short_citation
 from ..content.quiz_banks import Question, QuizBank, load_bank
 from ..core.markup import inline_markup, paragraphs
 from ..models.quiz import AnswerResult, QuizProgress, check_answer, correct_answer_text
@@ -39,10 +41,35 @@ def _feedback_html(result: AnswerResult) -> str:
     return f'<div class="quiz-feedback {css}" role="status"><p><strong>{verdict}</strong></p><ul>{items}{probes}</ul></div>'
 
 
+def sources_html(keys: Sequence[str]) -> str:
+    """The sources of a question as linked author–year citations, e.g. "Sources: Titus and Hodge 2012".
+
+    Each key is looked up in the course bibliography; a citation links to the entry's DOI or URL when it
+    has one. A key the bibliography lacks (which the bank validator refuses) is shown as itself rather
+    than breaking the quiz.
+    """
+    if not keys:
+        return ""
+    bibliography = load_bibliography()
+    items = []
+    for key in keys:
+        try:
+            entry = bibliography.entry(key)
+        except BibliographyError:
+            items.append(html.escape(key))
+            continue
+        label, link = html.escape(short_citation(entry)), entry_link(entry)
+        title = html.escape(entry["title"], quote=True)
+        items.append(f'<a href="{html.escape(link, quote=True)}" target="_blank" rel="noopener" title="{title}">{label}</a>'
+                     if link else f'<span title="{title}">{label}</span>')
+    word = "Source" if len(items) == 1 else "Sources"
+    return f'<p class="quiz-sources"><small>{word}: {"; ".join(items)}</small></p>'
+
+
 def _answer_html(question: Question) -> str:
     return (
         f'<div class="quiz-answer"><p><strong>Answer:</strong> {inline_markup(correct_answer_text(question))}</p>'
-        f"{paragraphs(question.explanation)}</div>"
+        f"{paragraphs(question.explanation)}{sources_html(question.sources)}</div>"
     )
 
 
