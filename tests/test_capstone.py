@@ -88,7 +88,8 @@ def test_the_real_timeline_passes_and_an_early_stop_is_a_gap(tables, case):
     evaluation = evaluate(case_timeline(tables), rules)
     assert all(decision.allowed for decision in evaluation.decisions)
     assert not evaluation.gaps
-    assert "30 days after the last supply ends" in case.steps["after_last_dose"].question.explanation
+    assert "30 days after the last dose" in case.steps["after_last_dose"].question.explanation
+    assert "end of the course" in case.steps["after_last_dose"].question.explanation
 
 
 def test_debrief_lists_notebooks_to_revisit_after_wrong_first_attempts(case):

@@ -212,8 +212,12 @@ def generate(n: int = N_PATIENTS, seed: int = COHORT_SEED) -> CohortTables:
             collected = visit_date + dt.timedelta(days=pickup_delay)
             dispense(visit_date, None if missed else collected)
             if missed:
-                # Nothing taken this cycle: the prescription is written again a week later and picked up.
+                # Nothing taken this cycle: the prescription is written again a week later and picked up the next day. By then
+                # the 7-day window of the visit's pregnancy test has closed, so a patient who can get pregnant has a repeat test
+                # on the day of the new prescription (tests/test_programme_check.py runs the rules engine over every patient).
                 retry = visit_date + dt.timedelta(days=7)
+                if category == "can_get_pregnant":
+                    tables.pregnancy_tests.append({"patient_id": patient_id, "date": _iso(retry), "purpose": "repeat", "result": "negative"})
                 collected = retry + dt.timedelta(days=1)
                 dispense(retry, collected)
                 cycle_start = retry + dt.timedelta(days=1)
@@ -246,7 +250,8 @@ def generate(n: int = N_PATIENTS, seed: int = COHORT_SEED) -> CohortTables:
                  "comedones": round(baseline.comedones * factor), "inflammatory": round(baseline.inflammatory * factor),
                  "nodules": round(baseline.nodules * factor * (0.5 if relapses else 1.0))}
             )
-        if category == "can_get_pregnant":
+        if category == "can_get_pregnant":  # the label asks for a test at the end of the course and one month after (section 5.15)
+            tables.pregnancy_tests.append({"patient_id": patient_id, "date": _iso(end), "purpose": "end_of_treatment", "result": "negative"})
             tables.pregnancy_tests.append({"patient_id": patient_id, "date": _iso(end + dt.timedelta(days=30)), "purpose": "post_treatment", "result": "negative"})
         if rng.random() < 0.9:
             tables.adverse_events.append({"patient_id": patient_id, "date": _iso(start + dt.timedelta(days=int(rng.integers(7, 28)))), "event": "cheilitis", "detail": "dry, cracked lips", "severity": "mild", "action": "lip balm advised"})

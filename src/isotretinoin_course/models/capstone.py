@@ -81,6 +81,7 @@ def case_timeline(tables: dict[str, pd.DataFrame], patient_id: str | None = None
         if category == "can_get_pregnant" else [],
         prescriptions=[Prescription(_date(row.prescription_date), int(row.days_supply)) for row in dispensing.itertuples()],
         pickups=[Pickup(_date(row.prescription_date), _date(row.pickup_date)) for row in dispensing.itertuples() if pd.notna(row.pickup_date)],
+        programme="ipledge",
     )
 
 
