@@ -389,11 +389,14 @@ def test_the_capstone_washout_feedback_matches_the_model_and_its_citations():
     from isotretinoin_course.content.capstone import capstone_text
 
     option = next(option for option in capstone_text().step("after_last_dose")["options"] if option["id"] == "b")
-    days = {name: time_to_fall_h(pk.model_for("conventional", "fed", False, name), Regimen(40, 12, 140), 70, 0.01) / 24 for name in ("typical", "slow")}
-    assert f"about {days['typical']:.0f} days for a typical patient" in option["feedback"]
+    days = {name: time_to_fall_h(pk.model_for("conventional", "fed", False, name), Regimen(40, 12, 140), 70, 0.01) / 24 for name in ("nulman_mean", "slow")}
+    # Review I5: the washout after a course uses the patients' (steady-state) mean half-life, not the single-dose one.
+    assert f"about {days['nulman_mean']:.0f} days at the patients' mean half-life" in option["feedback"]
+    assert f"averaged {pk.eliminator('nulman_mean').terminal_half_life_h:g} hours" in option["feedback"]
     assert f"about {days['slow']:.0f} days for a constructed slow eliminator (half-life {pk.eliminator('slow').terminal_half_life_h:g} hours" in option["feedback"]
     assert f"mean half-life is {pk.HALF_LIFE_H:g} hours" in option["feedback"] and "Nulman et al. 1998" in option["feedback"]
-    assert "4–5 days" not in option["feedback"]
+    assert "4–5 days" not in option["feedback"] and "margin" not in option["feedback"]  # review I3: no safe level to measure a margin against
+    assert "No level is known to be safe in pregnancy" in option["feedback"]
 
 
 def test_about_a_quarter_of_the_exposure_lies_in_the_slow_tail():

@@ -35,7 +35,7 @@ def exposure_html(scenario: Scenario, figures: Exposure) -> str:
         ("Level when the next dose was due", f"{figures.predose_ng_ml:.0f} ng/mL after the last dose (the level at stopping)"),
         ("AUC over the last day", f"{figures.auc_per_day_ng_h_ml:,.0f} ng·h/mL"),
         ("Accumulation", f"{figures.accumulation_ratio:.2f}-fold (AUC over one dosing interval at steady state ÷ over the first)"),
-        ("Time to 90% of steady state", f"{figures.days_to_90_percent:.1f} days (troughs, regular dosing)"),
+        ("Time to 90% of steady state", f"{figures.days_to_90_percent:.1f} days (levels just before a dose, regular dosing)"),
         ("Left one month after the last dose", f"{figures.parent_after_month_ng_ml:.1g} ng/mL, {figures.percent_left_after_month:.1e} % of the level "
                                                 f"at stopping (isotretinoin; the body's own level is about {ENDOGENOUS_NG_ML:.1f} ng/mL)"),
         ("Time to fall to 1%", f"{figures.days_to_one_percent:.1f} days after the last dose"),
