@@ -329,7 +329,7 @@ def autograde(course: Path, assignment: str, students: list[str], unsandboxed: b
     chosen = [s for s in everyone if not students or s in students]
     logs = course / REPORTS / assignment
     entries: list[report.Entry] = []
-    with tempfile.TemporaryDirectory(prefix="sandbox-grading-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="sg-") as scratch:
         scratch_path = Path(scratch)
         for student in chosen:
             entry = report.Entry(student)

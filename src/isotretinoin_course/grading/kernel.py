@@ -37,6 +37,7 @@ from .sandbox import (SANDBOX_INITIAL, LaunchSpec, Limits, SandboxUnavailable, b
                       find_bwrap, launcher_command, protected_folders, python_prefixes, sandbox_env, sandbox_user)
 
 PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent)  # put on PYTHONPATH when running unsandboxed
+MAX_SOCKET_PATH = 100  # a Unix socket's path has at most 107 bytes (sun_path); jupyter_client adds "-N" to ``ip``
 
 
 class LimitedKernelClient(AsyncKernelClient):
@@ -102,7 +103,10 @@ class SandboxKernelManager(AsyncKernelManager):
         self._uid, self._gid = (None, None) if self.unsandboxed else sandbox_user()
         if not self.unsandboxed:
             self._bwrap = find_bwrap()  # raises SandboxUnavailable with the instructor-facing message
-        base = Path(tempfile.mkdtemp(prefix="sandbox-kernel-"))
+        base = Path(tempfile.mkdtemp(prefix="sk-"))
+        if len(str(base / "run" / "k-99")) > MAX_SOCKET_PATH:  # a long $TMPDIR: Unix socket paths are short
+            os.rmdir(base)
+            base = Path(tempfile.mkdtemp(prefix="sk-", dir="/tmp"))
         self._base = base
         run, initial = base / "run", base / "initial"
         run.mkdir()
