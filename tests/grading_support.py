@@ -169,7 +169,8 @@ def secret_lines(source: Path, kinds: tuple[str, ...] = ("HIDDEN TESTS", "SOLUTI
 
 
 def normalise(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    """White space collapsed; markdown's emphasis and code marks dropped (a rendered page shows neither)."""
+    return re.sub(r"\s+", " ", re.sub(r"[*`]", "", text)).strip()
 
 
 def page_text(page: str) -> str:
@@ -180,9 +181,10 @@ def page_text(page: str) -> str:
 
 
 def leaked(text: str, secrets: list[str]) -> list[str]:
-    """The secrets that appear in ``text``, compared with white space collapsed."""
+    """The secrets that appear in ``text``, compared as a page shows them: white space collapsed, without markdown's
+    list and heading marks and emphasis (a mark-scheme line "- 3 points: ..." is shown as "3 points: ...")."""
     flat = normalise(text)
-    return [secret for secret in secrets if normalise(secret) in flat]
+    return [secret for secret in secrets if normalise(re.sub(r"^\s*(?:[-+*]|\d+[.)]|#+)\s+", "", secret)) in flat]
 
 
 # ----------------------------------------------------------------------------- processes
