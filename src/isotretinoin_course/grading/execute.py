@@ -168,6 +168,7 @@ class SandboxExecute(Execute):
         self._t0 = time.monotonic()
         self._events: list[dict] = []
         self._findings: list[str] = []
+        self._blocked: list[str] = []
         self._output_total = 0
         self._restarts = 0
         self._deadline = self._t0 + self.notebook_timeout
@@ -176,6 +177,7 @@ class SandboxExecute(Execute):
             await self._start_kernel()
             self._event("kernel_ready")
             await self._run_cells()
+            await self._collect_notices()
         finally:
             await self._stop_kernel()
         if self._findings:
@@ -478,7 +480,26 @@ class SandboxExecute(Execute):
             self._tamper(index, "the guard's answer was forged")
         for finding in answer.get("findings", []):
             self._tamper(index, str(finding))
+        self._notices(answer.get("notices", []))
         return True
+
+    def _notices(self, notices: list) -> None:
+        """What the notebook tried that the sandbox blocked: the grade stands; the report asks for a look."""
+        for notice in notices if isinstance(notices, list) else []:
+            text = str(notice)[:300]
+            if text not in self._blocked and len(self._blocked) < 20:
+                self._blocked.append(text)
+                self._event("blocked", None, f"the notebook tried to {text}")
+
+    async def _collect_notices(self) -> None:
+        """After the last cell: notices the guard kept since the last test cell."""
+        if not self.guard or getattr(self, "kc", None) is None:
+            return
+        try:
+            value, _ = await self._expression("take_notices()", None, timeout=10)
+        except (CellStuck, KernelGone):
+            return
+        self._notices(value if isinstance(value, list) else [])
 
     async def _control_test(self, index: int, cell: NotebookNode) -> None:
         control = negate_asserts(cell.source)

@@ -28,6 +28,13 @@ What the guard checks, restores and reports (each change is a finding):
 * values the test reads whose class was written in the notebook (an ``int``
   subclass whose ``__eq__`` always returns True passes ``x == 110``).
 
+Besides findings (tampering: no test counts), the audit hook keeps *notices*: what
+the notebook tried that the sandbox blocked or hides - opening or listing a path
+outside its working copy, /tmp, the system and Python, connecting a socket,
+signalling every process or its group. The grade stands, the report says
+"blocked by the sandbox" so that the instructor can look. Best effort, like the
+rest: code that makes system calls itself (ctypes) raises no audit event.
+
 What it cannot do: the guard runs in the same process as the student's code.
 Code written against this guard (patching it through ``gc``, ``ctypes`` or
 ``/proc/self/mem``, or faking the whole reply) can defeat it. The grader
@@ -68,6 +75,10 @@ class _SandboxGuard:
     baseline: tuple | None = None
     snapshots: dict = {}
     attempts: list = []
+    notices: list = []
+    roots: tuple = ()  # where the notebook may read without a notice (its working copy, the system, Python, /tmp)
+    hidden: tuple = ()  # the grader's folders the sandbox hides ($SANDBOX_HIDDEN: the course, its repository, home)
+    work: str = ""
     armed: bool = False
 
     # ------------------------------------------------------------------ trust
@@ -433,6 +444,7 @@ class _SandboxGuard:
                 stack, depth = stack.f_back, depth + 1
         # Attempts the audit hook saw.
         findings.extend(_SandboxGuard.attempts[:10])
+        notices = _SandboxGuard.take_notices()
         # Values the test will read.
         if shell is not None:
             for name in names:
@@ -442,7 +454,15 @@ class _SandboxGuard:
                 suspect = _SandboxGuard.suspect_value(value)
                 if suspect:
                     findings.append(f"the test reads `{name}`, {suspect}")
-        return json.dumps({"nonce": nonce, "findings": list(dict.fromkeys(findings))})
+        return json.dumps({"nonce": nonce, "findings": list(dict.fromkeys(findings)), "notices": notices})
+
+    @staticmethod
+    def take_notices() -> list:
+        """What the notebook tried that the sandbox blocked, since the last call (the grader asks before each
+        test cell and after the last cell)."""
+        taken = list(_SandboxGuard.notices)
+        del _SandboxGuard.notices[:]
+        return taken
 
     @staticmethod
     def reap() -> int:
@@ -472,8 +492,62 @@ class _SandboxGuard:
         return None
 
 
+_PATH_EVENTS = {"open": 0, "os.listdir": 0, "os.scandir": 0, "glob.glob": 0, "sqlite3.connect": 0, "os.mkdir": 0,
+                "os.remove": 0, "os.rmdir": 0, "os.rename": 1, "os.symlink": 1, "os.link": 1, "os.chmod": 0,
+                "shutil.rmtree": 0, "shutil.copyfile": 1, "os.truncate": 0, "os.utime": 0}
+
+
+def _notice(text: str) -> None:
+    notices = _SandboxGuard.notices
+    if len(notices) < 20 and text not in notices:
+        notices.append(text)
+
+
+def _watch(event, args) -> None:
+    """Notices (see the module's docstring): never raises, never refuses anything."""
+    try:
+        if event in _PATH_EVENTS:
+            path = args[_PATH_EVENTS[event]]
+            if isinstance(path, bytes):
+                path = os.fsdecode(path)
+            if not isinstance(path, str) or not path:
+                return
+            full = os.path.normpath(os.path.join(os.getcwd(), os.path.expanduser(path)))
+            if event == "open":
+                verb = "write" if any(flag in str(args[1]) for flag in "wax+") else "read"
+            else:
+                verb = {"os.listdir": "list", "os.scandir": "list", "glob.glob": "list", "sqlite3.connect": "read"}.get(event, "change")
+            guard = _SandboxGuard
+            if _is_under(full, (guard.work,)):
+                return
+            if _is_under(full, guard.hidden) and not _is_under(full, guard.prefixes):
+                blocked = True  # the course, the repository, the grader's home (the way to the working copy included)
+            elif verb in ("write", "change"):
+                blocked = not _is_under(full, ("/tmp", "/var/tmp", "/dev"))
+            else:
+                blocked = not _is_under(full, guard.roots) and full != "/"
+            if blocked:
+                _notice(f"{verb} {full} ({event})")
+        elif event == "socket.connect":
+            sock, address = args[0], args[1]
+            if getattr(sock, "family", None) != socket_family_unix() or not (
+                    isinstance(address, str) and _is_under(os.path.normpath(address), _SandboxGuard.roots)):
+                _notice(f"connect to {address!r}")
+        elif event == "os.kill" and args[0] <= 0 or event == "os.killpg":
+            _notice(f"signal {args[1]} to {'process group ' if event == 'os.killpg' else 'process '}{args[0]}")
+    except Exception:
+        pass
+
+
+def socket_family_unix() -> int:
+    return 1  # socket.AF_UNIX on Linux; not imported, to keep the audit hook from importing anything
+
+
 def _audit(event, args, _guard=_SandboxGuard, _untrusted=_SandboxGuard.untrusted_value):
     if not _guard.armed:
+        return
+    if event in _PATH_EVENTS or event in ("socket.connect", "os.kill", "os.killpg"):
+        _watch(event, args)
         return
     if event == "sys.addaudithook":
         _guard.attempts.append("the notebook tried to add an audit hook")
@@ -514,6 +588,11 @@ def install() -> None:
             continue
         prefixes.append(real)
     _SandboxGuard.prefixes = tuple(dict.fromkeys(prefixes))
+    system = ("/tmp", "/dev", "/proc", "/sys", "/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
+              "/.sandbox", "/var/tmp")
+    _SandboxGuard.roots = tuple(dict.fromkeys([work, *system, *_SandboxGuard.prefixes]))
+    _SandboxGuard.work = work
+    _SandboxGuard.hidden = tuple(entry for entry in os.environ.get("SANDBOX_HIDDEN", "").split(os.pathsep) if entry)
     sys.addaudithook(_audit)
 
 

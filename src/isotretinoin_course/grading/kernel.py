@@ -152,14 +152,15 @@ class SandboxKernelManager(AsyncKernelManager):
             trusted = [*python_prefixes(), *self.expose, PACKAGE_PARENT]
             env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [PACKAGE_PARENT, os.environ.get("PYTHONPATH")])),
                        SANDBOX_INITIAL=str(base / "initial"), SANDBOX_WORKDIR=str(work),
-                       SANDBOX_TRUSTED=os.pathsep.join(map(str, trusted)))
+                       SANDBOX_TRUSTED=os.pathsep.join(map(str, trusted)),
+                       SANDBOX_HIDDEN=os.pathsep.join(map(str, self._hidden())))
             env.pop("JPY_PARENT_PID", None)
             command, cwd = inner, str(work)
         else:
-            protected = [*protected_folders(Path(self.course_root or os.getcwd())), self._workdir, *map(Path, self.protect)]
-            expose = exposed_paths(protected, self.expose)
+            expose = exposed_paths([*self._hidden(), self._workdir], self.expose)
+            env = sandbox_env(self._workdir, self.passenv, trusted=expose, hidden=self._hidden())
             command = bwrap_command(self._bwrap, workdir=self._workdir, initial=base / "initial", run_dir=base / "run",
-                                    expose=expose, env=sandbox_env(self._workdir, self.passenv, trusted=expose),
+                                    expose=expose, env=env,
                                     limits=self.limits, inner=inner, as_root=self._uid is not None)
             env, cwd = None, None
         spec = LaunchSpec(command=command, sandboxed=not self.unsandboxed, uid=self._uid, gid=self._gid,
@@ -167,6 +168,10 @@ class SandboxKernelManager(AsyncKernelManager):
                           env=env, cwd=cwd)
         spec.write(base / "launch.json")
         return launcher_command(base / "launch.json")
+
+    def _hidden(self) -> list[Path]:
+        """What the kernel must never see: the course folder, its repository, the home folder, ``protect``."""
+        return [*protected_folders(Path(self.course_root or os.getcwd())), *map(Path, self.protect)]
 
     # ------------------------------------------------------------------ state for the grader
 

@@ -3,7 +3,7 @@
 Reasons, most serious first (the first that applies is the submission's reason;
 everything found is kept as details):
 
-    not a notebook · tampering detected · grading failed · kernel died in cell X ·
+    not a notebook · tampering detected · blocked by the sandbox · grading failed · kernel died in cell X ·
     memory limit in cell X · process limit in cell X · time limit in cell X ·
     syntax error in cell X · locked cell edited or deleted · output truncated ·
     file renamed · graded
@@ -39,11 +39,12 @@ def course_grade_ids(source: Path) -> dict[str, list[str]]:
     return seen
 
 
-ORDER = ["not a notebook", "tampering detected", "grading failed", "kernel died", "memory limit", "process limit",
+ORDER = ["not a notebook", "tampering detected", "blocked by the sandbox", "grading failed", "kernel died", "memory limit", "process limit",
          "time limit", "syntax error", "locked cell edited or deleted", "output truncated", "file renamed", "graded"]
 
 EVENT_REASON = {
     "tampering": "tampering detected",
+    "blocked": "blocked by the sandbox",
     "kernel_died": "kernel died",
     "gave_up": "kernel died",
     "memory_limit": "memory limit",

@@ -197,10 +197,11 @@ def bwrap_command(bwrap: str, *, workdir: Path, initial: Path, run_dir: Path, ex
     return args + inner
 
 
-def sandbox_env(workdir: Path, passenv: list[str] = (), trusted: list[Path] = ()) -> dict[str, str]:
+def sandbox_env(workdir: Path, passenv: list[str] = (), trusted: list[Path] = (), hidden: list[Path] = ()) -> dict[str, str]:
     """The kernel's whole environment: nothing of the grader's (tokens, paths) unless asked for in ``passenv``.
 
-    ``trusted``: the read-only folders whose code the guard counts as library code (guard.install).
+    ``trusted``: the read-only folders whose code the guard counts as library code (guard.install). ``hidden``: the
+    grader's folders the sandbox hides, so that the guard can tell the instructor the notebook looked for them.
     """
     bin_dir = str(Path(sys.executable).parent)
     env = {
@@ -221,6 +222,7 @@ def sandbox_env(workdir: Path, passenv: list[str] = (), trusted: list[Path] = ()
         "PYDEVD_DISABLE_FILE_VALIDATION": "1",
         "SANDBOX_WORKDIR": str(workdir),
         "SANDBOX_TRUSTED": os.pathsep.join([SANDBOX_LIB, *map(str, trusted)]),
+        "SANDBOX_HIDDEN": os.pathsep.join(map(str, hidden)),
     }
     if "VIRTUAL_ENV" in os.environ or sys.prefix != sys.base_prefix:
         env["VIRTUAL_ENV"] = sys.prefix
