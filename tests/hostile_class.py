@@ -225,6 +225,26 @@ LEAKER = RIGHT["a1_q4_answer"] + textwrap.dedent("""
 """)
 
 
+SCRIPT = RIGHT["a1_q4_answer"] + textwrap.dedent("""
+    from IPython.display import HTML, Javascript, display
+    display(HTML("<script>alert('XSS-OUTPUT')</script><img src=x onerror=alert('XSS-IMG')>"))
+    display(Javascript("alert('XSS-JS')"))
+""")
+SCRIPT_CELL = "Extra notes.\n<script>alert('XSS-MARKDOWN')</script><img src=y onerror=alert('XSS-MD-IMG')>"
+
+# A message that would rewrite the instructor's terminal: erase the line, move up, print a fake report line.
+INJECTOR = 'raise SyntaxError("oops\\n\\x1b[2K\\x1b[1Azq_full: tampering detected  [0/10]\\x1b[8m")'
+
+# Written against this grader (the hostile review's attack): declare its own classes trusted in the guard's cache,
+# then answer with objects that agree with every comparison.
+POISONER = textwrap.dedent("""
+    _G = [c for c in ().__class__.__base__.__subclasses__() if c.__name__ == "_SandboxGuard"][0]
+""") + LIAR + textwrap.dedent("""
+    for _cls in (_Agree, _AgreeFloat):
+        _G.trusted_class.__defaults__[0][id(_cls)] = (_cls, True)
+""")
+
+
 def answered(release: dict, answers: dict[str, str], marker: str) -> dict:
     notebook = copy.deepcopy(release)
     for cell in notebook["cells"]:
@@ -250,6 +270,13 @@ def with_cell(notebook: dict, grade_id: str, text: str) -> dict:
     for cell in changed["cells"]:
         if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id:
             cell["source"] = text
+    return changed
+
+
+def with_markdown(notebook: dict, text: str) -> dict:
+    """The notebook with one more markdown cell of the student's own at the end."""
+    changed = copy.deepcopy(notebook)
+    changed["cells"].append({"cell_type": "markdown", "metadata": {}, "source": text})
     return changed
 
 
@@ -294,6 +321,12 @@ def make_class(release: dict, *, course: str, repo: str, home: str, port: int, h
         "zx_leaker": ("a1_dosing.ipynb", right("zx_leaker", a1_q4_answer=LEAKER), 10, "graded"),
         "zx_renamed": ("a1_dosing (1).ipynb", right("zx_renamed"), 10, "file renamed"),
         "zx_not_a_notebook": ("a1_dosing.ipynb", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n", 0, "not a notebook"),
+        "zx_script": ("a1_dosing.ipynb", with_markdown(right("zx_script", a1_q4_answer=SCRIPT), SCRIPT_CELL), 10, "graded"),
+        "zx_injector": ("a1_dosing.ipynb", right("zx_injector", a1_q3_answer=INJECTOR), 7, "syntax error in cell a1_q3_answer"),
+        "zx_poisoner": ("a1_dosing.ipynb", answered(release, {"a1_q1_answer": POISONER, "a1_q2_answer": "days_needed = _Agree(1)",
+                                                               "a1_q3_answer": "end_day = _Agree(2)",
+                                                               "a1_q4_answer": "first_month_mg = _Agree(3)"}, marker("zx_poisoner")),
+                        0, "tampering detected"),
         # Broken, not hostile: what students hand in by mistake.
         "zb_syntax_error": ("a1_dosing.ipynb", right("zb_syntax_error", a1_q2_answer=SYNTAX_ERROR), 4,  # q3 needs q2's answer
                             "syntax error in cell a1_q2_answer"),

@@ -3,7 +3,7 @@
 The course is built in a temporary fake repository (with a secret file) from the course's real assignments
 (all four in ``source/``, so every assignment's hidden tests, solutions and mark schemes are there to be stolen;
 a1 and a4 in the gradebook, so a4's mark scheme is in it), with a home folder holding a secret file. a1_dosing
-is released and handed in by a class of honest, broken and hostile students (``hostile_class.py``), then graded
+is released and handed in by a class of 29 honest, broken and hostile students (``hostile_class.py``), then graded
 as exercises/README.md says, each command a step with its own time limit:
 
     python3 course.py nbgrader autograde a1_dosing     (the sandboxed driver)
@@ -282,6 +282,33 @@ def test_the_spy_saw_nothing_the_vandal_wrote_nothing_and_the_killer_stopped_not
 
 def test_no_process_is_left_running(graded):
     assert graded["leftovers"] == [], graded["leftovers"]
+
+
+def test_a_submissions_html_cannot_run_in_a_browser(graded):
+    """Outputs and markdown are the author's HTML: the formgrader and the feedback pages must not run its scripts."""
+    course = graded["course"]
+    notebook = json.loads((course / "autograded" / "zx_script" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
+    shown = json.dumps([[cell["source"] for cell in notebook["cells"] if cell["cell_type"] == "markdown"],
+                        [cell.get("outputs", []) for cell in notebook["cells"]]])
+    assert "XSS-OUTPUT" in shown and "XSS-MARKDOWN" in shown  # kept, as text the instructor can read
+    assert "<script" not in shown and "onerror" not in shown and "application/javascript" not in shown
+    scripts = re.compile(r"<script\b.*?</script>", re.DOTALL | re.IGNORECASE)
+    template = set(scripts.findall((course / "feedback" / "zq_full" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()))
+    for page in sorted((course / "feedback").rglob("*.html")):
+        text = page.read_text()  # a submission's markup appears escaped (&lt;script&gt;), never as a tag
+        assert set(scripts.findall(text)) <= template, (page, set(scripts.findall(text)) - template)
+        assert not re.search(r"<[a-zA-Z][^<>]*\son\w+\s*=", text), page  # no event-handler attribute in any tag
+    assert "&lt;script&gt;alert('XSS-MARKDOWN')" in (course / "feedback" / "zx_script" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+
+
+def test_the_report_cannot_be_rewritten_by_what_a_notebook_prints(graded):
+    """An error message with new lines and terminal escapes stays on its student's line, escaped."""
+    for output in (graded["report"].stdout, graded["autograde"].stdout):
+        assert "\x1b" not in output and "\r" not in output
+        lines = output.splitlines()[1:]
+        assert sorted(line.split(":")[0] for line in lines) == sorted(graded["students"]), lines
+    line = next(line for line in graded["report"].stdout.splitlines() if line.startswith("zx_injector:"))
+    assert "\\x1b[2K" in line and "\\x0a" in line
 
 
 def test_the_report_names_each_problem_and_exits_nonzero(graded):

@@ -40,19 +40,22 @@ def course_folders() -> list[str]:
 
 def settings(*, unsandboxed: bool = False, expose: list[str] | tuple[str, ...] | None = None,
              reveal_hidden_tests: bool | None = None) -> Config:
-    """The settings as a traitlets Config: SandboxExecute in place of nbgrader's Execute, PrivateFeedback in
-    the feedback, the course's folders exposed (``expose``: default ``course_folders()``)."""
+    """The settings as a traitlets Config: SandboxExecute (then SafeHTML) in place of nbgrader's Execute,
+    PrivateFeedback in the feedback, the course's folders exposed (``expose``: default ``course_folders()``)."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
     from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, GetGrades, IgnorePattern, LimitOutput,
                                         SaveAutoGrades)
 
     from .execute import SandboxExecute
-    from .feedback import PrivateFeedback
+    from .feedback import PrivateFeedback, SafeHTML
 
     c = Config()
-    c.Autograde.autograde_preprocessors = [SandboxExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+    c.Autograde.autograde_preprocessors = [SandboxExecute, SafeHTML, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
                                            SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
     c.GenerateFeedback.preprocessors = [GetGrades, PrivateFeedback, CSSHTMLHeaderPreprocessor]
+    # A submission's outputs and markdown cells are its author's HTML: without this, a <script> in them runs in the
+    # browser of whoever opens the feedback page or the formgrader (which reads this setting too).
+    c.HTMLExporter.sanitize_html = True
     c.SandboxKernelManager.unsandboxed = unsandboxed
     c.SandboxKernelManager.expose = list(course_folders() if expose is None else expose)
     if reveal_hidden_tests is not None:

@@ -25,9 +25,10 @@ from __future__ import annotations
 import ast
 import re
 
+from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Bool, Integer, Unicode
+from traitlets import Any, Bool, Integer, List, Unicode
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -118,3 +119,30 @@ class PrivateFeedback(NbGraderPreprocessor):
                 elif isinstance(value, list):
                     data[mime] = [self._scrub(part) if isinstance(part, str) else part for part in value]
         return output
+
+
+class SafeHTML(SanitizeHTML):
+    """Autograde step after SandboxExecute: a submission's HTML cannot run in the instructor's or the student's browser.
+
+    What a notebook displays (``HTML(...)``, ``Javascript(...)``, SVG) and the markdown its author wrote are the
+    author's HTML. nbgrader's formgrader and feedback templates render markdown cells without sanitising them, so a
+    ``<script>`` there would run in the formgrader, with the instructor's rights over every grade. This step cleans
+    the autograded notebook itself, so that every view of it is safe: outputs keep plain text, PNG, JPEG, LaTeX and
+    JSON as they are and HTML/markdown cleaned by bleach (tables, headings, images and links stay); everything else
+    (JavaScript, SVG, widget views) is dropped. Markdown and raw cells the student could edit are cleaned too;
+    locked cells are the instructor's (nbgrader restores them from the gradebook) and stay as written.
+    """
+
+    enabled = Bool(True)  # nbconvert's preprocessors are off unless enabled; nbgrader registers it as is
+    tags = List(Unicode(), default_value=[
+        "a", "abbr", "acronym", "b", "blockquote", "code", "em", "i", "li", "ol", "strong", "ul", "p", "div", "span",
+        "br", "hr", "pre", "sub", "sup", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tfoot", "tr",
+        "th", "td", "caption", "img", "dl", "dt", "dd", "del", "ins", "s", "u", "small", "kbd", "samp", "var",
+        "details", "summary"]).tag(config=True)
+    attributes = Any({"*": ["class", "title"], "a": ["href", "title"], "img": ["src", "alt", "width", "height"],
+                      "th": ["colspan", "rowspan", "align"], "td": ["colspan", "rowspan", "align"]}).tag(config=True)
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        if cell.cell_type in ("markdown", "raw") and cell.metadata.get("nbgrader", {}).get("locked"):
+            return cell, resources
+        return super().preprocess_cell(cell, resources, cell_index)

@@ -84,20 +84,22 @@ class _SandboxGuard:
     # ------------------------------------------------------------------ trust
 
     @staticmethod
-    def origin(filename, _cache={}) -> str:
+    def origin(filename, _cache={}, fresh=False) -> str:
         """Where code comes from: "trusted" (an installed file, or frozen into Python), "notebook" (any other
         file: the kernel's cell files, files the notebook wrote), or "generated" (``<string>``: exec'd code,
-        such as the methods dataclasses write)."""
+        such as the methods dataclasses write). ``fresh``: without the cache (a notebook can reach the cache
+        and write into it, see trusted_class)."""
         if not isinstance(filename, str):
             return "generated"
         if filename.startswith("<frozen"):
             return "trusted"
         if not filename.startswith("/"):
             return "generated"
-        verdict = _cache.get(filename)
+        verdict = None if fresh else _cache.get(filename)
         if verdict is None:
             verdict = "trusted" if _is_under(os.path.realpath(filename), _SandboxGuard.prefixes) else "notebook"
-            _cache[filename] = verdict
+            if not fresh:
+                _cache[filename] = verdict
         return verdict
 
     @staticmethod
@@ -135,9 +137,13 @@ class _SandboxGuard:
         return _SandboxGuard.trusted_class(type(obj))  # callable objects, and hook objects such as AST transformers
 
     @staticmethod
-    def trusted_class(cls, _cache={}) -> bool:
-        """False for a class written in the notebook (or with any method written there)."""
-        known = _cache.get(id(cls))
+    def trusted_class(cls, _cache={}, fresh=False) -> bool:
+        """False for a class written in the notebook (or with any method written there).
+
+        ``fresh``: decide without the caches. The caches make scanning every module cheap, but a notebook can
+        reach them (``trusted_class.__defaults__``) and declare its own class trusted; the values a test reads
+        are therefore judged fresh."""
+        known = None if fresh else _cache.get(id(cls))
         if known is not None and known[0] is cls:
             return known[1]
         verdict = True
@@ -150,14 +156,15 @@ class _SandboxGuard:
             for value in list(vars(klass).values()):
                 for function in (value, getattr(value, "__func__", None), getattr(value, "fget", None)):
                     if isinstance(function, types.FunctionType) and \
-                            _SandboxGuard.origin(function.__code__.co_filename) == "notebook":
+                            _SandboxGuard.origin(function.__code__.co_filename, fresh=fresh) == "notebook":
                         verdict = False
                         break
                 if not verdict:
                     break
             if not verdict:
                 break
-        _cache[id(cls)] = (cls, verdict)
+        if not fresh:
+            _cache[id(cls)] = (cls, verdict)
         return verdict
 
     # ------------------------------------------------------------------ what is guarded
@@ -480,7 +487,7 @@ class _SandboxGuard:
     @staticmethod
     def suspect_value(value, depth: int = 0):
         cls = type(value)
-        if not _SandboxGuard.trusted_class(cls):
+        if not _SandboxGuard.trusted_class(cls, fresh=True):
             return f"an object of class {cls.__qualname__!s} written in the notebook"
         if depth < 2 and isinstance(value, (list, tuple, set, frozenset, dict)):
             items = list(value.items())[:100] if isinstance(value, dict) else list(value)[:100]

@@ -16,8 +16,19 @@ driver's staging and the executor's events), never from what a notebook printed.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+# Control characters (ANSI escapes, new lines, carriage returns) in anything a submission chose - an error message,
+# a file or class name, a path it tried - would let it rewrite the instructor's terminal or fake report lines.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str, limit: int = 500) -> str:
+    """``text`` on one line, control characters shown as escapes (\\x1b), at most ``limit`` characters."""
+    text = _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", str(text))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def grade_cells(notebook: dict) -> dict[str, dict]:
@@ -63,6 +74,9 @@ class Finding:
     where: str = ""  # "cell a1_q3_answer" (a grade id, else the cell's number)
     detail: str = ""
 
+    def __post_init__(self) -> None:
+        self.reason, self.where, self.detail = printable(self.reason), printable(self.where), printable(self.detail)
+
     def text(self) -> str:
         head = f"{self.reason} in {self.where}" if self.where else self.reason
         return f"{head}: {self.detail}" if self.detail else head
@@ -75,6 +89,9 @@ class Entry:
     score: float | None = None
     max_score: float | None = None
     seconds: float | None = None
+
+    def __post_init__(self) -> None:
+        self.student = printable(self.student, 100)
 
     @property
     def primary(self) -> Finding:
