@@ -198,10 +198,11 @@ def main() -> int:
     commands.add_parser("execute", help="re-execute notebooks in place (default: all)")
     commands.add_parser("datasets", help="regenerate the synthetic datasets in datasets/")
     commands.add_parser("readme", help="regenerate the README's lesson tables from content/lessons.yml (--check: only compare)")
-    commands.add_parser("nbgrader", help="run nbgrader in exercises/ (e.g. generate_assignment a1_dosing); autograde is sandboxed")
-    commands.add_parser("nbgrader-report", help="after autograding: one reason per submission, exit 1 when any needs a look")
-    commands.add_parser("feedback", help="private feedback for an autograded assignment (--reveal-hidden-tests to show the tests)")
-    commands.add_parser("sandbox-check", help="start a throw-away grading sandbox and check that it isolates")
+    # --help of the grading commands goes to nbgrader or the grading driver, which know their options.
+    commands.add_parser("nbgrader", add_help=False, help="run nbgrader in exercises/ (e.g. generate_assignment a1_dosing); autograde is sandboxed")
+    commands.add_parser("nbgrader-report", add_help=False, help="after autograding: one reason per submission, exit 1 when any needs a look")
+    commands.add_parser("feedback", add_help=False, help="private feedback for an autograded assignment (--reveal-hidden-tests to show the tests)")
+    commands.add_parser("sandbox-check", add_help=False, help="start a throw-away grading sandbox and check that it isolates")
     options, extra = parser.parse_known_args()
     options.extra = extra
     handler = {"lab": command_lab, "test": command_test, "execute": command_execute, "datasets": command_datasets,
