@@ -5,14 +5,17 @@ that must never reach a student (hidden tests, mark schemes, solutions), found i
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import html
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -188,6 +191,17 @@ def leaked(text: str, secrets: list[str]) -> list[str]:
 
 
 # ----------------------------------------------------------------------------- processes
+
+
+@contextlib.contextmanager
+def scratch_folder():
+    """A short, private temporary folder for the driver ($TMPDIR): every process it starts names this path, and it is
+    short enough for the kernels' Unix sockets below it (pytest's own folders can be too long)."""
+    folder = Path(tempfile.mkdtemp(prefix="gt-", dir="/tmp"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def processes_mentioning(marker: str) -> list[str]:

@@ -33,7 +33,7 @@ import pytest
 
 import hostile_class
 from grading_support import (BIN, EXERCISES, GRADING_WRITES, ROOT, RoundTrip, grading, leaked, nbgrader, page_text,
-                             processes_mentioning, secret_lines)
+                             processes_mentioning, scratch_folder, secret_lines)
 
 ASSIGNMENT = "a1_dosing"
 REPO_SECRET = "REPO-SECRET-5f2a"
@@ -88,9 +88,7 @@ def build_place(base: Path) -> dict:
     course.mkdir()
     shutil.copytree(EXERCISES / "source", course / "source")
     (course / "nbgrader_config.py").write_text((EXERCISES / "nbgrader_config.py").read_text() + TEST_LIMITS)
-    scratch = base / "tmp"  # the driver's temporary folders: every process it starts names this path
-    scratch.mkdir()
-    return {"base": base, "repo": repo, "home": home, "course": course, "scratch": scratch, "released": base / "released"}
+    return {"base": base, "repo": repo, "home": home, "course": course, "released": base / "released"}
 
 
 def release(place: dict) -> None:
@@ -130,7 +128,8 @@ def autograde(place: dict):
 
 @pytest.fixture(scope="module")
 def place(tmp_path_factory):
-    return build_place(tmp_path_factory.mktemp("hostile"))
+    with scratch_folder() as scratch:  # the driver's temporary folders: every process it starts names this path
+        yield {**build_place(tmp_path_factory.mktemp("hostile")), "scratch": scratch}
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +154,7 @@ def graded(place, trip):
     students = trip.need("submit")
     results = {name: trip.need(name) for name in ("autograde", "export", "feedback", "report")}
     return {**place, **results, "students": students, "connections": list(place["listener"].connections),
-            "leftovers": processes_mentioning(str(place["scratch"])),
+            "leftovers": processes_mentioning(str(place["scratch"])) + processes_mentioning(str(place["course"])),
             "secrets": secret_lines(place["course"] / "source") + [REPO_SECRET, HOME_SECRET]}
 
 
@@ -370,11 +369,12 @@ def test_unsandboxed_grading_is_explicit_and_really_unprotected(place, trip, tmp
 def test_a_grading_process_stopped_at_its_limit_ends_only_its_own_grading(place, trip, tmp_path):
     stuck = {**hostile_class.RIGHT, "a1_q2_answer": "import time\ntime.sleep(600)"}  # graded first; the cell limit is 30 s
     course = course_for(place, trip, tmp_path / "exercises", {"a_stuck": stuck, "b_honest": hostile_class.RIGHT})
-    scratch = tmp_path / "tmp"
-    scratch.mkdir()
-    result = grading(course, "autograde", ASSIGNMENT, "--submission-timeout", "12", limit=180, TMPDIR=str(scratch))
+    with scratch_folder() as scratch:
+        result = grading(course, "autograde", ASSIGNMENT, "--submission-timeout", "12", limit=180, TMPDIR=str(scratch))
+        leftovers = processes_mentioning(str(scratch)) + processes_mentioning(str(course))
+        leftovers += [str(path) for path in scratch.iterdir()]  # the killed grading's sandbox folders are removed too
     assert result.returncode == 1, result.stdout + result.stderr[-3000:]
     assert "a_stuck: time limit" in result.stdout and "the whole submission stopped after 12 s" in result.stdout
     assert nbgrader(course, "export", limit=60).returncode == 0
     assert (grades(course)["a_stuck"], grades(course)["b_honest"]) == (0.0, 10.0)
-    assert processes_mentioning(str(scratch)) == []
+    assert leftovers == []

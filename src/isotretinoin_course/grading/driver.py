@@ -329,7 +329,7 @@ def autograde(course: Path, assignment: str, students: list[str], unsandboxed: b
     chosen = [s for s in everyone if not students or s in students]
     logs = course / REPORTS / assignment
     entries: list[report.Entry] = []
-    with tempfile.TemporaryDirectory(prefix="sg-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="sg-", dir=_short_temporary_folder()) as scratch:
         scratch_path = Path(scratch)
         for student in chosen:
             entry = report.Entry(student)
@@ -379,6 +379,13 @@ def autograde(course: Path, assignment: str, students: list[str], unsandboxed: b
     report.write(course / REPORTS / f"{assignment}.json", assignment, entries, header)
     print(report.render(assignment, entries, header))
     return 1 if any(entry.needs_look for entry in entries) else 0
+
+
+def _short_temporary_folder() -> str:
+    """$TMPDIR, or /tmp when $TMPDIR is long: the kernels' Unix sockets go below the scratch folder, and a socket's
+    path has at most 107 bytes. (A kernel manager used on its own falls back the same way, kernel.py.)"""
+    folder = tempfile.gettempdir()
+    return folder if len(folder) <= 40 else "/tmp"
 
 
 def _read_events(path: Path) -> list[dict]:
