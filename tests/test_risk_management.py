@@ -675,7 +675,7 @@ def test_a_lapse_still_going_on_the_collection_day_refuses_the_supply(key):
         decision = evaluate(_lapse_timeline(key, resume, 30), key).decisions[1]
         assert decision.outcome == outcome, (resume, decision)
         if outcome == "refuse":
-            assert decision.rule == "contraception" and f"on the day of this collection" in decision.reason
+            assert decision.rule == "contraception" and f"since {BASE[key] + days(21)}, and still does on the day of this collection" in decision.reason
 
 
 @pytest.mark.parametrize("key", SETS)

@@ -313,9 +313,10 @@ def _contraception_problem(active: Sequence[tuple[Method, Contraception]], rule_
         if met:
             return None
     uncounted = [method.name for method in methods if not method.counts_in(programme)]
-    listed = ", ".join(method.name for method in methods) or "none"
+    listed = ", ".join(method.name for method in methods) or "no method"
     why = f"in use: {listed}" + (f" ({', '.join(repr(name) for name in uncounted)} does not count in this programme)" if uncounted else "")
-    return f"{contraceptive_methods().lists[programme].plain[0].lower()}{contraceptive_methods().lists[programme].plain[1:].rstrip('.')}; {why}"
+    plain = contraceptive_methods().lists[programme].plain
+    return f"{why}, which does not meet the rule: {plain[0].lower()}{plain[1:].rstrip('.')}"
 
 
 @dataclass(frozen=True)
@@ -513,7 +514,9 @@ def _verdict(timeline: Timeline, methods: Sequence[Method], prescription: Prescr
             start = course.previous_supply or course.first_dispense
             lapses = _lapses(timeline, methods, start, pickup.date, rules_for, boundaries)
             if lapses and lapses[-1].end == pickup.date:
-                return refuse("contraception", f"on the day of this collection {lapses[-1].problem} (since {lapses[-1].start})", contraception_failing=True)
+                since = _lapses(timeline, methods, course.first_dispense - dt.timedelta(days=days_before), pickup.date, rules_for, boundaries)[-1].start
+                return refuse("contraception", f"contraception has failed the rule since {since}, and still does on the day of this collection: "
+                                               f"{lapses[-1].problem}", contraception_failing=True)
             during = rules.settings("during")
             for lapse in lapses:
                 if lapse.start in course.reported_lapses or (lapse.start == start and start in course.failing_on):

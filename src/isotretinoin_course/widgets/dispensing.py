@@ -61,7 +61,7 @@ def judge(choice: str | bool, decision: Decision) -> tuple[bool, str]:
 
 def _rule_set_words(decision: Decision) -> str:
     found = rule_sets().get(decision.rule_set_key)
-    return f"{found.name} ({found.period_words()})" if found else decision.rule_set
+    return f"{found.name}, {found.period_words()}" if found else decision.rule_set
 
 
 def visit_card_html(timeline: Timeline, decision: Decision) -> str:
