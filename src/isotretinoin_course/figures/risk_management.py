@@ -151,7 +151,7 @@ def programme_changes_figure(until: dt.date = dt.date(2027, 6, 30)) -> tuple[Fig
     handles = [Line2D([], [], color=PROGRAMME_COLOURS[key], linewidth=5, label=f"{programme(key).region}: {programme(key).name}") for key in PROGRAMMES]
     handles += [Line2D([], [], color="#555555", linewidth=5, linestyle=(0, (2, 1.5)), marker="o", markerfacecolor="white", markersize=9,
                        label="start date scheduled, not confirmed"),
-                Line2D([], [], color="#555555", linewidth=2, linestyle=(0, (2, 1.5)), label="thin dashed tail: may still apply if that start was postponed"),
+                Line2D([], [], color="#555555", linewidth=2, linestyle=(0, (2, 1.5)), label="thin dashed tail: may go on if that start is delayed"),
                 Line2D([], [], color="#555555", linewidth=3, label="short bar below: only the month is known")]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, fontsize=TEXT_SIZE, frameon=False)
     ax.set_title("Pregnancy risk-management rules for isotretinoin: what changed when", fontsize=TEXT_SIZE + 2)
