@@ -41,7 +41,7 @@ from pygments.formatters import HtmlFormatter
 from ...content.lessons import Lesson, lessons as manifest_lessons
 from . import SiteError
 from .html_post import Section, finish_page
-from .notebook_outputs import LiveNote, prepare_notebook
+from .notebook_outputs import LiveNote, PageAssets, prepare_notebook
 
 PACKAGE = __package__
 BUILD_MARKER = ".course-site"  # only a folder holding this file is ever emptied by a rebuild
@@ -95,6 +95,7 @@ class BuildReport:
     quizzes: int
     widgets: int
     seconds: float
+    notes: list[str] = field(default_factory=list)  # what the build had to mend, for the author to fix at the source
 
     def summary(self) -> str:
         return (f"Built {self.pages} pages ({self.lessons} lessons, {self.instructor_notes} instructor notes) with {self.figures} figures, "
@@ -165,7 +166,7 @@ class SiteBuilder:
 
     # ------------------------------------------------------------------ pages
 
-    def lesson_page(self, lesson: Lesson) -> tuple[Page, dict[str, bytes], int, int]:
+    def lesson_page(self, lesson: Lesson) -> tuple[Page, PageAssets]:
         path = self.config.notebooks_dir / lesson.filename
         if not path.exists():
             raise SiteError(f"the lesson manifest lists {lesson.filename}, but {path} does not exist")
@@ -178,7 +179,7 @@ class SiteBuilder:
         url = f"{lesson.name}.html"
         content = finish_page(body, path.name, self.link_resolver(url, path))
         page = Page("lesson", url, lesson_title(lesson), content.body, content.sections, link, has_quiz=assets.quizzes > 0)
-        return page, assets.figures, assets.quizzes, assets.widgets
+        return page, assets
 
     def instructor_pages(self) -> list[Page]:
         pages = []
@@ -199,13 +200,17 @@ class SiteBuilder:
         started = time.perf_counter()
         out = self.config.out_dir
         self._empty(out)
-        lessons, figures, quizzes, widgets = [], {}, 0, 0
+        lessons, figures, quizzes, widgets, notes_for_authors = [], {}, 0, 0, []
         for lesson in self.lessons:
-            page, page_figures, page_quizzes, page_widgets = self.lesson_page(lesson)
+            page, assets = self.lesson_page(lesson)
             lessons.append(page)
-            figures.update(page_figures)
-            quizzes += page_quizzes
-            widgets += page_widgets
+            figures.update(assets.figures)
+            quizzes += assets.quizzes
+            widgets += assets.widgets
+            if assets.added_references:
+                notes_for_authors.append(
+                    f"{lesson.filename}: stored outputs cite {', '.join(assets.added_references)}, which its References cell lacks "
+                    "(course.py execute builds that cell from the Markdown cells only); the site lists them")
         for before, after in zip(lessons, lessons[1:]):
             before.next, after.prev = after, before
         notes = self.instructor_pages()
@@ -230,7 +235,8 @@ class SiteBuilder:
         (static / "pygments.css").write_text(HtmlFormatter(style="default").get_style_defs(".highlight"), encoding="utf-8")
         (out / "search_index.js").write_text(self._search_index(pages), encoding="utf-8")
         (out / ".nojekyll").write_text("", encoding="utf-8")  # GitHub Pages: serve every file as it is
-        return BuildReport(len(pages), len(lessons), len(notes), len(figures), quizzes, widgets, time.perf_counter() - started)
+        return BuildReport(len(pages), len(lessons), len(notes), len(figures), quizzes, widgets, time.perf_counter() - started,
+                           notes_for_authors)
 
     def _empty(self, out: Path) -> None:
         if out.exists():
@@ -344,6 +350,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"site: {error}", file=sys.stderr)
         return 1
     print(report.summary())
+    for note in report.notes:
+        print(f"site: note: {note}", file=sys.stderr)
     if not config.repository:
         print(f"site: no repository configured (--repository OWNER/REPO or ${REPOSITORY_VARIABLE}), so the pages carry no Binder link",
               file=sys.stderr)

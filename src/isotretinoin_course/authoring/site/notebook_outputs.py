@@ -9,6 +9,10 @@ Three kinds of output change on the way to the site, in a copy of the notebook:
 * any other widget output becomes the widget's own static fallback (the ``text/html`` it stores for
   its starting inputs) plus a line saying where the live version runs.
 
+The References cell also lists what the stored outputs cite (a table of rules, say), so that every
+citation on the page reaches its entry; ``python3 course.py execute`` builds that cell from the
+Markdown cells only, and the build reports the keys it had to add.
+
 Everything else (Markdown, tables, printed text) passes through nbconvert unchanged.
 """
 
@@ -24,6 +28,7 @@ from dataclasses import dataclass, field
 import nbformat
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
+from ...content.bibliography import REFERENCES_HEADING, BibliographyError, cited_keys, load_bibliography, references_markdown
 from ...core.constants import FIGURE_DESCRIPTION_PREFIX
 from . import SiteError
 from .quiz_html import view_html
@@ -40,6 +45,7 @@ class PageAssets:
     figures: dict[str, bytes] = field(default_factory=dict)  # path under the site root -> PNG bytes
     quizzes: int = 0  # quizzes and case steps, checked in the page
     widgets: int = 0  # other widgets, shown by their static fallback
+    added_references: list[str] = field(default_factory=list)  # cited in outputs, missing from the References cell
 
 
 @dataclass(frozen=True)
@@ -53,7 +59,7 @@ class LiveNote:
         if self.binder_url:
             where += f' or on Binder (<a class="binder-link" href="{html.escape(self.binder_url)}">open this lesson on Binder</a>)'
         else:
-            where += " or on Binder (see the course's README)"
+            where += " or on Binder"
         return ('<p class="live-note"><strong>Live version:</strong> this part of the lesson is interactive. Above is what it '
                 f"shows for its starting inputs; to change them, open the notebook in {where}.</p>")
 
@@ -116,6 +122,31 @@ def _widget_fallback(output, where: str, live_note: LiveNote) -> nbformat.Notebo
     return _html_output(f'<div class="widget-fallback" role="group" aria-label="{html.escape(name)}">{shown}{live_note.html()}</div>')
 
 
+_ANCHOR = re.compile(r'<a id="ref-([^"]+)"></a>')
+
+
+def complete_references(notebook: nbformat.NotebookNode, name: str) -> list[str]:
+    """Add to the References cell the keys that stored outputs cite and it lacks; return those keys.
+
+    The entries are written as ``course.py execute`` writes them (same format, same order). A key the
+    bibliography lacks is refused: the page would carry a citation that leads nowhere.
+    """
+    cells = [cell for cell in notebook.cells if cell.cell_type == "markdown" and cell.source.startswith(REFERENCES_HEADING)]
+    if len(cells) != 1:
+        return []
+    listed = _ANCHOR.findall(cells[0].source)
+    texts = [cell.source for cell in notebook.cells if cell.cell_type == "markdown" and cell is not cells[0]]
+    texts += [_text(output.get("data", {}).get(mime, "")) for cell in notebook.cells for output in cell.get("outputs", [])
+              for mime in ("text/markdown", "text/html")]
+    missing = [key for key in cited_keys(texts) if key not in listed]
+    if missing:
+        try:
+            cells[0].source = references_markdown(listed + missing, load_bibliography())
+        except BibliographyError as error:
+            raise SiteError(f"{name}.ipynb: {error}") from None
+    return missing
+
+
 def prepare_notebook(notebook: nbformat.NotebookNode, name: str, live_note: LiveNote) -> tuple[nbformat.NotebookNode, PageAssets]:
     """A copy of ``notebook`` whose outputs a static page can show, and the files it needs.
 
@@ -123,7 +154,7 @@ def prepare_notebook(notebook: nbformat.NotebookNode, name: str, live_note: Live
     without a static fallback, or a quiz or case step the package cannot rebuild as the notebook showed it.
     """
     notebook = nbformat.from_dict(notebook)  # a deep copy: the committed notebook stays as it is
-    assets = PageAssets()
+    assets = PageAssets(added_references=complete_references(notebook, name))
     code = [(f"{name}.ipynb, cell {number}", cell.source) for number, cell in enumerate(notebook.cells, 1) if cell.cell_type == "code"]
     maker = ViewMaker(find_cases(code))
     for cell_number, cell in enumerate(notebook.cells, 1):
