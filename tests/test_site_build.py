@@ -368,3 +368,18 @@ def test_a_repository_that_is_not_owner_slash_repo_is_refused(course_copy, tmp_p
 )
 def test_reading_view_calls(source, expected):
     assert read_view_call(source, "nb, cell 1") == expected
+
+
+def test_the_browser_tests_skip_without_chromium_but_refuse_to_under_ci(monkeypatch):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("chromium_helper", ROOT / "tests" / "browser" / "chromium.py")
+    helper = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(helper)
+    monkeypatch.setattr(helper.shutil, "which", lambda name: None)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(RuntimeError, match="CI=true but no Chromium"):
+        helper.require_chromium()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="no Chromium found"):
+        helper.require_chromium()
