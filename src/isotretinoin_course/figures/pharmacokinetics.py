@@ -194,7 +194,7 @@ def washout_figure(dose_mg: float = 30, interval_h: float = 12, course_days: flo
     figure.tight_layout()
     rows = washout_table(ONE_MONTH_DAYS, dose_mg=dose_mg, interval_h=interval_h, course_days=course_days, weight_kg=weight_kg)
     parts = [f"{row.eliminator.short_label} (half-life {row.terminal_half_life_h:g} h), {amount_text(row.parent_after_ng_ml)} ng/mL or "
-             f"{row.parent_fraction_remaining:.0e} of the level at stopping" for row in rows]
+             f"{power_of_ten(row.parent_fraction_remaining, 0)} of the level at stopping" for row in rows]
     description = (
         "Model plasma isotretinoin on a log scale from the last dose of a 20-week course to five weeks later, one curve per "
         "elimination scenario; a vertical line marks one month and a dotted horizontal line the isotretinoin the body makes itself "
@@ -242,6 +242,11 @@ def amount_text(value: float) -> str:
     return f"{value:.1g}" if value >= 0.01 else power_of_ten(value, 0)
 
 
+def _one_figure(value: float) -> str:
+    """A ratio to one significant figure, in powers of ten below 0.01."""
+    return f"{value:.1g}" if value >= 0.01 else power_of_ten(value, 0)
+
+
 def formulation_table() -> pd.DataFrame:
     """The three US formulations as the model holds them: strengths, exposure per mg and the model's time to peak."""
     rows = []
@@ -279,7 +284,7 @@ def washout_frame(days_after: float = ONE_MONTH_DAYS) -> pd.DataFrame:
             "isotretinoin at stopping, when the next dose was due (ng/mL)": f"{row.parent_at_stop_ng_ml:.0f}",
             f"isotretinoin after {days_after:g} days (ng/mL)": amount_text(row.parent_after_ng_ml),
             "fraction of the level at stopping": power_of_ten(row.parent_fraction_remaining, 0),
-            f"after {days_after:g} days ÷ the body's own isotretinoin ({ENDOGENOUS_NG_ML:.1f} ng/mL)": f"{row.parent_after_ng_ml / ENDOGENOUS_NG_ML:.1g}",
+            f"after {days_after:g} days ÷ the body's own isotretinoin ({ENDOGENOUS_NG_ML:.1f} ng/mL)": _one_figure(row.parent_after_ng_ml / ENDOGENOUS_NG_ML),
             f"4-oxo-isotretinoin after {days_after:g} days (ng/mL; rests on the 3.4 ratio)": amount_text(row.metabolite_after_ng_ml),
         })
     return pd.DataFrame(rows)
