@@ -75,7 +75,7 @@ def test_too_few_exercises_are_reported(lesson_04, tmp_path):
 def test_a_widget_without_a_question_is_reported(lesson_04):
     broken = copy.deepcopy(lesson_04)
     widget = next(index for index, cell in enumerate(broken.cells) if cell.source.startswith("DosingCalculator("))
-    del broken.cells[widget + 1]
+    del broken.cells[widget + 1 : widget + 3]  # its questions and their quiz
     assert unquestioned_widgets(lesson_04) == []
     assert unquestioned_widgets(broken) == [widget]
 

@@ -3,13 +3,14 @@ and instructor notes with both session plans.
 
 What it holds a lesson to:
 
-1. **At least three exercises, each with a worked solution folded beneath it.** An exercise is a Markdown cell
+1. **At least three exercises, each with a worked solution folded beneath it** (or a quiz that checks it). An exercise is a Markdown cell
    that announces one of the course's active-learning patterns in a heading or in bold (:data:`PATTERNS`: predict
    then run, fill in the blanks, tweak and observe, bug hunt, case decision, or the older "Your turn"); its solution is an HTML
    ``<details>`` block in that cell or in one of the next :data:`SOLUTION_WINDOW` cells, before the next exercise
    or section.
 2. **A checkable question under every widget** other than the quiz (which checks itself): one of the next
-   :data:`SOLUTION_WINDOW` cells after the widget's cell is Markdown with a ``<details>`` answer.
+   :data:`SOLUTION_WINDOW` cells after the widget's cell is a quiz of questions about the widget
+   (``quiz_for(...)``, the quiz engine checks the answer) or Markdown with a ``<details>`` answer.
 3. **Instructor notes** ``docs/instructor/<notebook name>.md`` with headings for a 50-minute plan, a 120-minute
    plan, pause-and-predict points, answers, students' typical errors, and what to do when widgets do not render.
 
@@ -47,15 +48,22 @@ def _is_exercise(cell) -> bool:
     return cell.cell_type == "markdown" and bool(_ANNOUNCED.search(cell.source))
 
 
+def _checks_answers(cell) -> bool:
+    """A folded answer (``<details>`` in Markdown) or a quiz, which checks an answer and folds its explanation."""
+    if cell.cell_type == "markdown":
+        return "<details>" in cell.source
+    return cell.source.lstrip().startswith("quiz_for(")
+
+
 def _solution_follows(cells: list, index: int) -> bool:
-    """Whether the exercise at ``index`` has a ``<details>`` block in its cell or in the next few, before the next one."""
-    if "<details>" in cells[index].source:
+    """Whether the exercise at ``index`` has a folded answer or a quiz in its cell or in the next few, before the next one."""
+    if _checks_answers(cells[index]):
         return True
     for cell in cells[index + 1 : index + 1 + SOLUTION_WINDOW]:
-        if cell.cell_type == "markdown" and (_is_exercise(cell) or _SECTION.search(cell.source)) and "<details>" not in cell.source:
-            return False
-        if cell.cell_type == "markdown" and "<details>" in cell.source:
+        if _checks_answers(cell):
             return True
+        if cell.cell_type == "markdown" and (_is_exercise(cell) or _SECTION.search(cell.source)):
+            return False
     return False
 
 
@@ -65,15 +73,21 @@ def exercises(nb) -> list[tuple[int, bool]]:
 
 
 def unquestioned_widgets(nb) -> list[int]:
-    """Indices of code cells showing a widget (not a quiz) with no folded answer in the next few cells."""
+    """Indices of code cells showing a widget (not a quiz) with no quiz or folded answer in the next few cells."""
     missing = []
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code" or cell.source.lstrip().startswith("quiz_for("):
             continue
         if not any(WIDGET_VIEW in output.get("data", {}) for output in cell.get("outputs", [])):
             continue
-        following = nb.cells[index + 1 : index + 1 + SOLUTION_WINDOW]
-        if not any(other.cell_type == "markdown" and "<details>" in other.source for other in following):
+        questioned = False
+        for other in nb.cells[index + 1 : index + 1 + SOLUTION_WINDOW]:
+            if other.cell_type == "markdown" and _SECTION.search(other.source) and not _checks_answers(other):
+                break  # a new section: the lesson's own quiz there is not about this widget
+            if _checks_answers(other):
+                questioned = True
+                break
+        if not questioned:
             missing.append(index)
     return missing
 
