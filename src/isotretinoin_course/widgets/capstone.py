@@ -1,22 +1,33 @@
-"""Notebook 09's capstone views: one quiz per case step, each reporting the student's first answer to the case."""
+"""Notebook 09's capstone views: one quiz per case step, each reporting the student's first answer to the case and saving it
+(with the patient's id) in the student's progress file, so the debrief still counts it after a kernel restart."""
 
 from __future__ import annotations
 
 import ipywidgets as widgets
 
 from ..core.markup import inline_markup
+from ..core.progress_store import SavedResult
 from ..models.capstone import CapstoneCase
+from ..models.progress import capstone_source, lesson_for_bank
 from ..models.quiz import AnswerResult
 from .base import CourseWidget
 from .quiz import Quiz
 
 
 class CaseQuiz(Quiz):
-    """A one-question quiz that also reports to the case (first attempts only)."""
+    """A one-question quiz that also reports to the case (first attempts only), saved per patient as a capstone result."""
+
+    progress_kind = "capstone"
 
     def __init__(self, case: CapstoneCase, key: str) -> None:
         self.case, self.key = case, key
         super().__init__(case.bank, [key], title=case.step(key).stage)
+
+    def progress_place(self) -> tuple[str, str]:
+        return lesson_for_bank(self.case.bank.notebook), capstone_source(self.case.patient_id)
+
+    def _restored(self, question_id: str, saved: SavedResult) -> None:
+        self.case.record(question_id, saved.correct_first_time)  # so the debrief counts steps answered before a restart
 
     def _record(self, question_id: str, result: AnswerResult) -> None:
         super()._record(question_id, result)
