@@ -21,13 +21,13 @@ RIGHT = {
     "a1_q1_answer": "mg_per_kg_day = 70 / 64",
     "a1_q2_answer": "days_needed = -(-120 * 64 // 70)",
     "a1_q3_answer": "end_day = 9 + days_needed",
-    "a1_q4_answer": "regimen = build_regimen(0.5, 64)\nfirst_month_mg = regimen.daily_mg",
+    "a1_q4_answer": "regimen = build_regimen(0.5, 64, rounding=\"at_least\")\nfirst_month_mg = regimen.daily_mg",
 }
 WRONG = {
     "a1_q1_answer": "mg_per_kg_day = 0.5",
     "a1_q2_answer": "days_needed = 100",
     "a1_q3_answer": "end_day = 101",
-    "a1_q4_answer": "first_month_mg = 40",
+    "a1_q4_answer": "first_month_mg = 30",
 }
 
 

@@ -184,10 +184,11 @@ def test_the_package_docstring_maps_every_layer():
 
 
 def test_the_subpackages_on_disk_are_the_ones_pyproject_ships():
+    """Every folder of the package, code or data only (quiz banks, the site's templates), is listed, and nothing else."""
     listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
-    code = {f"{PACKAGE}.{path.parent.name}" for path in SOURCE.glob("*/__init__.py")}
-    content_data = {f"{PACKAGE}.content.{path.name}" for path in (SOURCE / "content").iterdir() if path.is_dir() and path.name != "__pycache__"}
-    assert listed == {PACKAGE, f"{PACKAGE}.datasets"} | code | content_data
+    folders = {".".join((PACKAGE, *path.relative_to(SOURCE).parts)) for path in SOURCE.rglob("*")
+               if path.is_dir() and "__pycache__" not in path.parts}
+    assert listed == {PACKAGE, f"{PACKAGE}.datasets"} | folders
     assert {path.parent.name for path in SOURCE.glob("*/__init__.py")} == set(LAYERS)
 
 
