@@ -216,3 +216,52 @@ def test_a_file_that_cannot_be_deleted_is_reported(tmp_path):
     with pytest.raises(ProgressFileProblem, match="could not be deleted"):
         store.reset()
     assert "could not be deleted" in store.problem
+
+
+# Root (as these tests run here) reads and writes whatever the permission bits say, so "permission denied" is
+# made by the operating-system call itself failing the way it does for an ordinary user.
+def test_a_file_the_student_may_not_read_is_reported_with_the_reason_and_left_alone(store, monkeypatch):
+    store.record("01", SOURCE, "q1", "LO1", True, "a")
+    before = store.path.read_bytes()
+    real_read_text = Path.read_text
+
+    def denied(path, *args, **kwargs):
+        if path == store.path:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_read_text(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", denied)
+    fresh = ProgressStore(store.path)
+    assert fresh.results() == []
+    assert "could not be read" in fresh.problem and "Permission denied" in fresh.problem and "may read that file" in fresh.problem
+    assert fresh.record("01", SOURCE, "q2", "LO1", False, "b").attempts == 1  # counted in memory
+    assert store.path.read_bytes() == before  # never overwritten with what this kernel alone knows
+    monkeypatch.undo()
+    assert {result.question for result in ProgressStore(store.path).results()} == {"q1"}
+
+
+def test_a_folder_the_student_may_not_write_to_is_reported_with_the_reason(store, monkeypatch):
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(ps.tempfile, "mkstemp", denied)
+    result = store.record("01", SOURCE, "q1", "LO1", True, "a")
+    assert "could not be saved" in store.problem and "Permission denied" in store.problem and "may write to it" in store.problem
+    assert not store.path.exists() and store.result("01", SOURCE, "q1") == result
+    monkeypatch.undo()
+    store.record("01", SOURCE, "q2", "LO1", True, "a")  # writable again: the answer kept in memory is saved too
+    assert not store.problem and {r.question for r in ProgressStore(store.path).results()} == {"q1", "q2"}
+
+
+@pytest.mark.parametrize("value", ["", "   "])
+def test_an_empty_override_falls_back_to_the_jupyter_data_directory(tmp_path, monkeypatch, value):
+    monkeypatch.setenv(PROGRESS_DIR_VARIABLE, value)
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "data"))
+    assert progress_path() == tmp_path / "data" / "isotretinoin-course" / "progress.json"
+
+
+def test_the_tests_themselves_never_use_the_machines_progress_file():
+    """tests/conftest.py gives every test (and every kernel a test starts) a folder of its own."""
+    folder = Path(os.environ[PROGRESS_DIR_VARIABLE])
+    assert folder.name.startswith("progress") and "jupyter" not in str(folder)
+    assert progress_path().parent == folder
