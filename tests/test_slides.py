@@ -227,7 +227,8 @@ def test_the_build_keeps_slideshow_metadata_and_the_lint_checks_it():
 
 
 def test_the_site_links_each_lesson_page_to_its_deck(built_site):
-    site, _ = built_site
+    site, report = built_site
+    assert report.slide_decks == len(LESSONS) and f"{len(LESSONS)} slide decks" in report.summary()
     for lesson in LESSONS:
         page = BeautifulSoup((site / f"{lesson.name}.html").read_text(encoding="utf-8"), "html.parser")
         link = page.select_one("a.slides-link")

@@ -101,10 +101,12 @@ class BuildReport:
     widgets: int
     seconds: float
     notes: list[str] = field(default_factory=list)  # what the build had to mend, for the author to fix at the source
+    slide_decks: int = 0  # in slides/, one per lesson
 
     def summary(self) -> str:
         return (f"Built {self.pages} pages ({self.lessons} lessons, {self.instructor_notes} instructor notes) with {self.figures} figures, "
-                f"{self.quizzes} quizzes and case steps, and {self.widgets} widget fallbacks in {self.seconds:.1f} s")
+                f"{self.quizzes} quizzes and case steps, and {self.widgets} widget fallbacks, and {self.slide_decks} slide decks "
+                f"in {self.seconds:.1f} s")
 
 
 def binder_url(repository: str | None, ref: str, filename: str) -> str | None:
@@ -242,11 +244,11 @@ class SiteBuilder:
         (out / "search_index.js").write_text(self._search_index(pages), encoding="utf-8")
         (out / ".nojekyll").write_text("", encoding="utf-8")  # GitHub Pages: serve every file as it is
         try:
-            build_decks(self.config.root, out / SLIDES_FOLDER, self.lessons)
+            decks = build_decks(self.config.root, out / SLIDES_FOLDER, self.lessons)
         except SlidesError as error:
             raise SiteError(f"slides: {error}") from None
         return BuildReport(len(pages), len(lessons), len(notes), len(figures), quizzes, widgets, time.perf_counter() - started,
-                           notes_for_authors)
+                           notes_for_authors, len(decks.decks))
 
     def _empty(self, out: Path) -> None:
         if out.exists():
