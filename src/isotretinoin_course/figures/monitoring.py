@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 
 from ..models.dosing import daily_doses
 from ..models.monitoring import (
-    ALT_ACTION_MULTIPLE, ALT_UPPER_LIMIT_U_L, TRIGLYCERIDES_REFERENCE_MG_DL, TRIGLYCERIDES_VERY_HIGH_MG_DL, threshold_shares,
+    ALT_ACTION_MULTIPLE, ALT_UPPER_LIMIT_U_L, TRIGLYCERIDES_REFERENCE_MG_DL, TRIGLYCERIDES_VERY_HIGH_MG_DL, threshold_shares, to_mmol_l,
 )
 from .style import OKABE_ITO, mark_synthetic, use_course_style
 
@@ -47,6 +47,8 @@ def patient_timeline_figure(tables: dict[str, pd.DataFrame], patient_id: str, fi
                label=f"very high (≥ {TG_VERY_HIGH:g})")
     ax.plot(labs["date"], labs["triglycerides_mg_dl"], "o-", color=OKABE_ITO["vermillion"], label="triglycerides")
     ax.set_ylabel("Triglycerides\n(mg/dL)")
+    per_mg_dl = to_mmol_l("Triglycerides", 1.0)
+    ax.secondary_yaxis("right", functions=(lambda mg_dl: mg_dl * per_mg_dl, lambda mmol_l: mmol_l / per_mg_dl)).set_ylabel("(mmol/L)")
     ax.set_ylim(0, max(TG_VERY_HIGH * 1.3, labs["triglycerides_mg_dl"].max() * 1.1))
     ax.legend(loc="upper left", fontsize=8)
 
@@ -86,7 +88,10 @@ def patient_timeline_figure(tables: dict[str, pd.DataFrame], patient_id: str, fi
     ax.set_ylabel("Events")
     if events:
         ax.legend(loc="upper right", fontsize=8, ncol=3)
-    axes[-1].xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    # At most about eight month ticks, the year written once beneath them: "%b %Y" on every month ran together.
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=8)
+    axes[-1].xaxis.set_major_locator(locator)
+    axes[-1].xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     axes[-1].set_xlabel("Date")
     for axis in axes:
         axis.grid(alpha=0.25)
