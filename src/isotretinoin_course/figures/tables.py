@@ -7,12 +7,12 @@ need them; a lesson shows them through :func:`readable_table` and :func:`show_re
 
 from __future__ import annotations
 
-import re
+import hashlib
 
 import pandas as pd
 from IPython.display import HTML, display
 
-from ..models.monitoring import to_mmol_l
+from ..models.monitoring import to_mmol_l, visit_words
 from .style import show_table
 
 # Column of the synthetic tables → heading a student reads (with the unit where there is one).
@@ -63,16 +63,6 @@ WORDS = {
 }
 
 
-def visit_words(visit: str) -> str:
-    """``"month_2"`` → ``"month 2"``, ``"follow_up_3"`` → ``"3 months after the course"``, ``"baseline"`` stays."""
-    if match := re.fullmatch(r"month_(\d+)", visit):
-        return f"month {match.group(1)}"
-    if match := re.fullmatch(r"follow_up_(\d+)", visit):
-        months = int(match.group(1))
-        return f"{months} month{'s' if months != 1 else ''} after the course"
-    return visit.replace("_", " ")
-
-
 def readable_table(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of a synthetic table for reading: dates as YYYY-MM-DD, visits and codes in words, yes/no for
     true/false, a mmol/L column after each lipid in mg/dL, and headings in words with units."""
@@ -103,6 +93,8 @@ def show_reference(frame: pd.DataFrame, title: str) -> None:
     """Show a table of course content (not patient data) with a caption, its row labels as the first column and
     no row numbers; long cells wrap instead of running off the screen."""
     table = frame.reset_index() if frame.index.name else frame.reset_index(drop=True)
-    styled = table.style.set_uuid("reference").set_caption(title).hide(axis="index")
-    styled = styled.set_properties(**{"text-align": "left", "vertical-align": "top", "white-space": "normal"})
+    # An id made from the title: stable from run to run (stored outputs are checked) and different for each table.
+    uuid = "reference-" + hashlib.sha1(title.encode()).hexdigest()[:8]
+    styled = table.style.set_uuid(uuid).set_caption(title).hide(axis="index")
+    styled = styled.set_table_styles([{"selector": "td, th", "props": "text-align: left; vertical-align: top; white-space: normal;"}])
     display(HTML(styled.to_html()))

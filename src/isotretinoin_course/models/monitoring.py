@@ -16,6 +16,7 @@ baseline (CTCAE v5.0 grades on multiples of the baseline when it is abnormal).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -52,6 +53,17 @@ def to_mmol_l(analyte: str, mg_dl: float) -> float:
     if analyte not in MMOL_L_PER_MG_DL:
         raise CourseInputError("analyte", analyte, "one of " + ", ".join(MMOL_L_PER_MG_DL))
     return mg_dl * MMOL_L_PER_MG_DL[analyte]
+
+
+def visit_words(visit: str) -> str:
+    """A visit label of the synthetic tables in words: ``"month_2"`` → ``"month 2"``, ``"follow_up_3"`` →
+    ``"3 months after the course"``; ``"baseline"`` stays."""
+    if match := re.fullmatch(r"month_(\d+)", visit):
+        return f"month {match.group(1)}"
+    if match := re.fullmatch(r"follow_up_(\d+)", visit):
+        months = int(match.group(1))
+        return f"{months} month{'s' if months != 1 else ''} after the course"
+    return visit.replace("_", " ")
 
 
 # Reference ranges (low, high) of each analyte of the synthetic cohort's laboratory table.

@@ -11,8 +11,7 @@ from ..core.markup import inline_markup
 from ..data.cohort import planted_labels
 from ..figures.monitoring import patient_timeline_figure
 from ..figures.style import figure_png
-from ..figures.tables import visit_words
-from ..models.monitoring import flag_panel
+from ..models.monitoring import flag_panel, visit_words
 from .base import CourseWidget
 
 
