@@ -40,6 +40,10 @@ HEADINGS = {
     "setting": "Where",
     "prescription_date": "Prescription written",
     "pickup_date": "Collected",
+    "dispense_id": "Supply record",
+    "morning_mg": "Morning dose (mg)",
+    "evening_mg": "Evening dose (mg)",
+    "capsules": "Capsules",
     "daily_dose_mg": "Daily dose (mg)",
     "days_supply": "Supply (days)",
     "refills": "Refills",
@@ -64,18 +68,18 @@ WORDS = {
 
 
 def readable_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of a synthetic table for reading: dates as YYYY-MM-DD, visits and codes in words, yes/no for
+    """A copy of a synthetic table for reading: dates as YYYY-MM-DD (a missing date as a dash), visits and codes in words, yes/no for
     true/false, a mmol/L column after each lipid in mg/dL, and headings in words with units."""
     table = pd.DataFrame(index=frame.index)
     for column in frame.columns:
         values = frame[column]
         if pd.api.types.is_datetime64_any_dtype(values):
-            values = values.dt.strftime("%Y-%m-%d")
+            values = values.dt.strftime("%Y-%m-%d").fillna("—")  # a missing date (a supply never collected) as a dash
         elif pd.api.types.is_bool_dtype(values):
             values = values.map({True: "yes", False: "no"})
         elif column == "visit":
             values = values.map(visit_words)
-        elif values.dtype == object:
+        elif values.dtype == object or pd.api.types.is_string_dtype(values):
             values = values.map(lambda value: WORDS.get(value, value) if isinstance(value, str) else value)
         table[HEADINGS.get(column, column.replace("_", " "))] = values
         if column in LIPIDS:
