@@ -67,4 +67,7 @@ class CaseDebrief(CourseWidget):
         return "Capstone debrief (interactive: run the notebook, answer the steps, then press the button)"
 
     def static_html(self) -> str:
-        return "<p><em>The debrief is interactive when the notebook runs: answer the steps, then press <strong>Show my debrief</strong>.</em></p>"
+        steps = "".join(f"<li>{inline_markup(self.case.step_name(key))}</li>" for key in self.case.steps)
+        return ("<p><em>The debrief is interactive when the notebook runs: answer the steps, then press <strong>Show my debrief</strong>. "
+                "It counts the questions you answered right first time, lists the ones you missed and names the notebooks to revisit. "
+                f"The case's {len(self.case.steps)} questions:</em></p><ol>{steps}</ol>")
