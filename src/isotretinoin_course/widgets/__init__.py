@@ -13,7 +13,7 @@ May import: core, content, models, data, figures, widgets.
 """
 
 from .article_scorecard import ArticleScorecard
-from .capstone import CaseStepView
+from .capstone import CaseDebrief, CaseStepView
 from .counselling import CounsellingChecklist
 from .dispensing import DispensingSimulator
 from .dosing import DosingCalculator
@@ -24,6 +24,6 @@ from .quiz import Quiz, quiz_for
 from .severity import SeverityClassifier
 
 __all__ = [
-    "ArticleScorecard", "CaseStepView", "CounsellingChecklist", "DispensingSimulator", "DosingCalculator", "PKSimulator",
+    "ArticleScorecard", "CaseDebrief", "CaseStepView", "CounsellingChecklist", "DispensingSimulator", "DosingCalculator", "PKSimulator",
     "PatientExplorer", "ProgressPanel", "Quiz", "SeverityClassifier", "progress_panel", "quiz_for",
 ]
