@@ -1,8 +1,7 @@
 """The teaching kit (issue 18): each lesson has three or more exercises with folded solutions, a checkable
 question under every widget, and instructor notes with both plans; the course plan exists.
 
-Lessons 00-04 are held to it here; lessons 05-09 join the list when their teaching kit lands (branch i18b).
-Once all ten are in, parametrize over every notebook (``NOTEBOOKS``) instead.
+Every lesson notebook is held to it (lessons 00-04 from branch i18a, 05-09 from i18b).
 """
 
 from __future__ import annotations
@@ -16,12 +15,11 @@ from conftest import NOTEBOOKS, ROOT
 from isotretinoin_course.authoring.teaching_kit import exercises, note_problems, teaching_kit_problems, unquestioned_widgets
 
 NOTES = ROOT / "docs" / "instructor"
-LESSONS_WITH_A_KIT = ("00", "01", "02", "03", "04")
-KIT_NOTEBOOKS = [path for path in NOTEBOOKS if path.name[:2] in LESSONS_WITH_A_KIT]
+KIT_NOTEBOOKS = NOTEBOOKS
 
 
-def test_the_lessons_with_a_kit_are_all_there():
-    assert [path.name[:2] for path in KIT_NOTEBOOKS] == list(LESSONS_WITH_A_KIT)
+def test_every_lesson_is_held_to_the_kit():
+    assert [path.name[:2] for path in KIT_NOTEBOOKS] == [f"{number:02d}" for number in range(10)]
 
 
 @pytest.mark.parametrize("path", KIT_NOTEBOOKS, ids=[path.name for path in KIT_NOTEBOOKS])
@@ -88,3 +86,19 @@ def test_instructor_notes_without_a_plan_or_a_fallback_are_reported(tmp_path):
     assert note_problems(note) == [f"{note.name}: no heading for a 120-minute plan",
                                    f"{note.name}: no heading for what to do when widgets do not render"]
     assert note_problems(tmp_path / "missing.md")[0].startswith("no instructor notes")
+
+
+def test_widgets_that_are_questions_or_pose_no_task_need_no_question_beneath(lesson_04):
+    # The capstone's case steps are questions checked by the quiz engine; the progress table and the debrief pose
+    # no task. The quiz check above is the same rule: a widget whose fixed text starts "Quiz:".
+    capstone = nbformat.read(ROOT / "notebooks" / "09_capstone_case.ipynb", as_version=4)
+    start = nbformat.read(ROOT / "notebooks" / "00_start_here.ipynb", as_version=4)
+    assert unquestioned_widgets(capstone) == [] and unquestioned_widgets(start) == []
+
+
+def test_a_numbered_exercise_counts_but_a_heading_that_only_mentions_exercises_does_not():
+    cells = [nbformat.v4.new_markdown_cell("### Exercise 2 · Bug hunt\n\nFind the slip."),
+             nbformat.v4.new_markdown_cell("<details><summary>Worked solution</summary>It divides.</details>"),
+             nbformat.v4.new_markdown_cell("### Graded exercises\n\nThey are in `exercises/`.")]
+    nb = nbformat.v4.new_notebook(cells=cells)
+    assert exercises(nb) == [(0, True)]

@@ -5,10 +5,12 @@ What it holds a lesson to:
 
 1. **At least three exercises, each with a worked solution folded beneath it** (or a quiz that checks it). An exercise is a Markdown cell
    that announces one of the course's active-learning patterns in a heading or in bold (:data:`PATTERNS`: predict
-   then run, fill in the blanks, tweak and observe, bug hunt, case decision, or the older "Your turn"); its solution is an HTML
+   then run, fill in the blanks, tweak and observe, bug hunt, case decision, the older "Your turn", or a numbered
+   "Exercise"); its solution is an HTML
    ``<details>`` block in that cell or in one of the next :data:`SOLUTION_WINDOW` cells, before the next exercise
    or section.
-2. **A checkable question under every widget** other than the quiz (which checks itself): one of the next
+2. **A checkable question under every widget** other than those that are questions themselves or pose no task
+   (:data:`NO_QUESTION_NEEDED`: a quiz, a capstone step, the progress table, the debrief): one of the next
    :data:`SOLUTION_WINDOW` cells after the widget's cell is a quiz of questions about the widget
    (``quiz_for(...)``, the quiz engine checks the answer) or Markdown with a ``<details>`` answer.
 3. **Instructor notes** ``docs/instructor/<notebook name>.md`` with headings for a 50-minute plan, a 120-minute
@@ -29,6 +31,9 @@ PATTERNS = ("predict, then run", "predict first", "fill in the blank", "tweak an
 SOLUTION_WINDOW = 3
 MINIMUM_EXERCISES = 3
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+# Widgets that are questions themselves (a quiz, a capstone step, checked by the quiz engine) or that pose no task
+# (the saved-progress table, the capstone's debrief), recognised by the start of their fixed text representation.
+NO_QUESTION_NEEDED = ("Quiz:", "Case step:", "Capstone debrief", "Your saved progress")
 NOTE_HEADINGS = {
     "a 50-minute plan": re.compile(r"^#{2,3} .*50-minute", re.IGNORECASE | re.MULTILINE),
     "a 120-minute plan": re.compile(r"^#{2,3} .*120-minute", re.IGNORECASE | re.MULTILINE),
@@ -41,11 +46,15 @@ _SECTION = re.compile(r"^## ", re.MULTILINE)
 
 
 # A pattern counts only in a heading or in bold, where an exercise announces itself (not in prose that mentions one).
-_ANNOUNCED = re.compile(r"(^#{2,4}[^\n]*(?:%s))|(\*\*[^*\n]*(?:%s))" % (("|".join(map(re.escape, PATTERNS)),) * 2), re.IGNORECASE | re.MULTILINE)
+_ANNOUNCED = re.compile(r"(^#{2,4}[^\n]*(?:%s))|(\*\*[^*\n]*(?:%s)[^*\n]*\*\*)" % (("|".join(map(re.escape, PATTERNS)),) * 2),
+                        re.IGNORECASE | re.MULTILINE)
+
+
+_NUMBERED = re.compile(r"^#{2,4}\s+Exercise\s+\d", re.MULTILINE)  # "### Exercise 2 · Bug hunt"
 
 
 def _is_exercise(cell) -> bool:
-    return cell.cell_type == "markdown" and bool(_ANNOUNCED.search(cell.source))
+    return cell.cell_type == "markdown" and bool(_ANNOUNCED.search(cell.source) or _NUMBERED.search(cell.source))
 
 
 def _checks_answers(cell) -> bool:
@@ -76,9 +85,10 @@ def unquestioned_widgets(nb) -> list[int]:
     """Indices of code cells showing a widget (not a quiz) with no quiz or folded answer in the next few cells."""
     missing = []
     for index, cell in enumerate(nb.cells):
-        if cell.cell_type != "code" or cell.source.lstrip().startswith("quiz_for("):
+        if cell.cell_type != "code":
             continue
-        if not any(WIDGET_VIEW in output.get("data", {}) for output in cell.get("outputs", [])):
+        widgets = [output["data"] for output in cell.get("outputs", []) if WIDGET_VIEW in output.get("data", {})]
+        if not widgets or all(str(data.get("text/plain", "")).startswith(NO_QUESTION_NEEDED) for data in widgets):
             continue
         questioned = False
         for other in nb.cells[index + 1 : index + 1 + SOLUTION_WINDOW]:
