@@ -62,7 +62,7 @@ def test_the_visit_cards_cover_three_programmes_and_every_decision():
     for card in cards.values():
         text = assessment.describe_card(card)
         assert "SYNTHETIC" in text and "Rule set: " in text and "TODAY at the counter" in text
-        assert re.search(r"\(applies from \d{1,2} \w+ \d{4}|\(applies from \w+ \d{4}", text), text.splitlines()[1]
+        assert re.search(r"; applies from (\d{1,2} )?\w+ \d{4}", text), text.splitlines()[1]
 
 
 def test_the_counter_answer_check_names_the_problem():

@@ -345,7 +345,7 @@ def describe_card(card: VisitCard) -> str:
     timeline = card.timeline
     category = "can get pregnant" if timeline.category == "can_get_pregnant" else "cannot get pregnant"
     lines = [f"Card {card.card_id} · SYNTHETIC patient {timeline.patient_id} · {category}",
-             f"Rule set: {rules.name} (applies {rules.period_words()})",
+             f"Rule set: {rules.name}; applies {rules.period_words()}",
              f"Today: {_date_words(card.today)}. {card.situation}"]
     if timeline.risk_acknowledgement is not None:
         lines.append(f"Acknowledgement of Risk Form signed: {_date_words(timeline.risk_acknowledgement)}")
@@ -360,7 +360,7 @@ def describe_card(card: VisitCard) -> str:
     collected = {pickup.prescription_date: pickup.date for pickup in timeline.pickups}
     lines.append("Prescriptions:")
     for prescription in timeline.prescriptions:
-        refills = f", {prescription.refills} refill(s)" if prescription.refills else ""
+        refills = f", {prescription.refills} refill{'s' if prescription.refills > 1 else ''}" if prescription.refills else ""
         when = collected.get(prescription.date)
         status = "TODAY at the counter" if when == card.today else f"collected {_date_words(when)}"
         lines.append(f"  written {_date_words(prescription.date)}: {prescription.days_supply} days{refills}; {status}")
