@@ -50,13 +50,20 @@ TEACHING_CASES = {
 }
 
 
-def generate() -> dict[str, pd.DataFrame]:
-    """The four audit tables. Same seed → the same rows."""
-    rng = np.random.default_rng(AUDIT_SEED)
+def generate(seed: int = AUDIT_SEED, n: int = N_AUDIT_PATIENTS, planted: dict[int, str] | None = None,
+             teaching: dict[int, str] | None = None, prefix: str = "AUD") -> dict[str, pd.DataFrame]:
+    """The four audit tables. Same seed → the same rows.
+
+    The defaults make notebook 06's log; the graded assignments' unseen log (:mod:`assessment`) passes its own seed,
+    size, planted records (same wording as :data:`PLANTED_VIOLATIONS`) and identifier prefix.
+    """
+    planted = PLANTED_VIOLATIONS if planted is None else planted
+    teaching = TEACHING_CASES if teaching is None else teaching
+    rng = np.random.default_rng(seed)
     patients, tests, methods, log = [], [], [], []
-    for number in range(1, N_AUDIT_PATIENTS + 1):
-        patient_id = f"AUD-{number:03d}"
-        violation = PLANTED_VIOLATIONS.get(number, "") or TEACHING_CASES.get(number, "")
+    for number in range(1, n + 1):
+        patient_id = f"{prefix}-{number:03d}"
+        violation = planted.get(number, "") or teaching.get(number, "")
         draw = rng.random()
         if violation:
             category = "cannot_get_pregnant" if "cannot get pregnant" in violation else "can_get_pregnant"

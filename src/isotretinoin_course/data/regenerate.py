@@ -1,7 +1,8 @@
 """Regenerate every synthetic table and ``datapackage.json``: ``python3 course.py datasets``.
 
 Runs the seeded generators (:mod:`cohort`, :mod:`audit_log`) and writes each table as CSV, sorted,
-with the Data Package that describes them (:mod:`schema`). Same seeds, same bytes: a test regenerates
+with the Data Package that describes them (:mod:`schema`); then the graded assignments' own data
+(:mod:`assessment`) into ``assessment/``. Same seeds, same bytes: a test regenerates
 into a temporary folder and compares with the committed ``datasets/``. The folder to write is an
 argument (``course.py`` passes the repository's ``datasets/``).
 """
@@ -13,7 +14,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import audit_log, cohort
+from . import assessment, audit_log, cohort
 from .schema import AUDIT_SCHEMAS, FILE_PREFIX, SCHEMAS
 
 
@@ -54,7 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python3 course.py datasets", description="Regenerate the synthetic datasets.")
     parser.add_argument("directory", type=Path, help="the folder to write (the repository's datasets/)")
     options = parser.parse_args(argv)
-    for path in write(options.directory):
+    # The graded assignments' unseen data (seeds of their own) goes to its own folder, which no lesson reads.
+    for path in [*write(options.directory), *assessment.write(options.directory / assessment.FOLDER)]:
         print(f"wrote {path}")
     return 0
 
