@@ -49,15 +49,25 @@ def day_words(result, _kwargs):
 # --------------------------------------------------------------------------- core
 
 prop(inputs.read_number, value=numbers(-1e6, 1e6), field=FIELD, unit=st.sampled_from(("", "kg", "mg/kg/day")),
-     minimum=st.one_of(st.none(), numbers(-10, 10)), maximum=st.one_of(st.none(), numbers(10, 1000)), positive=BOOL, integer=BOOL,
-     no_junk=("field", "unit"), valid=lambda result, kwargs: finite_everywhere(result))
+     minimum=st.one_of(st.none(), st.floats(-10, 10)), maximum=st.one_of(st.none(), st.floats(10, 1000)), positive=BOOL, integer=BOOL,
+     no_junk=("field", "unit", "minimum", "maximum", "positive", "integer"), valid=lambda result, kwargs: finite_everywhere(result))
 prop(inputs.read_bool, value=BOOL, field=FIELD, no_junk=("field",), valid=lambda result, kwargs: isinstance(result, bool) or (_ for _ in ()).throw(AssertionError(result)))
 prop(inputs.read_date, value=dates(), field=FIELD, optional=BOOL, minimum=st.one_of(st.none(), st.dates()), maximum=st.one_of(st.none(), st.dates()),
-     no_junk=("field",), valid=day_words)
-prop(inputs.read_path, value=st.one_of(content_paths(), PATH_TEXT), field=FIELD, must_exist=BOOL, no_junk=("field",))
+     no_junk=("field", "optional", "minimum", "maximum"), valid=day_words)
+prop(inputs.read_path, value=st.one_of(content_paths(), PATH_TEXT), field=FIELD, must_exist=BOOL, kind=st.sampled_from(("", "file", "folder")),
+     no_junk=("field", "must_exist", "kind"))
 prop(inputs.read_choice, value=near_misses(FORMULATIONS), field=FIELD, allowed=st.sampled_from((FORMULATIONS, MEALS, tuple(f"SYN-{n:04d}" for n in range(1, 241)))),
-     no_junk=("field",), valid=lambda result, kwargs: is_text(result, kwargs))
-prop(inputs.read_sequence, value=text_lists(st.text(max_size=4)), field=FIELD, no_junk=("field",))
+     no_junk=("field", "allowed"), valid=lambda result, kwargs: is_text(result, kwargs))
+prop(inputs.read_sequence, value=text_lists(st.text(max_size=4)), field=FIELD, unique=BOOL, no_junk=("field", "unique"))
+prop(inputs.read_text, value=TEXT, field=FIELD, empty=BOOL, no_junk=("field", "empty"), valid=is_text)
+prop(inputs.read_instance, value=st.one_of(st.dates(), st.text()), field=FIELD, kind=st.just(dt.date), what=st.just("a date"),
+     no_junk=("field", "kind", "what"))
+prop(inputs.read_mapping, value=st.dictionaries(st.sampled_from(("a", "b")), st.integers()), field=FIELD, keys=st.just(("a",)),
+     no_junk=("field", "keys"))
+prop(inputs.read_frame, value=st.one_of(st.builds(lambda: cohort()["labs"]), st.builds(pd.DataFrame)), field=FIELD, columns=st.just(("alt_u_l",)),
+     rows=BOOL, no_junk=("field", "columns", "rows"))
+prop(inputs.read_tables, value=st.one_of(st.builds(cohort), st.builds(dict)), field=FIELD, needed=st.just({"labs": ("alt_u_l",)}),
+     no_junk=("field", "needed"))
 prop(markup.inline_markup, text=TEXT, valid=is_text)
 prop(markup.paragraphs, text=TEXT, valid=is_text)
 prop(resources.content_file)  # takes *parts: called with none, it is the content folder
@@ -89,6 +99,12 @@ for cls in (adverse_effects.SeriousWarning, adverse_effects.Interaction, adverse
             ranges.PlausibleRange, rule_sets.Rule, rule_sets.NotModelled, rule_sets.DateDetail, rule_sets.Window, rule_sets.RuleSet):
     record_of(cls)
 
+for loader_function in (adverse_effects.adverse_effects, capstone_content.capstone_text, contraception.contraceptive_methods,
+                        counselling_content.counselling_topics, label_dosing.label_dosing, lessons.manifest, pk_parameters.pk_parameters,
+                        programmes.programmes, ranges.plausible_ranges):
+    prop(loader_function)  # the course's own content, read once
+prop(validation.schema, kind=near_misses(("quiz_bank", "rule_set", "lessons")))
+prop(quiz_banks.load_bank, notebook=near_misses(("01_acne_pathophysiology", "05_laboratory_monitoring")))
 prop(adverse_effects.warnings_table)
 prop(adverse_effects.interactions_table)
 prop(adverse_effects.procedures_table)
@@ -134,7 +150,7 @@ prop(quiz_banks.bank_names)
 
 prop(ranges.plausible_range, name=near_misses(("weight_kg", "hdl_mg_dl", "lesion_count")))
 prop(ranges.read_plausible, value=numbers(-10, 5000), field=FIELD, quantity=near_misses(("weight_kg", "hdl_mg_dl", "alt_u_l")), integer=BOOL,
-     no_junk=("field",), valid=lambda result, kwargs: finite_everywhere(result))
+     no_junk=("field", "integer"), valid=lambda result, kwargs: finite_everywhere(result))
 
 prop(rule_sets.load_rule_set, path=st.one_of(content_paths(), near_misses(("ipledge_2021", "uk_mhra_2025"))), examples=0.4)
 prop(rule_sets.rule_sets)
@@ -143,6 +159,13 @@ prop(rule_sets.programme_of, value=rule_set_strategy(), field=st.just("programme
 prop(rule_sets.rule_set_for, programme=rule_set_strategy(), day=dates())
 
 prop(validation.read_structured, path=content_paths(), error=st.just(validation.ContentError), no_junk=("error",))
+prop(validation.content_path, path=content_paths(), field=st.just("path"), no_junk=("field",))
+prop(validation.read_text_file, path=st.one_of(content_paths().filter(lambda p: not isinstance(p, str)), st.sampled_from(sorted(file_box().iterdir()))),
+     error=st.just(validation.ContentError), no_junk=("path", "error"), valid=is_text)
+prop(validation.refusal, error=st.just(validation.ContentError), location=TEXT, value=JUNK, allowed=TEXT, problem=TEXT,
+     no_junk=("error", "location", "allowed", "problem"), valid=lambda result, kwargs: isinstance(result, validation.ContentError) or (_ for _ in ()).throw(AssertionError(result)))
+prop(validation.shape_checked, kind=st.sampled_from(("lessons", "quiz_bank")), error=st.just(validation.ContentError), no_junk=("kind", "error"),
+     valid=lambda result, kwargs: callable(result) or (_ for _ in ()).throw(AssertionError(result)))
 prop(validation.field_path, path=st.lists(st.one_of(st.integers(0, 5), st.text(max_size=5)), max_size=4), valid=is_text)
 prop(validation.where, source=st.just("x.yml"), raw=raw_content("quiz_bank"), path=st.lists(st.one_of(st.integers(0, 5), st.sampled_from(("questions", "options", "id"))), max_size=4),
      no_junk=("source",), valid=is_text)

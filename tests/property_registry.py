@@ -420,7 +420,8 @@ REGISTRY: dict[str, Entry] = {}
 
 
 def qualified(target: Callable) -> str:
-    return f"{target.__module__.removeprefix(PACKAGE + '.')}.{target.__qualname__}"
+    target_name = getattr(target, "__qualname__", None) or target.__wrapped__.__qualname__  # type: ignore[attr-defined]
+    return f"{target.__module__.removeprefix(PACKAGE + '.')}.{target_name}"
 
 
 def prop(target: Callable, /, *, valid=None, examples: float = 1.0, deadline_ms: int = 2000, no_junk: tuple[str, ...] = (),

@@ -248,7 +248,8 @@ def public_names() -> dict[str, object]:
             continue
         module = importlib.import_module(info.name)
         for name, value in vars(module).items():
-            if not name.startswith("_") and (inspect.isfunction(value) or inspect.isclass(value)) and value.__module__ == info.name:
+            function = inspect.unwrap(value) if callable(value) and hasattr(value, "__wrapped__") else value  # functools.cache wraps
+            if not name.startswith("_") and (inspect.isfunction(function) or inspect.isclass(value)) and getattr(value, "__module__", None) == info.name:
                 names[qualified(value)] = value
     return names
 

@@ -17,8 +17,13 @@ What the readers accept, and refuse:
 - dates: ``date``, ``datetime`` and pandas ``Timestamp`` (their date), numpy ``datetime64``, ISO text
   ("2026-01-05"); optionally missing (``None``, empty text, NaN, NaT).
 - paths: ``str`` or any ``os.PathLike``.
-- identifiers: one of a known set, with close matches suggested ("absorika": did you mean "absorica"?).
-- sequences: any iterable of items, but never a bare string where a list is expected.
+- identifiers: one of a known set, with close matches suggested ("absorika": did you mean "absorica"?); a long
+  set (240 patient ids) is summarised in the message rather than listed.
+- sequences: any iterable of items, but never a bare string where a list is expected; optionally no repeats.
+- text: a string (optionally not empty, at most so long); never a number or ``None`` read as text.
+- objects: an instance of the expected type (a ``Profile``, a ``Timeline``), or a mapping with the expected keys
+  (:func:`read_instance`, :func:`read_mapping`); tables with the columns a function needs (:func:`read_frame`,
+  :func:`read_tables`, duck-typed so that this layer does not import pandas).
 """
 
 from __future__ import annotations
@@ -89,7 +94,7 @@ def _number_from_text(text: str, field: str, unit: str, error: type[CourseInputE
     if not cleaned:
         raise error(field, text, f"a number{_of(unit)}", message=f"{field}: enter a number{_of(unit)}")
     if cleaned.lower().lstrip("+-") in ("nan", "inf", "infinity"):
-        raise error(field, text, "a finite number", message=f"{field}: {text.strip()!r} is not a finite number")
+        raise error(field, text, "a finite number", message=f"{field}: {_short(text.strip())} is not a finite number")
     if _AMBIGUOUS_COMMA.fullmatch(cleaned):
         raise error(
             field, text, f"a number{_of(unit)} without thousands separators",
@@ -104,7 +109,7 @@ def _number_from_text(text: str, field: str, unit: str, error: type[CourseInputE
     if cleaned.count(",") == 1 and "." not in cleaned:
         cleaned = cleaned.replace(",", ".")  # a decimal comma, e.g. 0,5
     if not _PLAIN_NUMBER.fullmatch(cleaned):
-        raise error(field, text, f"a number{_of(unit)}", message=f"{field}: {text.strip()!r} is not a number{_of(unit)}")
+        raise error(field, text, f"a number{_of(unit)}", message=f"{field}: {_short(text.strip())} is not a number{_of(unit)}")
     return float(cleaned)
 
 
@@ -132,7 +137,7 @@ def read_number(
     if value is None:
         raise error(field, value, f"a number{_of(unit)}", message=f"{field}: enter a number{_of(unit)}")
     if isinstance(value, bool) or _is_numpy_bool(value):
-        raise error(field, value, f"a number{_of(unit)}", message=f"{field}: expected a number{_of(unit)}, got {value!r}")
+        raise error(field, value, f"a number{_of(unit)}", message=f"{field}: expected a number{_of(unit)}, got {_short(value)}")
     if isinstance(value, str):
         number = _number_from_text(value, field, unit, error)
     elif isinstance(value, (numbers.Real, decimal.Decimal)):
@@ -141,9 +146,9 @@ def read_number(
         except (OverflowError, ValueError):
             number = math.inf
     else:
-        raise error(field, value, f"a number{_of(unit)}", message=f"{field}: expected a number{_of(unit)}, got {value!r}")
+        raise error(field, value, f"a number{_of(unit)}", message=f"{field}: expected a number{_of(unit)}, got {_short(value)}")
     if not math.isfinite(number):
-        raise error(field, value, "a finite number", message=f"{field}: {value!r} is not a finite number")
+        raise error(field, value, "a finite number", message=f"{field}: {_short(value)} is not a finite number")
     if positive and number <= 0:
         raise error(field, value, f"a positive number{_of(unit)}", message=f"{field} must be a positive number{_of(unit)}, got {number:g}")
     if minimum == 0 and number < 0:
@@ -162,7 +167,7 @@ def read_bool(value: object, field: str, *, error: type[CourseInputError] = Cour
         return value
     if _is_numpy_bool(value):
         return bool(value)
-    raise error(field, value, "True or False", message=f"{field}: expected True or False, got {value!r}")
+    raise error(field, value, "True or False", message=f"{field}: expected True or False, got {_short(value)}")
 
 
 def read_date(
@@ -189,9 +194,9 @@ def read_date(
             try:
                 day = dt.datetime.fromisoformat(text).date()
             except ValueError:
-                raise error(field, value, "a date in YYYY-MM-DD form", message=f"{field}: {text!r} is not a date in YYYY-MM-DD form") from None
+                raise error(field, value, "a date in YYYY-MM-DD form", message=f"{field}: {_short(text)} is not a date in YYYY-MM-DD form") from None
     else:
-        raise error(field, value, "a date", message=f"{field}: expected a date (YYYY-MM-DD), got {value!r}")
+        raise error(field, value, "a date", message=f"{field}: expected a date (YYYY-MM-DD), got {_short(value)}")
     if minimum is not None and day < minimum:
         raise error(field, value, f"a date from {minimum}", message=f"{field}: {day} is before {minimum}")
     if maximum is not None and day > maximum:
@@ -199,25 +204,43 @@ def read_date(
     return day
 
 
-def read_path(value: object, field: str, *, must_exist: bool = False, error: type[CourseInputError] = CourseInputError) -> Path:
-    """A file-system path from text or any ``os.PathLike``; with ``must_exist``, it must be there."""
-    if isinstance(value, os.PathLike) or (isinstance(value, str) and value.strip()):
-        path = Path(value)
-    else:
-        raise error(field, value, "a path (text or pathlib.Path)", message=f"{field}: expected a path, got {value!r}")
-    if must_exist and not path.exists():
-        raise error(field, value, "an existing file or folder", message=f"{field}: no such file or folder: {path}")
+def read_path(value: object, field: str, *, must_exist: bool = False, kind: str = "",
+              error: type[CourseInputError] = CourseInputError) -> Path:
+    """A file-system path from text or any ``os.PathLike``; with ``must_exist``, it must be there, and with ``kind``
+    ("file" or "folder") it must be one."""
+    try:
+        if isinstance(value, os.PathLike) or (isinstance(value, str) and value.strip()):
+            path = Path(value)
+        else:
+            raise TypeError
+        exists = path.exists() if (must_exist or kind) else True
+    except (TypeError, ValueError):  # bytes from os.fspath, an embedded NUL byte
+        raise error(field, value, "a path (text or pathlib.Path)", message=f"{field}: expected a path, got {_short(value)}") from None
+    if not exists:
+        raise error(field, value, f"an existing {kind or 'file or folder'}", message=f"{field}: no such {kind or 'file or folder'}: {path}")
+    if kind == "file" and path.is_dir():
+        raise error(field, value, "a file", message=f"{field}: {path} is a folder, not a file")
+    if kind == "folder" and not path.is_dir():
+        raise error(field, value, "a folder", message=f"{field}: {path} is not a folder")
     return path
 
 
-def read_choice(value: object, field: str, allowed: Iterable[str], *, error: type[CourseInputError] = CourseInputError) -> str:
-    """One of ``allowed``, exactly; otherwise the message lists them and suggests the closest."""
+# More choices than this are summarised ("one of 240 ids, 'SYN-0001' to 'SYN-0240'") instead of listed.
+_LISTED_CHOICES = 12
+
+
+def read_choice(value: object, field: str, allowed: Iterable[str], *, what: str = "", error: type[CourseInputError] = CourseInputError) -> str:
+    """One of ``allowed``, exactly; otherwise the message lists them (or, for many, says how many and the first and
+    last) and suggests the closest. ``what`` names the choices in the message ("patient ids")."""
     choices = list(allowed)
     if isinstance(value, str) and value in choices:
         return value
-    listed = ", ".join(repr(choice) for choice in choices)
-    message = f"{field}: {value!r} is not one of {listed}"
-    if isinstance(value, str):
+    if len(choices) > _LISTED_CHOICES:
+        listed = f"the {len(choices)} {what or 'known values'} ({choices[0]!r} to {choices[-1]!r})"
+    else:
+        listed = ", ".join(repr(choice) for choice in choices)
+    message = f"{field}: {_short(value)} is not one of {listed}"
+    if isinstance(value, str) and len(value) < 200:
         lowered = {choice.lower(): choice for choice in choices}
         close = difflib.get_close_matches(value.strip().lower(), list(lowered), n=1, cutoff=0.6)
         if close:
@@ -225,15 +248,94 @@ def read_choice(value: object, field: str, allowed: Iterable[str], *, error: typ
     raise error(field, value, f"one of {listed}", message=message)
 
 
-def read_sequence(value: object, field: str, item: Callable[[object, str], T] | None = None, *,
-                  error: type[CourseInputError] = CourseInputError) -> list:
+def read_sequence(value: object, field: str, item: Callable[[object, str], T] | None = None, *, unique: bool = False,
+                  max_items: int | None = None, error: type[CourseInputError] = CourseInputError) -> list:
     """The items of a list, tuple, set or other iterable, each read by ``item`` (called with the item and
-    ``"field[i]"``). A bare string is refused, so ``"mood"`` is never read as ``["m", "o", "o", "d"]``."""
+    ``"field[i]"``). A bare string is refused, so ``"mood"`` is never read as ``["m", "o", "o", "d"]``; with
+    ``unique``, an item given twice is refused (after reading)."""
     if isinstance(value, (str, bytes)):
-        raise error(field, value, "a list", message=f"{field}: expected a list, got the single text {value!r} (put it in a list: [{value!r}])")
-    if isinstance(value, Mapping) or not isinstance(value, Iterable):
-        raise error(field, value, "a list", message=f"{field}: expected a list, got {value!r}")
+        shown = _short(value)
+        raise error(field, value, "a list", message=f"{field}: expected a list, got the single text {shown} (put it in a list: [{shown}])")
+    if isinstance(value, Mapping) or not isinstance(value, Iterable) or _is_table(value):
+        raise error(field, value, "a list", message=f"{field}: expected a list, got {_short(value)}")
     items = list(value)
-    if item is None:
-        return items
-    return [item(element, f"{field}[{index}]") for index, element in enumerate(items)]
+    if max_items is not None and len(items) > max_items:
+        raise error(field, len(items), f"at most {max_items} items", message=f"{field}: {len(items)} items; at most {max_items} are allowed")
+    if item is not None:
+        items = [item(element, f"{field}[{index}]") for index, element in enumerate(items)]
+    if unique:
+        seen: list = []
+        for element in items:
+            if element in seen:
+                raise error(field, element, "each item once", message=f"{field}: {_short(element)} is listed twice; give each once")
+            seen.append(element)
+    return items
+
+
+def read_text(value: object, field: str, *, empty: bool = True, max_length: int = 10_000,
+              error: type[CourseInputError] = CourseInputError) -> str:
+    """A string (never a number, ``None`` or a list turned into text); with ``empty=False`` it must have content."""
+    if not isinstance(value, str):
+        raise error(field, value, "text", message=f"{field}: expected text, got {_short(value)}")
+    if not empty and not value.strip():
+        raise error(field, value, "some text", message=f"{field}: enter some text")
+    if len(value) > max_length:
+        raise error(field, value, f"at most {max_length} characters", message=f"{field}: {len(value)} characters; at most {max_length} are allowed")
+    return value
+
+
+def read_instance(value: object, field: str, kind: type[T] | tuple[type, ...], what: str, *,
+                  error: type[CourseInputError] = CourseInputError) -> T:
+    """``value`` if it is a ``kind`` (e.g. a ``Profile``); otherwise a refusal saying what is expected (``what``)."""
+    if isinstance(value, kind):
+        return value  # type: ignore[return-value]
+    raise error(field, value, what, message=f"{field}: expected {what}, got {_short(value)}")
+
+
+def read_mapping(value: object, field: str, *, keys: Iterable[str] = (), what: str = "a mapping",
+                 error: type[CourseInputError] = CourseInputError) -> Mapping:
+    """A mapping (a ``dict``) with at least ``keys``; a missing key is named."""
+    if not isinstance(value, Mapping):
+        raise error(field, value, what, message=f"{field}: expected {what}, got {_short(value)}")
+    missing = [key for key in keys if key not in value]
+    if missing:
+        raise error(field, sorted(value, key=str), f"the keys {', '.join(map(repr, keys))}",
+                    message=f"{field}: missing {', '.join(repr(key) for key in missing)}")
+    return value
+
+
+def _is_table(value: object) -> bool:
+    return hasattr(value, "columns") and hasattr(value, "iloc")
+
+
+def read_frame(value: object, field: str, columns: Iterable[str] = (), *, rows: bool = False,
+               error: type[CourseInputError] = CourseInputError) -> object:
+    """A table (a pandas ``DataFrame``) with at least ``columns``; with ``rows``, not empty. Duck-typed: this
+    layer does not import pandas."""
+    if not _is_table(value):
+        raise error(field, value, "a table (a pandas DataFrame)", message=f"{field}: expected a table (a pandas DataFrame), got {_short(value)}")
+    missing = [column for column in columns if column not in value.columns]  # type: ignore[attr-defined]
+    if missing:
+        raise error(field, list(value.columns), f"the columns {', '.join(columns)}",  # type: ignore[attr-defined]
+                    message=f"{field}: missing column(s) {', '.join(repr(column) for column in missing)}")
+    if rows and len(value) == 0:  # type: ignore[arg-type]
+        raise error(field, value, "at least one row", message=f"{field}: the table has no rows")
+    return value
+
+
+def read_tables(value: object, field: str, needed: Mapping[str, Iterable[str]], *, error: type[CourseInputError] = CourseInputError) -> Mapping:
+    """A mapping of named tables (the cohort's ``{"patients": ..., "labs": ...}``) holding every table in ``needed``
+    with the columns listed for it."""
+    tables = read_mapping(value, field, keys=list(needed), what=f"a mapping of tables ({', '.join(needed)})", error=error)
+    for name, columns in needed.items():
+        read_frame(tables[name], f"{field}[{name!r}]", columns, error=error)
+    return tables
+
+
+def _short(value: object, limit: int = 60) -> str:
+    """``repr(value)``, cut short: a student's 5000-digit number or a whole table is not repeated in a message."""
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001 - a repr that fails must not hide the refusal
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else f"{text[:limit - 1]}…"
