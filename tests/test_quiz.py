@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from isotretinoin_course.core.errors import CourseInputError
 from isotretinoin_course.content.quiz_banks import QuizBankError, bank_names, load_bank, load_bank_file
 from isotretinoin_course.models.quiz import AnswerResult, QuizProgress, check_answer, correct_answer_text
 
@@ -180,7 +181,7 @@ def test_progress_counts_latest_and_first_attempts(bank):
 
 def test_progress_refuses_foreign_question(bank):
     progress = QuizProgress(("single-one",))
-    with pytest.raises(KeyError):
+    with pytest.raises(CourseInputError, match="question_id: 'numeric-one' is not part of this quiz"):
         progress.record("numeric-one", check_answer(bank.question("numeric-one"), "30"))
 
 

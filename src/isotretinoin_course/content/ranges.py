@@ -35,7 +35,13 @@ class PlausibleRange:
 
 @shape_checked("plausible_ranges", RangesError)
 def _ranges_problems(raw: object, source: str) -> None:
+    from .bibliography import load_bibliography
+
     for name, item in raw["ranges"].items():  # type: ignore[index]
+        unknown = [key for key in item.get("sources", []) if key not in load_bibliography()]
+        if unknown:
+            raise refusal(RangesError, f"{source}: range {name!r}, field 'sources'", unknown[0], "a key of references.json",
+                          f"{unknown[0]!r} is not a key of the course bibliography")
         if item["minimum"] > item["maximum"]:
             raise refusal(RangesError, f"{source}: range {name!r}, field 'minimum'", item["minimum"], f"at most the maximum {item['maximum']}",
                           f"{item['minimum']} is above the maximum {item['maximum']}")

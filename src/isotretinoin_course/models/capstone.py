@@ -175,7 +175,7 @@ class CapstoneCase:
                                                    exact_mg=STARTING_MG_PER_KG_DAY * weight, regimen=first.describe(), below_mg=below.daily_mg,
                                                    below_mg_kg=below.mg_per_kg_per_day), answer=first.daily_mg))
         target = float(p["cumulative_target_mg_per_kg"])
-        days = course_days_to_target([Phase(SUPPLY_DAYS, first.daily_mg), Phase(10_000, later.daily_mg)], target, weight)
+        days = course_days_to_target([Phase(SUPPLY_DAYS, first.daily_mg), Phase(SUPPLY_DAYS, later.daily_mg)], target, weight)
         steps.append(self._step("days_to_target", dict(maintenance=MAINTENANCE_MG_PER_KG_DAY, later_regimen=later.describe(), target=target,
                                                        supply_days=SUPPLY_DAYS, first_mg=first.daily_mg, later_mg=later.daily_mg, weight=weight,
                                                        target_mg=target * weight, days=days, weeks=days / 7), answer=days))

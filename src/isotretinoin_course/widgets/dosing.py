@@ -34,7 +34,7 @@ def dosing_plan_html(weight: object, starting: object, maintenance: object, form
         missed = read_number(missed_days if str(missed_days).strip() else 0, "Missed days", unit="days", minimum=0, integer=True)
         first = build_regimen(start_mg_kg, weight_kg, formulation)
         later = build_regimen(maintenance_mg_kg, weight_kg, formulation)
-        days = course_days_to_target([Phase(SUPPLY_DAYS, first.daily_mg), Phase(10_000, later.daily_mg)], target_mg_kg, weight_kg, missed)
+        days = course_days_to_target([Phase(SUPPLY_DAYS, first.daily_mg), Phase(SUPPLY_DAYS, later.daily_mg)], target_mg_kg, weight_kg, missed)
     except CourseInputError as error:
         message = str(error)
         return f'<div role="status"><p>⚠ <strong>Check the input.</strong> {inline_markup(message[:1].upper() + message[1:])}</p></div>'
