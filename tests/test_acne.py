@@ -106,7 +106,7 @@ def test_moderate_acne_with_a_few_nodules_never_meets_the_label_by_arithmetic():
 def test_an_untold_antibiotic_history_is_never_asserted():
     fit = isotretinoin_fit(LesionCounts(30, 30, 8))
     assert fit.meets_label_indication is None
-    assert fit.label_reasons[1] == "the case does not say whether systemic antibiotics were tried, which the label requires first"
+    assert fit.label_reasons[1] == "cannot tell: the case does not say whether systemic antibiotics were tried, which the label requires first"
     assert all("not yet tried" not in reason and "have not been tried" not in reason for reason in fit.label_reasons)
     assert "have not been tried" in isotretinoin_fit(LesionCounts(30, 30, 8), failed_systemic_antibiotics=False).label_reasons[1]
 
@@ -123,3 +123,14 @@ def test_mild_acne_without_context_points_nowhere():
     assert not fit.aad_2024_recommends
     assert not fit.meets_label_indication
     assert fit.aad_reasons[0].startswith("none of")
+
+
+def test_each_label_reason_says_whether_its_criterion_is_met():
+    # A met criterion printed beside a "no" must not read as a reason for the "no" (clinical review F20).
+    fit = isotretinoin_fit(LesionCounts(30, 20, 1), scarring=True, failed_systemic_antibiotics=True)
+    assert fit.label_verdict == "no"
+    assert fit.label_reasons[0].startswith("not met: one nodule")
+    assert fit.label_reasons[1].startswith("met: unresponsive")
+    assert isotretinoin_fit(LesionCounts(0, 3, 2), failed_systemic_antibiotics=True).label_reasons[0].startswith("cannot tell: ")
+    assert isotretinoin_fit(LesionCounts(30, 30, 8), failed_systemic_antibiotics=True).label_reasons[0].startswith("met: ")
+    assert (fit.aad_verdict, isotretinoin_fit(LesionCounts(5, 3, 0)).aad_verdict) == ("yes", "no")

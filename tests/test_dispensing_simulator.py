@@ -30,10 +30,28 @@ def patients():
 
 def test_judge_compares_the_choice_with_the_engine():
     refused = Decision(dt.date(2025, 5, 13), dt.date(2025, 5, 4), False, "pick-up window", "the window ended on 2025-05-10", RULES.name)
-    assert judge(False, refused) == (True, "✔ Right: the rules say not dispense — pick-up window: the window ended on 2025-05-10.")
-    assert judge(True, refused)[0] is False
-    flagged = Decision(dt.date(2026, 3, 10), dt.date(2026, 3, 4), True, "all checks passed", "no window", "EU", flags=("pregnancy test before prescribing: no test",))
-    assert "Note for the prescriber: pregnancy test before prescribing" in judge(True, flagged)[1]
+    assert judge(False, refused) == (True, "✔ Right: the rules say do not dispense — pick-up window: the window ended on 2025-05-10.")
+    assert judge("refuse", refused)[0] is True and judge(True, refused)[0] is False
+    assert judge("hold", refused)[0] is True and "a query will not make it dispensable" in judge("hold", refused)[1]
+    allowed = Decision(dt.date(2025, 5, 6), dt.date(2025, 5, 4), True, "all checks passed", "within the window", RULES.name,
+                       flags=("a caveat",))
+    assert [judge(choice, allowed)[0] for choice in ("dispense", "hold", "refuse")] == [True, False, False]
+    assert "Note: a caveat" in judge("dispense", allowed)[1]
+
+
+def test_a_held_supply_is_right_to_hold_and_wrong_to_dispense_or_refuse():
+    """Review W4: an unsupervised home test where a supervised test is required is not 'all checks passed'; the pharmacist
+    who holds the supply and queries the prescriber is right."""
+    held = Decision(dt.date(2026, 3, 10), dt.date(2026, 3, 4), True, "pregnancy test before prescribing", "the only test was done at home", "UK",
+                    outcome="query")
+    assert judge("hold", held) == (True, "✔ Right: the rules say hold and query the prescriber — pregnancy test before prescribing: "
+                                         "the only test was done at home.")
+    assert judge("dispense", held)[0] is False and "hold it and query the prescriber first" in judge("dispense", held)[1]
+    assert judge("refuse", held)[0] is False and "rather than turn the patient away" in judge("refuse", held)[1]
+    with pytest.raises(CourseInputError, match="'maybe' is not one of dispense, hold, refuse"):
+        judge("maybe", held)
+    with pytest.raises(ValueError):
+        Decision(dt.date(2026, 3, 10), dt.date(2026, 3, 4), False, "x", "y", "UK", outcome="query")
 
 
 def test_visit_card_shows_facts_without_the_verdict(patients):
@@ -71,17 +89,18 @@ def test_a_wrong_choice_is_explained(patients):
     assert "pick-up window" in simulator.feedback.value
 
 
-@pytest.mark.parametrize(("patient", "second_visit"), [("US-101", False), ("EU-101", True), ("UK-101", True)])
+@pytest.mark.parametrize(("patient", "second_visit"), [("US-101", "refuse"), ("EU-101", "query"), ("UK-101", "query")])
 def test_the_same_visit_is_decided_under_each_programme(patients, patient, second_visit):
     simulator = DispensingSimulator(patients, patient)
-    assert [d.allowed for d in simulator.decisions] == [True, second_visit, True]
-    simulator.choose(True)
+    assert [d.outcome for d in simulator.decisions] == ["dispense", second_visit, "dispense"]
+    simulator.choose("dispense")
     simulator.advance()
-    simulator.choose(second_visit)
+    assert simulator.choose({"refuse": "refuse", "query": "hold"}[second_visit]) is True
     comparison = simulator.comparison.value
     assert "The same visit under each programme" in comparison
     assert comparison.index("United States") < comparison.index("do not dispense") < comparison.index("European Union")
-    assert comparison.count("note for the prescriber") == 2  # the EU and UK dispense but flag the unsupervised home test
+    # the EU and UK hold the supply and query the prescriber about the unsupervised home test, and say why
+    assert comparison.count("hold and query the prescriber") == 2 and comparison.count("was done at home, without supervision") == 2
 
 
 def test_an_unknown_patient_is_refused_clearly(patients):

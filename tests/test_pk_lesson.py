@@ -4,6 +4,7 @@ sources, and the lesson teaches the washout with its uncertainty rather than as 
 from __future__ import annotations
 
 import json
+import math
 import re
 
 import pytest
@@ -54,7 +55,19 @@ def test_every_number_in_a_question_is_printed_in_the_lesson(question):
     # Small whole numbers (counts, "2 times") and the formula's own arithmetic steps are not facts to look up.
     facts = {number for number in used if "." in number or float(number) >= 10}
     arithmetic = {"0.0330", "0.396", "0.673", "0.327", "0.693"}
+    # A numeric question's own answer is what the student works out (review I14: a transfer item whose answer is not
+    # printed); every number it is worked out from must still be printed.
+    if question["type"] == "numeric":
+        facts = {number for number in facts if abs(float(number) - question["answer"]) > question["tolerance"]}
     assert facts - arithmetic - shown == set(), f"{question['id']}: not printed in notebook 03"
+
+
+def test_a_transfer_question_asks_for_a_number_the_lesson_does_not_print():
+    # Review I14: the warm-up answers (0.0330, 3.06, 105 h) are printed above the quiz; this one has to be worked out.
+    question = next(question for question in BANK["questions"] if question["id"] == "pk-k-patients")
+    shown = numbers(lesson_text())
+    assert question["type"] == "numeric" and f"{question['answer']:g}" not in shown and "29" in shown
+    assert question["answer"] == pytest.approx(math.log(2) / 29, abs=question["tolerance"])
 
 
 def test_every_question_names_sources_that_resolve():
@@ -68,6 +81,18 @@ def test_the_lesson_teaches_washout_with_its_uncertainty_and_dated_rules():
     text = lesson_text()
     assert "essentially no drug" not in text.lower()
     assert "not a patient anyone" in text and "slow eliminator" in text
-    assert "13 December 2021" in text and "2018" in text and "9 February 2026" in text
+    assert "13 December 2021" in text and "3 October 2023" in text and "2018" in text and "9 February 2026" in text
     assert "blood donation could not be read" in text
     assert "Last reviewed** | 2026-11-30" in text
+
+
+def test_the_lesson_states_what_the_fit_can_and_cannot_show():
+    """Review I1, I2, I3, I6: honest about the construction, the food delay, the missing safe threshold, the 90 h figure."""
+    text = lesson_text()
+    assert "within 3%" not in text  # matching six means with as many constants is a construction, not a result
+    assert "by construction" in text and "cannot confirm" in text
+    assert "longer absorption phase" in text  # what the label itself says about the later peak with food
+    assert "no concentration is known to be safe" in text.lower() and not re.search(r"\bmargins?\b", text.lower())
+    assert "the body's own isotretinoin" in text.lower()
+    assert "not isotretinoin's own half-life" in text
+    assert "Absorica LD" in text and "no food delay" in text.lower()

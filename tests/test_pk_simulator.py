@@ -1,5 +1,6 @@
 """The PK simulator: input read with clear messages naming the field, exposure figures from the two-compartment model,
-typical and slow eliminators, the plot updated in place, and the static fallback."""
+the label's and the patients' half-lives and the constructed slow eliminators, the plot updated in place, and the static
+fallback."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from isotretinoin_course.core.errors import CourseInputError
 from isotretinoin_course.figures.pharmacokinetics import ConcentrationPlot, concentration_figure, envelope, single_dose_figure, washout_figure
 from isotretinoin_course.models.isotretinoin_pk import model_for
-from isotretinoin_course.models.pharmacokinetics import auc_accumulation_ratio, doses_to_steady_state, simulate
+from isotretinoin_course.models.pharmacokinetics import auc_accumulation_ratio, doses_to_steady_state, simulate, trough_after_doses
 from isotretinoin_course.models.pk_scenario import SimulatorInputError, exposure, parse_missed, scenario_from_inputs
 from isotretinoin_course.widgets import PKSimulator
 
@@ -49,7 +50,7 @@ def test_parse_missed_refuses_bad_input(text, message):
         ("days", "5000", "Course length", "Course length of 5000 days is outside what is plausible (1–365 days)"),
         ("formulation", "absorika", "Formulation", "did you mean 'absorica'?"),
         ("schedule", "thrice daily", "Schedule", "is not one of"),
-        ("eliminator", "fast", "Elimination", "'fast' is not one of 'typical', 'nulman_mean', 'slow'"),
+        ("eliminator", "fast", "Elimination", "'fast' is not one of 'typical', 'nulman_mean', 'slow', 'lognormal_95th', 'extreme'"),
         ("show_metabolite", "no", "Show 4-oxo-isotretinoin", "expected True or False"),
     ],
 )
@@ -72,8 +73,13 @@ def test_exposure_figures_for_a_standard_course_come_from_the_two_compartment_mo
     assert figures.days_to_90_percent == pytest.approx(doses_to_steady_state(model, 12, 0.9) * 12 / 24)
     # At steady state the average over a day is F·daily dose / (CL·24 h): 80 mg / (8.0 L/h · 24 h) ≈ 417 ng/mL.
     assert figures.average_ng_ml == pytest.approx(80 / (80 / 10004 * 1000) / 24 * 1000, rel=0.01)
-    assert figures.trough_ng_ml < figures.average_ng_ml < figures.peak_ng_ml
-    assert figures.peak_ng_ml == pytest.approx(577, abs=3) and figures.trough_ng_ml == pytest.approx(222, abs=5)
+    assert figures.lowest_ng_ml < figures.average_ng_ml < figures.peak_ng_ml
+    assert figures.peak_ng_ml == pytest.approx(577, abs=3) and figures.lowest_ng_ml == pytest.approx(222, abs=5)
+    # Review I9: with food the lowest level of the day comes 2.1 h after a dose (absorption starts late), below the
+    # level just before the next dose, which is what notebook 03's washout table calls the level at stopping.
+    assert figures.lowest_after_dose_h == pytest.approx(2.1, abs=0.25)
+    assert figures.predose_ng_ml == pytest.approx(trough_after_doses(model, 40, 12, 56, 70), rel=1e-6)
+    assert figures.predose_ng_ml > figures.lowest_ng_ml
     assert figures.percent_left_after_month < 1e-8
     assert figures.days_to_one_percent == pytest.approx(4.8, abs=0.1)
 
@@ -89,13 +95,16 @@ def test_the_slow_eliminator_leaves_more_after_a_month_and_says_it_is_constructe
     simulator.eliminator.value = "slow"
     assert "constructed scenario" in simulator.summary.value and "not a measured patient" in simulator.summary.value
     assert "slow eliminator (constructed)" in simulator.plot_description.value
+    simulator.eliminator.value = "extreme"
+    assert "not a measured patient" in simulator.summary.value and "the body's own level is about 1.6 ng/mL" in simulator.summary.value
 
 
 def test_the_widget_redraws_when_a_control_changes():
     simulator = PKSimulator(days=14)
     first_png = bytes(simulator.plot.value)
     assert first_png.startswith(b"\x89PNG")
-    assert "0.5–1 mg/kg/day" in simulator.summary.value
+    assert "usual label dose: 0.5–1 mg/kg/day" in simulator.summary.value and "label range" not in simulator.summary.value
+    assert "Level when the next dose was due" in simulator.summary.value and "absorption starts late" in simulator.summary.value
     simulator.meal.value = "fasted"
     assert bytes(simulator.plot.value) != first_png
     assert "Conventional capsules (soybean-oil fill; Accutane-type generics), fasted" in simulator.summary.value
@@ -133,7 +142,7 @@ def test_the_widget_shows_a_message_and_hides_the_stale_plot_on_bad_input():
 def test_static_fallback_shows_the_starting_figures():
     bundle = PKSimulator(days=14)._repr_mimebundle_()
     assert bundle["text/plain"] == "PK simulator (interactive: run the notebook to use it)"
-    assert "Accumulation" in bundle["text/html"] and "Typical eliminator" in bundle["text/html"]
+    assert "Accumulation" in bundle["text/html"] and "Label mean after one dose" in bundle["text/html"]
 
 
 def test_envelope_keeps_every_peak_and_trough():
@@ -151,11 +160,13 @@ def test_figures_draw_both_models_and_every_eliminator_with_descriptions():
     assert {"two compartments + delay, with food", "one compartment, with food", "label mean peak, fasting"} <= set(labels)
     assert "about a third of the label" in description and "837 ng/mL at 5.3 h" in description
     figure, description = washout_figure()
-    assert len([line for line in figure.axes[0].get_lines() if "half-life" in line.get_label()]) == 3
-    assert "slow eliminator (constructed) (half-life 69 h), 0.04 ng/mL or 2e-04 of the level at stopping" in description and "constructed scenario" in description
+    assert len([line for line in figure.axes[0].get_lines() if "half-life" in line.get_label()]) == 5
+    assert "slow eliminator (constructed) (half-life 69 h), 0.04 ng/mL or 2e-04 of the level at stopping" in description
+    assert "very slow eliminator (constructed) (half-life 179 h), 2.9 ng/mL" in description
+    assert "not measured patients" in description and "the body makes itself (about 1.6 ng/mL)" in description
     scenario = scenario_from_inputs(**INPUTS)
     figure = concentration_figure(scenario, simulate(scenario.model, scenario.regimen, 70, follow_up_days=35))
-    assert "Conventional capsules, 40 mg twice daily with food, 70 kg, typical eliminator" in figure.axes[0].get_title()
+    assert "Conventional capsules, 40 mg twice daily with food, 70 kg, label's single-dose mean" in figure.axes[0].get_title()
     assert isinstance(ConcentrationPlot().png(), bytes)
 
 

@@ -1,11 +1,12 @@
 """The synthetic data checked by the rules engine: every patient of the cohort and of the audit log is judged,
-each collection under the iPLEDGE rule set in force on its date, and the engine finds exactly the planted
-events, no more."""
+each collection under the iPLEDGE rule set in force on its date (the audit log as a log: every collection counted as
+dispensed), and the engine finds exactly the planted events, no more."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
+import pandas as pd
 import pytest
 
 from isotretinoin_course.data import audit_log, cohort
@@ -24,7 +25,7 @@ EXPECTED_AUDIT_RULES = {
     27: {"contraception"},
     33: {"positive pregnancy test"},
     44: {"pick-up window"},
-    51: {"contraception after treatment"},
+    51: {"contraception during treatment"},  # the pill stopped at the last collection: a condom alone for the last month (review W2)
     57: {"pre-treatment pregnancy tests"},
 }
 
@@ -37,7 +38,7 @@ def cohort_evaluations():
 
 @pytest.fixture(scope="module")
 def audit_evaluations():
-    return {timeline.patient_id: evaluate(timeline, "ipledge") for timeline in audit_log.timelines(load_audit())}
+    return {timeline.patient_id: evaluate(timeline, "ipledge", dispensed=True) for timeline in audit_log.timelines(load_audit())}
 
 
 def test_every_cohort_patient_is_judged(cohort_evaluations):
@@ -93,5 +94,30 @@ def test_aud_038_was_a_violation_only_under_the_2021_text():
     """Review item 1: the home test in 2025 fell under FDA's enforcement discretion."""
     timeline = next(item for item in audit_log.timelines(load_audit()) if item.patient_id == "AUD-038")
     assert all(decision.allowed for decision in evaluate(timeline, "ipledge").decisions)
-    strict = evaluate(timeline, "ipledge_2021")  # the 2021 text does not apply in 2025 at all
-    assert {decision.rule for decision in strict.decisions} == {"rule set in force"}
+    strict = evaluate(timeline, "ipledge_2021")  # the 2021 text does not govern 2025: not judged, and no gap
+    assert {(decision.rule, decision.outcome) for decision in strict.decisions} == {("outside this rule set", "not judged")}
+    assert strict.gaps == ()
+
+
+def test_aud_051_lacked_a_primary_form_for_the_last_month_of_treatment():
+    """Review W2: the combined pill ended on the last collection day; the gap starts the next day, during treatment."""
+    tables = load_audit()
+    last = tables["audit_dispensing_log"].query("patient_id == 'AUD-051'")["pickup_date"].max()
+    pill_end = tables["audit_contraception"].query("patient_id == 'AUD-051' and method == 'combined oral contraceptive'")["end"].iloc[0]
+    assert pill_end == last
+    gaps = audit_evaluations_for("AUD-051").gaps
+    assert [(gap.rule, str(gap.date)) for gap in gaps] == [("contraception during treatment", str((last + pd.Timedelta(days=1)).date()))]
+
+
+def test_aud_033_stops_at_the_positive_test():
+    """Review I8: after the positive test there are no more collections and no later negative tests."""
+    tables = load_audit()
+    tests = tables["audit_pregnancy_tests"].query("patient_id == 'AUD-033'").sort_values("date")
+    positive = tests.loc[tests["result"] == "positive", "date"].iloc[0]
+    assert tests["date"].max() == positive
+    assert tables["audit_dispensing_log"].query("patient_id == 'AUD-033'")["pickup_date"].max() == positive
+
+
+def audit_evaluations_for(patient: str):
+    timeline = next(item for item in audit_log.timelines(load_audit()) if item.patient_id == patient)
+    return evaluate(timeline, "ipledge", dispensed=True)

@@ -36,10 +36,11 @@ DAY = dt.timedelta(days=1)
 RULES = rule_sets()
 SETS = tuple(RULES)
 US = ("ipledge_2021", "ipledge_discretion_2023", "ipledge_2026")
-EU_UK = ("eu_ppp_2018", "uk_mhra_2023", "uk_mhra_2025", "uk_mhra_2026")
+EU_UK = ("eu_ppp_2018", "uk_ppp_2018", "uk_mhra_2023", "uk_mhra_2025", "uk_mhra_2026")
 BASE = {  # a first supply well inside each set's period
     "ipledge_2021": D(2022, 3, 7), "ipledge_discretion_2023": D(2025, 3, 3), "ipledge_2026": D(2026, 9, 7),
-    "eu_ppp_2018": D(2025, 3, 3), "uk_mhra_2023": D(2024, 3, 4), "uk_mhra_2025": D(2025, 11, 10), "uk_mhra_2026": D(2026, 3, 2),
+    "eu_ppp_2018": D(2025, 3, 3), "uk_ppp_2018": D(2022, 3, 7), "uk_mhra_2023": D(2024, 3, 4), "uk_mhra_2025": D(2025, 11, 10),
+    "uk_mhra_2026": D(2026, 3, 2),
 }
 CGP, CNGP = "can_get_pregnant", "cannot_get_pregnant"
 
@@ -86,7 +87,8 @@ def rules_of(evaluation) -> set[str]:
 def test_every_rule_set_is_dated_cited_and_says_what_it_does_not_model():
     bibliography = load_bibliography()
     labels = programmes().source_labels
-    assert set(RULES) == {"ipledge_2021", "ipledge_discretion_2023", "ipledge_2026", "eu_ppp_2018", "uk_mhra_2023", "uk_mhra_2025", "uk_mhra_2026"}
+    assert set(RULES) == {"ipledge_2021", "ipledge_discretion_2023", "ipledge_2026", "eu_ppp_2018", "uk_ppp_2018", "uk_mhra_2023", "uk_mhra_2025",
+                          "uk_mhra_2026"}
     for rule_set in RULES.values():
         assert set(rule_set.rules) == set(RULE_NAMES)
         assert rule_set.not_modelled, rule_set.key
@@ -106,8 +108,11 @@ def test_one_home_for_each_date_and_the_2026_date_is_data_with_its_status():
     assert "not confirmed" in RULES["ipledge_2026"].period_words() and "scheduled" in RULES["ipledge_2026"].date_detail.plain.lower()
     discretion = RULES["ipledge_discretion_2023"]
     assert (discretion.date_detail.precision, discretion.applies_from) == ("month", D(2023, 10, 1))
-    assert discretion.period_words() == "from October 2023 to 7 August 2026"
+    # the discretion's end is the 2026 set's unconfirmed start, and says so (review I2)
+    assert discretion.period_words() == "from October 2023 to 7 August 2026 (the end depends on an unconfirmed date)"
+    assert RULES["ipledge_2021"].period_words() == "from 13 December 2021 to 30 September 2023"
     assert RULES["uk_mhra_2023"].applies_until == D(2025, 10, 26) and RULES["uk_mhra_2025"].applies_until == D(2026, 1, 21)
+    assert RULES["uk_ppp_2018"].applies_until == D(2023, 10, 30) and RULES["uk_ppp_2018"].applies_from == RULES["eu_ppp_2018"].applies_from
 
 
 def test_based_on_keeps_the_base_rules_except_the_ones_changed():
@@ -122,7 +127,8 @@ def test_based_on_keeps_the_base_rules_except_the_ones_changed():
 @pytest.mark.parametrize(("programme", "day", "expected"), [
     ("ipledge", D(2021, 12, 13), "ipledge_2021"), ("ipledge", D(2023, 9, 30), "ipledge_2021"), ("ipledge", D(2023, 10, 1), "ipledge_discretion_2023"),
     ("ipledge", D(2026, 8, 7), "ipledge_discretion_2023"), ("ipledge", D(2026, 8, 8), "ipledge_2026"), ("ipledge", D(2026, 8, 9), "ipledge_2026"),
-    ("eu", D(2018, 6, 21), "eu_ppp_2018"), ("uk", D(2023, 10, 31), "uk_mhra_2023"), ("uk", D(2025, 10, 26), "uk_mhra_2023"),
+    ("eu", D(2018, 6, 21), "eu_ppp_2018"), ("uk", D(2018, 6, 21), "uk_ppp_2018"), ("uk", D(2023, 10, 30), "uk_ppp_2018"),
+    ("uk", D(2023, 10, 31), "uk_mhra_2023"), ("uk", D(2025, 10, 26), "uk_mhra_2023"),
     ("uk", D(2025, 10, 27), "uk_mhra_2025"), ("uk", D(2026, 1, 21), "uk_mhra_2025"), ("uk", D(2026, 1, 22), "uk_mhra_2026"),
 ])
 def test_the_rule_set_in_force_on_a_day(programme, day, expected):
@@ -143,7 +149,7 @@ def test_rule_set_for_accepts_a_rule_set_by_object_or_name(given):
 
 @pytest.mark.parametrize(("call", "message"), [
     (lambda: rule_set_for("ipledge", D(2021, 12, 12)), "no ipledge rule set in this course applies on 2021-12-12; the first starts on 2021-12-13"),
-    (lambda: rule_set_for("uk", "2023-10-30"), "no uk rule set in this course applies on 2023-10-30"),
+    (lambda: rule_set_for("uk", "2018-06-20"), "no uk rule set in this course applies on 2018-06-20; the first starts on 2018-06-21"),
     (lambda: rule_set_for("ipledg", "2025-01-01"), "did you mean 'ipledge'"),
     (lambda: rule_set_for("ipledge", "2025-13-01"), "'2025-13-01' is not a date"),
     (lambda: resolve_rule_set("ipledge-2021"), "did you mean 'ipledge_2021'"),
@@ -339,11 +345,15 @@ def test_where_a_monthly_test_may_be_done(key, setting):
     accepted = setting in RULES[key].settings("during")
     if key in US:
         assert evaluation.decisions[1].allowed is accepted, (setting, evaluation.decisions[1])
-    else:  # the EU and UK flag a missing supervised test for the prescriber rather than refusing
-        assert evaluation.decisions[1].allowed
+    else:  # review W4: no EU/UK rule refuses it, but an unsupervised test does not pass "all checks": hold and query
+        decision = evaluation.decisions[1]
+        assert decision.allowed and decision.outcome == ("dispense" if accepted else "query"), (setting, decision)
         assert ("pregnancy test before prescribing" in rules_of(evaluation)) is (not accepted)
+        if not accepted:
+            assert "all checks passed" not in decision.reason and "in place" not in decision.reason
+            assert "hold it and query the prescriber" in decision.reason
     expected_us = {"ipledge_2021": {"lab"}, "ipledge_discretion_2023": {"lab", "office", "home"}, "ipledge_2026": {"lab", "office", "home"},
-                   "eu_ppp_2018": {"lab", "office"}, "uk_mhra_2023": {"lab", "office"}, "uk_mhra_2025": {"lab", "office", "remote"},
+                   "eu_ppp_2018": {"lab", "office"}, "uk_ppp_2018": {"lab", "office"}, "uk_mhra_2023": {"lab", "office"}, "uk_mhra_2025": {"lab", "office", "remote"},
                    "uk_mhra_2026": {"lab", "office", "remote"}}
     assert set(RULES[key].settings("during")) == expected_us[key]
 
@@ -414,7 +424,8 @@ def test_where_the_tests_after_the_course_may_be_done(key, setting):
     (("combined oral contraceptive", "contraceptive patch"), {"ipledge": True, "eu": False, "uk": False}),  # two hormonal methods: not complementary
     (("contraceptive implant",), {"ipledge": False, "eu": True, "uk": True}),  # one highly effective method is enough in the EU and UK
     (("copper intrauterine device",), {"ipledge": False, "eu": True, "uk": True}),
-    (("contraceptive injection",), {"ipledge": False, "eu": False, "uk": True}),  # the classes differ: see contraceptive_methods.yml
+    (("contraceptive injection",), {"ipledge": False, "eu": False, "uk": False}),  # MHRA 2019: highly effective only if each injection is documented on time
+    (("contraceptive injection", "male latex condom"), {"ipledge": True, "eu": True, "uk": True}),
     (("combined oral contraceptive",), {"ipledge": False, "eu": False, "uk": False}),
     (("continuous abstinence",), {"ipledge": True, "eu": False, "uk": False}),
 ])
@@ -483,15 +494,25 @@ def test_the_uk_acknowledgement_of_risk_form_before_the_first_prescription(key, 
     base = BASE[key]
     for form, allowed_in_uk in ((base - days(1), True), (base, True), (base + days(1), False), (None, False)):
         decision = first(compliant(key, category, risk_acknowledgement=form), key)
-        assert decision.allowed is (allowed_in_uk or RULES[key].programme != "uk"), (form, decision)
+        assert decision.allowed is (allowed_in_uk or RULES[key].risk_acknowledgement() is None), (form, decision)
         if not decision.allowed:
             assert decision.rule == "risk acknowledgement form"
 
 
-def test_a_course_starting_from_22_january_2026_needs_the_updated_form():
+def test_a_form_older_than_the_updated_one_is_a_note_not_a_refusal():
+    """Review W5: MHRA allowed services transition time and no source makes the pharmacist check the form's version."""
     key = "uk_mhra_2026"
-    for form, allowed in ((D(2026, 1, 21), False), (D(2026, 1, 22), True), (D(2026, 1, 23), True)):
-        assert first(compliant(key, risk_acknowledgement=form), key).allowed is allowed
+    for form, noted in ((D(2026, 1, 21), True), (D(2026, 1, 22), False), (D(2026, 1, 23), False)):
+        decision = first(compliant(key, risk_acknowledgement=form), key)
+        assert decision.outcome == "dispense", (form, decision)
+        assert any("updated form" in flag for flag in decision.flags) is noted, (form, decision.flags)
+    # a first prescription written the day before the updated form, collected the day it came in, needs no note
+    day_before = Timeline("SYN-T004", CGP, programme="uk", risk_acknowledgement=D(2026, 1, 15),
+                          pregnancy_tests=[PregnancyTest(D(2026, 1, 21), "negative", "lab")],
+                          contraception=[Contraception("contraceptive implant", D(2025, 11, 1))],
+                          prescriptions=[Prescription(D(2026, 1, 21), 30)], pickups=[Pickup(D(2026, 1, 21), D(2026, 1, 22))])
+    decision = evaluate(day_before, "uk").decisions[0]
+    assert decision.rule_set_key == "uk_mhra_2026" and decision.outcome == "dispense" and not decision.flags
     # a course that started under the 2025 set keeps its form
     timeline = compliant("uk_mhra_2025", risk_acknowledgement=D(2025, 11, 1), after_tests=False)
     later = D(2026, 2, 2)
@@ -511,13 +532,17 @@ def test_each_collection_is_judged_under_the_set_in_force_that_day():
     decisions = evaluate(timeline, "ipledge").decisions
     assert [(d.allowed, d.rule_set_key) for d in decisions] == [(True, "ipledge_discretion_2023"), (True, "ipledge_2026")]
     fixed = evaluate(timeline, "ipledge_discretion_2023").decisions
-    assert [d.rule for d in fixed] == ["all checks passed", "rule set in force"]  # one set judges only its own dates
+    assert [(d.rule, d.outcome) for d in fixed] == [("all checks passed", "dispense"), ("outside this rule set", "not judged")]  # one set judges only its own dates
 
 
-def test_a_collection_outside_a_fixed_set_is_refused():
-    decision = first(compliant("ipledge_discretion_2023"), "ipledge_2021")
-    assert (decision.allowed, decision.rule) == (False, "rule set in force")
+def test_a_collection_outside_a_fixed_set_is_not_judged_and_not_a_gap():
+    """Review W6: a date the set does not govern is neither a refusal nor a patient's compliance gap."""
+    evaluation = evaluate(compliant("ipledge_discretion_2023", after_tests=False), "ipledge_2021")
+    decision = evaluation.decisions[0]
+    assert (decision.allowed, decision.outcome, decision.rule) == (False, "not judged", "outside this rule set")
     assert "from 13 December 2021 to 30 September 2023" in decision.reason
+    assert evaluation.gaps == ()
+    assert "NOT JUDGED" in explain(evaluation) and "DO NOT DISPENSE" not in explain(evaluation)
 
 
 def test_a_2025_home_test_during_treatment_is_accepted_but_was_not_under_the_2021_text():
@@ -527,6 +552,8 @@ def test_a_2025_home_test_during_treatment_is_accepted_but_was_not_under_the_202
     written = _second_visit("ipledge_2021", 30, "home")
     refused = evaluate(written, "ipledge_2021").decisions[1]
     assert (refused.allowed, refused.rule) == (False, "pick-up window") and "at home" in refused.reason
+    # review I1: the verdict says that practice accepted home tests until fall 2023
+    assert any("fall 2023" in flag for flag in refused.flags)
 
 
 def test_the_same_record_under_three_programmes():
@@ -541,7 +568,7 @@ def test_the_same_record_under_three_programmes():
 
 
 @pytest.mark.parametrize(("timeline", "rule_set", "parts"), [
-    (Timeline("UK-T1", CGP, programme="uk"), "ipledge_discretion_2023", ["UK-T1", "field 'programme'", "cannot judge them", "rule_set_for('uk', day)"]),
+    (Timeline("UK-T1", CGP, programme="uk"), "ipledge_discretion_2023", ["UK-T1", "field 'programme'", "cannot judge them", "evaluate(timeline, 'uk')"]),
     (Timeline("US-T1", CGP, programme="ipledge"), "uk", ["US-T1", "field 'programme'", "iPLEDGE REMS (United States)"]),
     (Timeline("SYN-T9", CGP, contraception=[Contraception("male latex condom", D(2025, 1, 1)), Contraception("minipil", D(2025, 1, 1))]), "ipledge",
      ["SYN-T9", "contraception entry 2", "field 'method'", "'minipil' is not a method in the iPLEDGE REMS method list", "did you mean 'minipill'"]),
@@ -583,7 +610,8 @@ def test_an_unknown_rule_set_or_programme_is_refused():
 def test_explain_reads_like_a_pharmacy_note():
     key = "ipledge_discretion_2023"
     text = explain(evaluate(compliant(key, pickup_offset=7), key))
-    assert text.splitlines()[0] == "Rule set: iPLEDGE REMS with FDA's enforcement discretion on pregnancy tests (from October 2023 to 7 August 2026)"
+    assert text.splitlines()[0] == ("Rule set: iPLEDGE REMS with FDA's enforcement discretion on pregnancy tests, applies from October 2023 to "
+                                    "7 August 2026 (the end depends on an unconfirmed date)")
     assert "2025-03-10: DO NOT DISPENSE — pick-up window: the 7-day window from the pregnancy test (2025-03-03) ended on 2025-03-09" in text
     in_force = explain(evaluate(compliant(key), "ipledge"))
     assert in_force.startswith("Programme: iPLEDGE REMS") and "[iPLEDGE discretion]" in in_force
@@ -603,3 +631,189 @@ def test_timeline_from_plain_data_and_its_clear_refusals():
         timeline_from_dict({**data, "pickups": [{"prescription_date": "2025-03-03", "date": "2025-13-01"}]})
     with pytest.raises(TimelineError, match=r"prescription 1 days_supply: expected a whole number, got '30'"):
         timeline_from_dict({**data, "prescriptions": [{"date": "2025-03-03", "days_supply": "30"}]})
+
+
+# --------------------------------------------------------------------------- review fixes of 2026-11-30 (W1-W8, I1-I14)
+
+
+def _lapse_timeline(key: str, resume: int, test_offset: int, third_visit: bool = False) -> Timeline:
+    """A combined pill and condoms from BASE - 60; the condoms stop on BASE + 20 and a diaphragm starts on BASE + ``resume``
+    (the pill alone fails every programme's rule); a monthly test on BASE + ``test_offset``, a second supply on BASE + 30."""
+    base = BASE[key]
+    timeline = compliant(key, after_tests=False, contraception=[
+        Contraception("combined oral contraceptive", base - days(60)), Contraception("male latex condom", base - days(60), base + days(20)),
+        Contraception("diaphragm with spermicide", base + days(resume))])
+    timeline.pregnancy_tests.append(PregnancyTest(base + days(test_offset), "negative", "lab"))
+    timeline.prescriptions.append(Prescription(base + days(30), 30))
+    timeline.pickups.append(Pickup(base + days(30), base + days(30)))
+    if third_visit:
+        timeline.pregnancy_tests.append(PregnancyTest(base + days(60), "negative", "lab"))
+        timeline.prescriptions.append(Prescription(base + days(60), 30))
+        timeline.pickups.append(Pickup(base + days(60), base + days(60)))
+    return timeline
+
+
+@pytest.mark.parametrize("key", SETS)
+def test_a_past_contraception_lapse_is_a_gap_not_a_bar_to_later_supplies(key):
+    """Review W1: the lapse runs BASE+21 to BASE+27. A test on its last day does not rule out a pregnancy; a test the day
+    after does, and the supply goes ahead with the lapse recorded once as a gap; later supplies are not refused for it."""
+    base = BASE[key]
+    on_last_day = evaluate(_lapse_timeline(key, 28, 27), key).decisions[1]
+    assert (on_last_day.outcome, on_last_day.rule) == ("refuse", "contraception"), on_last_day
+    assert f"lapsed from {base + days(21)} to {base + days(27)}" in on_last_day.reason and "no negative test" in on_last_day.reason
+    for test_offset in (28, 29):
+        evaluation = evaluate(_lapse_timeline(key, 28, test_offset, third_visit=True), key)
+        assert [d.outcome for d in evaluation.decisions] == ["dispense"] * 3, explain(evaluation)
+        lapse_gaps = [gap for gap in evaluation.gaps if gap.rule == "contraception during treatment"]
+        assert [gap.date for gap in lapse_gaps] == [base + days(21)], explain(evaluation)
+        assert any("recorded as a compliance gap" in flag for flag in evaluation.decisions[1].flags)
+
+
+@pytest.mark.parametrize("key", SETS)
+def test_a_lapse_still_going_on_the_collection_day_refuses_the_supply(key):
+    for resume, outcome in ((29, "dispense"), (30, "dispense"), (31, "refuse")):  # the diaphragm from the day before, the day of, the day after
+        decision = evaluate(_lapse_timeline(key, resume, 30), key).decisions[1]
+        assert decision.outcome == outcome, (resume, decision)
+        if outcome == "refuse":
+            assert decision.rule == "contraception" and f"since {BASE[key] + days(21)}, and still does on the day of this collection" in decision.reason
+
+
+@pytest.mark.parametrize("key", SETS)
+def test_the_last_month_of_treatment_is_checked_for_contraception(key):
+    """Review W2: contraception is checked from the last supply, not only from the last dose; the gap is dated on its first
+    day and called a gap during treatment when it starts before the last dose."""
+    base, last_dose = BASE[key], BASE[key] + days(29)
+    for pill_ends, rule, first_day in ((base, "contraception during treatment", base + days(1)),
+                                        (last_dose - days(1), "contraception during treatment", last_dose),
+                                        (last_dose, "contraception after treatment", last_dose + days(1))):
+        methods = [Contraception("combined oral contraceptive", base - days(60), pill_ends), Contraception("male latex condom", base - days(60))]
+        evaluation = evaluate(compliant(key, contraception=methods), key)
+        found = [(gap.rule, gap.date) for gap in evaluation.gaps if gap.rule.startswith("contraception")]
+        assert found == [(rule, first_day)], (pill_ends, explain(evaluation))
+
+
+@pytest.mark.parametrize("key", EU_UK)
+def test_an_eu_or_uk_first_supply_needs_a_recent_test(key):
+    """Review W3: the test before the first prescription must be recent ('just before'; the course: 3 days or less)."""
+    base = BASE[key]
+    for days_before, outcome in ((180, "query"), (4, "query"), (3, "dispense"), (2, "dispense"), (0, "dispense")):
+        tests = [PregnancyTest(base - days(days_before), "negative", "lab")]
+        decision = first(compliant(key, tests=tests, after_tests=False), key)
+        assert decision.outcome == outcome, (days_before, decision)
+        if outcome == "query":
+            assert f"{days_before} days before the first prescription" in decision.reason and "all checks passed" not in decision.reason
+    after = first(compliant(key, tests=[PregnancyTest(base, "negative", "lab")], prescription_offset=-1, after_tests=False), key)
+    assert after.outcome == "query" and "1 day(s) after the first prescription" in after.reason
+
+
+@pytest.mark.parametrize("key", US)
+def test_a_us_first_supply_has_no_separate_recency_rule(key):
+    assert RULES[key].pretreatment_recency() is None  # the 7-day window from the confirmation test does that job
+
+
+@pytest.mark.parametrize(("programme", "day", "outcome", "rule_set"), [
+    ("ipledge", D(2021, 12, 12), "not judged", ""), ("ipledge", D(2021, 12, 13), "dispense", "ipledge_2021"),
+    ("uk", D(2018, 6, 20), "not judged", ""), ("uk", D(2018, 6, 21), "dispense", "uk_ppp_2018"),
+    ("uk", D(2023, 10, 30), "dispense", "uk_ppp_2018"), ("uk", D(2023, 10, 31), "dispense", "uk_mhra_2023"),
+    ("eu", D(2018, 6, 20), "not judged", ""),
+])
+def test_a_day_no_modelled_set_governs_is_not_judged(programme, day, outcome, rule_set):
+    """Review W6: before 13 December 2021 (US) or 21 June 2018 (EU, UK) the course models no set; that is not a refusal
+    and not a gap. The UK applied the 2018 programme until 30 October 2023."""
+    timeline = Timeline("SYN-T020", CNGP, programme=programme, prescriptions=[Prescription(day, 30)], pickups=[Pickup(day, day)],
+                        risk_acknowledgement=day - days(1))
+    evaluation = evaluate(timeline, programme)
+    decision = evaluation.decisions[0]
+    assert (decision.outcome, decision.rule_set_key) == (outcome, rule_set), decision
+    assert evaluation.gaps == ()
+    if outcome == "not judged":
+        assert decision.rule == "not modelled" and "not a refusal" in decision.reason
+
+
+@pytest.mark.parametrize(("day", "outcome", "caveat"), [(D(2023, 9, 30), "refuse", True), (D(2023, 10, 1), "dispense", False)])
+def test_home_tests_before_october_2023_carry_the_covid_caveat(day, outcome, caveat):
+    """Review I1: under the 2021 text a monthly home test does not count, but practice accepted it until fall 2023; the
+    verdict says so. From October 2023 (discretion) it counts."""
+    first_day = day - days(30)
+    timeline = Timeline("SYN-T021", CGP, programme="ipledge",
+                        pregnancy_tests=[PregnancyTest(first_day - days(25), "negative", "office"), PregnancyTest(first_day, "negative", "lab"),
+                                         PregnancyTest(day, "negative", "home")],
+                        contraception=[Contraception("contraceptive implant", first_day - days(60)), Contraception("male latex condom", first_day - days(60))],
+                        prescriptions=[Prescription(first_day, 30), Prescription(day, 30)], pickups=[Pickup(first_day, first_day), Pickup(day, day)])
+    decision = evaluate(timeline, "ipledge").decisions[1]
+    assert decision.outcome == outcome, decision
+    assert any("fall 2023" in flag and "COVID-19" in flag for flag in decision.flags) is caveat
+
+
+@pytest.mark.parametrize(("collected", "key", "flagged"), [
+    (D(2026, 8, 7), "ipledge_discretion_2023", False),  # day 19 of the 30-day window, the day before the scheduled date
+    (D(2026, 8, 8), "ipledge_2026", False),  # day 20: allowed under either set
+    (D(2026, 8, 18), "ipledge_2026", False),  # day 30: the window's last day, allowed under either set
+    (D(2026, 8, 19), "ipledge_2026", True),  # day 31: no window in 2026, refused under the discretion set
+])
+def test_a_verdict_that_depends_on_the_unconfirmed_2026_date_says_so(collected, key, flagged):
+    """Reviews I2 and I14: the collection day decides which set applies; where the 2026 set and the discretion set
+    disagree, the verdict names the set that decided it and that its start is not confirmed."""
+    written = D(2026, 7, 20)  # under the discretion set
+    timeline = Timeline("SYN-T022", CNGP, programme="ipledge", prescriptions=[Prescription(written, 30)], pickups=[Pickup(written, collected)])
+    evaluation = evaluate(timeline, "ipledge")
+    decision = evaluation.decisions[0]
+    assert (decision.outcome, decision.rule_set_key) == ("dispense", key), decision
+    notes = [flag for flag in decision.flags if "scheduled, not confirmed" in flag]
+    assert bool(notes) is flagged, decision.flags
+    if flagged:
+        assert "iPLEDGE 2026" in notes[0] and "'do not dispense' (pick-up window" in notes[0]
+    assert ("start date assumed" in explain(evaluation)) is (key == "ipledge_2026")
+
+
+def test_a_home_confirmation_test_is_named_as_the_reason():
+    """Review I5: the refusal names the test that was done where it does not count (AUD-057's case)."""
+    key = "ipledge_discretion_2023"
+    base = BASE[key]
+    tests = [PregnancyTest(base - days(23), "negative", "lab"), PregnancyTest(base, "negative", "home")]
+    decision = first(compliant(key, tests=tests, after_tests=False), key)
+    assert (decision.rule, decision.outcome) == ("pre-treatment pregnancy tests", "refuse")
+    assert f"the latest test, of {base}, was done at home, without supervision" in decision.reason
+    assert "in the prescriber's clinic or office or in a laboratory" in decision.reason
+    # 2026: a home retest after a missed first window is named too, not only the closed window
+    key, base = "ipledge_2026", BASE["ipledge_2026"]
+    timeline = _missed_first_window(key, 9)
+    timeline.pregnancy_tests[-1] = dataclasses.replace(timeline.pregnancy_tests[-1], setting="home")
+    retest = evaluate(timeline, key).decisions[1]
+    assert retest.outcome == "refuse" and "was done at home" in retest.reason
+
+
+@pytest.mark.parametrize(("end_test", "gap"), [(D(2023, 9, 30), True), (D(2023, 10, 1), False)])
+def test_a_test_after_the_course_is_judged_by_the_rules_of_its_own_date(end_test, gap):
+    """Review I13: the last dose falls under the 2021 text (28 September 2023); a home test at the end of the course
+    counts if it was done from October 2023."""
+    pickup = D(2023, 8, 30)
+    timeline = Timeline("SYN-T023", CGP, programme="ipledge",
+                        pregnancy_tests=[PregnancyTest(D(2023, 8, 5), "negative", "office"), PregnancyTest(D(2023, 8, 29), "negative", "lab"),
+                                         PregnancyTest(end_test, "negative", "home"), PregnancyTest(D(2023, 10, 28), "negative", "lab")],
+                        contraception=[Contraception("contraceptive implant", D(2023, 6, 1)), Contraception("male latex condom", D(2023, 6, 1))],
+                        prescriptions=[Prescription(pickup, 30)], pickups=[Pickup(pickup, pickup)])
+    evaluation = evaluate(timeline, "ipledge")
+    assert ("pregnancy test at the end of the course" in rules_of(evaluation)) is gap, explain(evaluation)
+
+
+def test_an_audit_counts_every_logged_collection_as_dispensed():
+    """Review I6: in a log every collection happened; findings say 'dispensed although', and the course's end checks run."""
+    key = "ipledge_discretion_2023"
+    late = compliant(key, pickup_offset=9, after_tests=False)
+    judged, audited = evaluate(late, key), evaluate(late, key, dispensed=True)
+    assert judged.decisions[0].outcome == audited.decisions[0].outcome == "refuse"
+    assert [gap.description.split(" ")[0] for gap in judged.gaps] == ["dispensing"]
+    assert audited.gaps[0].description.startswith("dispensed although the 7-day window")
+    assert {"pregnancy test at the end of the course", "pregnancy test one month after the course"} <= rules_of(audited)
+    assert "every collection below was dispensed" in explain(audited)
+
+
+def test_messages_read_as_sentences():
+    """Review I13: settings follow 'done'; an abstinent patient's verdict says abstinence, not contraception."""
+    key = "ipledge_discretion_2023"
+    abstinent = first(compliant(key, contraception=[Contraception("continuous abstinence", BASE[key] - days(60))]), key)
+    assert "a commitment to continuous abstinence in place" in abstinent.reason and "contraception in place" not in abstinent.reason
+    only_office = first(compliant("ipledge_2021", tests=[PregnancyTest(BASE["ipledge_2021"], "negative", "office")], after_tests=False), "ipledge_2021")
+    assert "was done in the prescriber's clinic or office" in only_office.reason and "done in a laboratory" in only_office.reason
+    assert "their first 7-day window" in RULES["ipledge_2021"].rules["lockout_after_missed_first_window_days"].plain

@@ -41,7 +41,8 @@ def parameter_entries(node: object, path: str = "") -> Iterator[tuple[str, Mappi
 @shape_checked("pk_parameters", PKParametersError)
 def _problems(raw: object, source: str) -> None:
     bibliography = load_bibliography()
-    keys = [("label_single_dose.source", raw["label_single_dose"]["source"])]  # type: ignore[index]
+    keys = [("label_single_dose.source", raw["label_single_dose"]["source"]),  # type: ignore[index]
+            ("observations.patients_on_treatment.source", raw["observations"]["patients_on_treatment"]["source"])]  # type: ignore[index]
     keys += [(f"{path}.source", entry["source"]) for path, entry in parameter_entries(raw) if entry["source"] is not None]
     for name, product in raw["formulations"].items():  # type: ignore[index]
         keys += [(f"formulations.{name}.strengths_source", product["strengths_source"]), (f"formulations.{name}.dosing_source", product["dosing_source"])]

@@ -42,6 +42,7 @@ class Programmes:
     rule_titles: Mapping[str, str]
     categories: Mapping[str, str]
     source_labels: Mapping[str, str]
+    source_notes: Mapping[str, str]  # key → the source's age and authority, in words (not every source has one)
 
 
 def _from_data(raw: Mapping) -> Programmes:
@@ -49,7 +50,7 @@ def _from_data(raw: Mapping) -> Programmes:
         programmes={key: Programme(key, item["name"], item["region"], item["regulator"], " ".join(item["plain"].split()))
                     for key, item in raw["programmes"].items()},
         statuses=dict(raw["statuses"]), settings=dict(raw["settings"]), rule_titles=dict(raw["rule_titles"]), categories=dict(raw["categories"]),
-        source_labels=dict(raw["source_labels"]),
+        source_labels=dict(raw["source_labels"]), source_notes={key: " ".join(text.split()) for key, text in raw["source_notes"].items()},
     )
 
 
@@ -92,6 +93,11 @@ def rule_title(name: str) -> str:
 
 def category_words(category: str) -> str:
     return _words(programmes().categories, category, "category", "patient categories")
+
+
+def source_note(key: str) -> str:
+    """What a student should know about a source's age and authority ("a copy of the 2009 label ..."); "" if nothing."""
+    return programmes().source_notes.get(key, "")
 
 
 def source_label(key: str) -> str:

@@ -12,7 +12,10 @@ Two conventions keep each fact in one file:
   names (``not_modelled`` adds to the list, ``not_modelled_dropped`` removes topics). The iPLEDGE
   discretion set is the 2021 set with new test settings; the 2026 set is the discretion set with its changes.
 - ``applies_until: {day_before: other_key}``: the set ends the day before the other starts, so a start
-  date (the 2026 modification's, for instance) is written once.
+  date (the 2026 modification's, for instance) is written once; if that start is not confirmed, the end says so.
+
+A set may also carry ``setting_notes`` (not inherited): a caveat the engine shows with a verdict in which a test
+did not count because of where it was done, although practice at the time accepted it.
 
 The engine that applies a rule set to a patient's timeline is :mod:`isotretinoin_course.models.risk_management`.
 :func:`rule_set_for` picks the set of a programme in force on a day. The course's rule sets are parsed once
@@ -73,6 +76,18 @@ class NotModelled:
 
 
 @dataclass(frozen=True)
+class SettingNote:
+    """A caveat shown with a verdict when a test in one of ``settings`` did not count under the set, although
+    practice at the time accepted it (iPLEDGE's COVID-19 home tests under the 2021 text)."""
+
+    settings: tuple[str, ...]
+    phases: tuple[str, ...]
+    plain: str
+    source: str
+    status: str
+
+
+@dataclass(frozen=True)
 class DateDetail:
     """How precisely a set's start date is known and whether it is confirmed, in words for students."""
 
@@ -105,6 +120,8 @@ class RuleSet:
     summary: str
     rules: Mapping[str, Rule]
     not_modelled: tuple[NotModelled, ...]
+    setting_notes: tuple[SettingNote, ...] = ()
+    end_confirmed: bool = True  # False when the set ends the day before a set whose start is not confirmed
 
     def applies_on(self, day: dt.date) -> bool:
         return self.applies_from <= day and (self.applies_until is None or day <= self.applies_until)
@@ -137,6 +154,14 @@ class RuleSet:
         """How many negative tests before the first dose, and the least number of days between the first and the last."""
         value = self.value("pretreatment_tests")
         return int(value["count"]), value["min_days_between"]  # type: ignore[index]
+
+    def pretreatment_recency(self) -> int | None:
+        """How many days before the first prescription the last pre-treatment test may be (older: hold and query); None: no such check."""
+        return self.value("pretreatment_tests").get("within_days_before_first_prescription")  # type: ignore[union-attr]
+
+    def setting_note(self, setting: str, phase: str) -> SettingNote | None:
+        """The caveat for a test in ``setting`` during ``phase`` that this set does not accept, if it has one."""
+        return next((note for note in self.setting_notes if setting in note.settings and phase in note.phases), None)
 
     def settings(self, phase: str) -> tuple[str, ...]:
         """Where a test of this phase (screening, confirmation, during, after) may be done; () if the set has no such test."""
@@ -177,7 +202,10 @@ class RuleSet:
         start = self.applies_from.strftime("%B %Y") if self.date_detail.precision == "month" else _day_words(self.applies_from)
         if not self.date_detail.confirmed:
             start += " (scheduled, not confirmed)"
-        return f"from {start}" + (f" to {_day_words(self.applies_until)}" if self.applies_until else "")
+        end = ""
+        if self.applies_until:
+            end = f" to {_day_words(self.applies_until)}" + ("" if self.end_confirmed else " (the end depends on an unconfirmed date)")
+        return f"from {start}{end}"
 
 
 def _day_words(day: dt.date) -> str:
@@ -216,7 +244,7 @@ def _merged(key: str, raws: Mapping[str, Mapping], source: str, seen: tuple[str,
     return raw
 
 
-def _rule_set(key: str, raw: Mapping, starts: Mapping[str, dt.date], source: str) -> RuleSet:
+def _rule_set(key: str, raw: Mapping, starts: Mapping[str, dt.date], source: str, confirmed: Mapping[str, bool] | None = None) -> RuleSet:
     missing = [name for name in RULE_NAMES if name not in raw["rules"]]
     if missing:
         raise refusal(RuleSetError, f"{source}: field 'rules'", missing[0], "every rule",
@@ -229,7 +257,9 @@ def _rule_set(key: str, raw: Mapping, starts: Mapping[str, dt.date], source: str
             raise refusal(RuleSetError, f"{source}: field 'applies_until'", other, "a rule set beside it",
                           f"there is no rule set {other!r} to end the day before")
         applies_until = starts[other] - dt.timedelta(days=1)
+        end_confirmed = (confirmed or {}).get(other, True)
     else:
+        end_confirmed = True
         applies_until = _date(until, f"{source}: applies_until")
     if applies_until is not None and applies_until < applies_from:
         raise refusal(RuleSetError, f"{source}: field 'applies_until'", applies_until, f"a date from {applies_from}",
@@ -243,6 +273,9 @@ def _rule_set(key: str, raw: Mapping, starts: Mapping[str, dt.date], source: str
                           raw["rules"][name]["section"], raw["rules"][name]["status"], " ".join(raw["rules"][name].get("note", "").split()))
                for name in RULE_NAMES},
         not_modelled=tuple(NotModelled(item["topic"], " ".join(item["plain"].split()), item["source"], item["status"]) for item in raw["not_modelled"]),
+        setting_notes=tuple(SettingNote(tuple(item["settings"]), tuple(item["phases"]), " ".join(item["plain"].split()), item["source"], item["status"])
+                            for item in raw.get("setting_notes", [])),
+        end_confirmed=end_confirmed,
     )
 
 
@@ -254,7 +287,8 @@ def _read(entries: list[Traversable | Path], validate: bool) -> dict[str, RuleSe
             validate_data(raw, "rule_set", entry.name, RuleSetError)
         raws[entry.name.removesuffix(".yml")] = raw  # type: ignore[assignment]
     starts = {key: _date(raw["applies_from"], f"{key}.yml: applies_from") for key, raw in raws.items()}
-    return {key: _rule_set(key, _merged(key, raws, f"{key}.yml"), starts, f"{key}.yml") for key in raws}  # type: ignore[misc]
+    confirmed = {key: bool(raw["date_detail"]["confirmed"]) for key, raw in raws.items()}
+    return {key: _rule_set(key, _merged(key, raws, f"{key}.yml"), starts, f"{key}.yml", confirmed) for key in raws}  # type: ignore[misc]
 
 
 def load_rule_set(path: str | Path | Traversable) -> RuleSet:

@@ -6,9 +6,9 @@ discretion of October 2023 (rule set ``ipledge_discretion_2023``): home pregnanc
 tests during and after treatment count. Most collections follow the rules; a few
 break one rule each (:data:`PLANTED_VIOLATIONS`), and two records look odd but are
 allowed (:data:`TEACHING_CASES`). Students look for the violations with pandas;
-:func:`answer_key` runs the rules engine over the same tables, each collection
-under the rule set in force that day, and its refusals and gaps are the answer
-key. Written to ``datasets/`` by ``python3 course.py datasets`` together with the
+:func:`answer_key` audits the same tables with the rules engine, each collection
+under the rule set in force that day and counted as dispensed (it is in the log),
+and its findings ("dispensed although ...") and gaps are the answer key. Written to ``datasets/`` by ``python3 course.py datasets`` together with the
 cohort; the tables' schema is :data:`isotretinoin_course.data.schema.AUDIT_SCHEMAS`.
 """
 
@@ -38,9 +38,9 @@ PLANTED_VIOLATIONS = {
     20: "no pregnancy test before a monthly collection",
     24: "no pregnancy test at the end of the course",
     27: "contraception started 20 days before the first dose",
-    33: "dispensed after a positive pregnancy test",
+    33: "dispensed on the day of a positive pregnancy test",
     44: "collected after the 30-day window (patient who cannot get pregnant)",
-    51: "contraception stopped at the last collection",
+    51: "combined pill stopped at the last collection: a condom alone for the last month of treatment",
     57: "confirmation pregnancy test done at home",
 }
 # patient number → a record that looks like a violation but is not one under the rules in force in 2025
@@ -79,6 +79,8 @@ def generate() -> dict[str, pd.DataFrame]:
                 methods.append({"patient_id": patient_id, "method": METHODS[1], "start": contraception_start, "end": None})
             tests.append({"patient_id": patient_id, "date": start - dt.timedelta(days=int(rng.integers(20, 30))), "result": "negative", "setting": "lab"})
         for month, visit in enumerate(visits):
+            if "positive" in violation and month > 3:
+                break  # after the positive test treatment stops and the patient is referred: no more tests or collections
             delay = delays[month]
             if category == "can_get_pregnant":
                 skip_test = "before a monthly collection" in violation and month == 2
@@ -95,7 +97,7 @@ def generate() -> dict[str, pd.DataFrame]:
                 "days_supply": 35 if "35-day" in violation and month == 1 else 30,
                 "refills": 1 if "refill" in violation and month == 0 else 0,
             })
-        if category == "can_get_pregnant":
+        if category == "can_get_pregnant" and "positive" not in violation:
             last_dose = visits[-1] + dt.timedelta(days=delays[-1] + 29)  # the last collection's 30 days, that day included
             if "end of the course" not in violation:
                 tests.append({"patient_id": patient_id, "date": last_dose, "result": "negative", "setting": "lab"})
@@ -139,14 +141,15 @@ def timelines(tables: dict[str, pd.DataFrame]) -> list[Timeline]:
 
 
 def answer_key(tables: dict[str, pd.DataFrame], rule_set: RuleSet | str = PROGRAMME) -> pd.DataFrame:
-    """Every dispensing the rules engine would have refused, and every gap in the timeline, one row each.
+    """Every logged collection the rules would have refused ("dispensed although ..."), and every gap in the timeline,
+    one row each.
 
-    By default each collection is judged under the iPLEDGE rule set in force on its date; pass a rule set (or
-    its key) to judge every collection under that one set instead.
+    Each collection counts as dispensed, because the log says it was. By default each is judged under the iPLEDGE
+    rule set in force on its date; pass a rule set (or its key) to judge every collection under that one set instead.
     """
     rows = []
     for timeline in timelines(tables):
-        evaluation = evaluate(timeline, rule_set)
+        evaluation = evaluate(timeline, rule_set, dispensed=True)
         for gap in evaluation.gaps:
             rows.append({"patient_id": timeline.patient_id, "date": gap.date, "rule": gap.rule, "finding": gap.description})
     return pd.DataFrame(rows, columns=["patient_id", "date", "rule", "finding"]).sort_values(["patient_id", "date"], ignore_index=True)

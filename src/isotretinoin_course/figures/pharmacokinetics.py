@@ -16,6 +16,7 @@ from matplotlib.patches import Rectangle
 
 from ..models.isotretinoin_pk import (
     ELIMINATORS,
+    ENDOGENOUS_NG_ML,
     FORMULATIONS,
     LABEL,
     LABEL_DOSE_MG,
@@ -32,7 +33,8 @@ from .style import OKABE_ITO, quick_png, use_course_style
 
 PLOT_BUCKETS = 1000  # a 950-pixel-wide plot shows at most about this many distinct columns
 WASHOUT_FLOOR_NG_ML = 1e-3  # below this a log axis shows arithmetic, not anything measurable
-ELIMINATOR_COLOURS = {"typical": OKABE_ITO["blue"], "nulman_mean": OKABE_ITO["bluish_green"], "slow": OKABE_ITO["vermillion"]}
+ELIMINATOR_COLOURS = {"typical": OKABE_ITO["sky_blue"], "nulman_mean": OKABE_ITO["blue"], "slow": OKABE_ITO["bluish_green"],
+                      "lognormal_95th": OKABE_ITO["orange"], "extreme": OKABE_ITO["vermillion"]}
 
 
 def envelope(x: np.ndarray, y: np.ndarray, buckets: int = PLOT_BUCKETS) -> tuple[np.ndarray, np.ndarray]:
@@ -114,8 +116,8 @@ def describe_simulation(scenario: Scenario, figures: Exposure) -> str:
     metabolite = " The metabolite's curve lies above the parent's." if scenario.show_metabolite else ""
     return (
         f"Model plasma isotretinoin over {scenario.days:g} days of {scenario.dose_mg:g} mg {scenario.schedule} and {WASHOUT_DAYS:g} days after, "
-        f"for a {scenario.weight_kg:g} kg {scenario_words.short_label}. It rises over the first days and then swings between a trough of "
-        f"{figures.trough_ng_ml:.0f} and a peak of {figures.peak_ng_ml:.0f} ng/mL on the last day of dosing.{metabolite} "
+        f"for a {scenario.weight_kg:g} kg patient ({scenario_words.short_label}). It rises over the first days and then swings between a low of "
+        f"{figures.lowest_ng_ml:.0f} and a peak of {figures.peak_ng_ml:.0f} ng/mL on the last day of dosing.{metabolite} "
         f"After the last dose it falls below 1% of its level at stopping after about {figures.days_to_one_percent:.1f} days; "
         f"the shaded band is the month after the last dose, at whose end the model leaves {figures.parent_after_month_ng_ml:.1g} ng/mL."
     )
@@ -176,25 +178,29 @@ def washout_figure(dose_mg: float = 30, interval_h: float = 12, course_days: flo
         ax.plot(days, values, "--" if scenario.constructed else "-", color=ELIMINATOR_COLOURS.get(name, OKABE_ITO["black"]), linewidth=2,
                 label=f"{scenario.short_label}, half-life {scenario.terminal_half_life_h:g} h")
     ax.axvline(ONE_MONTH_DAYS, color="grey", linewidth=1)
-    ax.text(ONE_MONTH_DAYS + 0.3, 500, "one month after\nthe last dose", fontsize=9, va="top")
+    ax.text(ONE_MONTH_DAYS + 0.3, 2e-3, "one month after\nthe last dose", fontsize=9, va="bottom")
+    # The body's own isotretinoin (from vitamin A): the model adds to it and leaves it out of every curve.
+    ax.axhline(ENDOGENOUS_NG_ML, color=OKABE_ITO["black"], linewidth=1, linestyle=":")
+    ax.text(0.3, ENDOGENOUS_NG_ML * 1.25, f"the body's own isotretinoin, about {ENDOGENOUS_NG_ML:.1f} ng/mL (10 healthy men)", fontsize=8)
     ax.set_yscale("log")
     ax.set_ylim(WASHOUT_FLOOR_NG_ML, 1000)
     ax.set_xlim(0, days_after)
     ax.set_xlabel("Days after the last dose")
     ax.set_ylabel("Plasma isotretinoin (ng/mL, log scale)")
-    ax.set_title(f"After {course_days:g} days of {dose_mg:g} mg twice daily with food, {weight_kg:g} kg: model washout (teaching model)")
+    ax.set_title(f"After {course_days:g} days of {dose_mg:g} mg twice daily with food, {weight_kg:g} kg: model washout (teaching model)", fontsize=11)
     ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=9, loc="lower left")
+    ax.legend(fontsize=8, loc="upper right")
     figure.tight_layout()
     rows = washout_table(ONE_MONTH_DAYS, dose_mg=dose_mg, interval_h=interval_h, course_days=course_days, weight_kg=weight_kg)
-    parts = [f"{row.eliminator.short_label} (half-life {row.terminal_half_life_h:g} h), {row.parent_after_ng_ml:.1g} ng/mL or "
+    parts = [f"{row.eliminator.short_label} (half-life {row.terminal_half_life_h:g} h), {_amount(row.parent_after_ng_ml)} ng/mL or "
              f"{row.parent_fraction_remaining:.0e} of the level at stopping" for row in rows]
     description = (
         "Model plasma isotretinoin on a log scale from the last dose of a 20-week course to five weeks later, one curve per "
-        "elimination scenario; a vertical line marks one month. All three rise to the last dose's peak, are near "
+        "elimination scenario; a vertical line marks one month and a dotted horizontal line the isotretinoin the body makes itself "
+        f"(about {ENDOGENOUS_NG_ML:.1f} ng/mL), which the model leaves out. All curves rise to the last dose's peak, are near "
         f"{rows[0].parent_at_stop_ng_ml:.0f} ng/mL when the next dose would have been due (the level at stopping), fall steeply for about a "
         "day, then decline along their terminal half-lives. At 30 days: " + "; ".join(parts) + ". Curves stop at 0.001 ng/mL. The dashed "
-        "slow curve is a constructed scenario (mean + 1 SD), not a measured patient."
+        "curves are constructed what-if scenarios built from a mean and a standard deviation, not measured patients."
     )
     return figure, description
 
@@ -217,17 +223,26 @@ def label_comparison_table() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _amount(value: float) -> str:
+    """A concentration for a table: two significant figures from 1 up ("2.9", "10"), one below ("0.04", "5e-09")."""
+    return f"{value:.2g}" if value >= 1 else f"{value:.1g}"
+
+
 def washout_frame(days_after: float = ONE_MONTH_DAYS) -> pd.DataFrame:
-    """The model's washout after a 20-week course for every eliminator, as a table to show."""
+    """The model's washout after a 20-week course for every eliminator, as a table to show.
+
+    "At stopping" is the level when the next dose would have been due (just before it), not the lowest level of a day.
+    """
     rows = []
     for row in washout_table(days_after):
         rows.append({
             "scenario": row.eliminator.label,
             "terminal half-life (h)": f"{row.terminal_half_life_h:g}",
             f"half-lives in {days_after:g} days": f"{row.half_lives_elapsed:.0f}",
-            "isotretinoin at stopping (ng/mL)": f"{row.parent_at_stop_ng_ml:.0f}",
-            f"isotretinoin after {days_after:g} days (ng/mL)": f"{row.parent_after_ng_ml:.1g}",
+            "isotretinoin at stopping, when the next dose was due (ng/mL)": f"{row.parent_at_stop_ng_ml:.0f}",
+            f"isotretinoin after {days_after:g} days (ng/mL)": _amount(row.parent_after_ng_ml),
             "fraction of the level at stopping": f"{row.parent_fraction_remaining:.0e}",
-            f"4-oxo-isotretinoin after {days_after:g} days (ng/mL)": f"{row.metabolite_after_ng_ml:.1g}",
+            f"after {days_after:g} days ÷ the body's own isotretinoin ({ENDOGENOUS_NG_ML:.1f} ng/mL)": f"{row.parent_after_ng_ml / ENDOGENOUS_NG_ML:.1g}",
+            f"4-oxo-isotretinoin after {days_after:g} days (ng/mL; rests on the 3.4 ratio)": _amount(row.metabolite_after_ng_ml),
         })
     return pd.DataFrame(rows)

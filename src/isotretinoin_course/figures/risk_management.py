@@ -22,15 +22,20 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from ..content.contraception import contraceptive_methods
-from ..content.programmes import category_words, programme, rule_title, source_label, status_words
+from ..content.programmes import category_words, programme, rule_title, source_label, source_note, status_words
 from ..content.rule_sets import PROGRAMMES, RuleSet, RuleSetError, resolve_rule_set, rule_sets
-from ..models.risk_management import Evaluation, Timeline, decisions_by_programme, evaluate
+from ..models.risk_management import OUTCOME_WORDS, Evaluation, Timeline, decisions_by_programme, evaluate
 from .style import OKABE_ITO, mark_synthetic, use_course_style
 
 TEXT_SIZE = 10  # the smallest text in these figures
 TEST_MARKERS = {"lab": "o", "office": "s", "home": "^", "remote": "D"}
 PROGRAMME_COLOURS = {"ipledge": OKABE_ITO["blue"], "eu": OKABE_ITO["bluish_green"], "uk": OKABE_ITO["reddish_purple"]}
 SHORT_SETTINGS = {"lab": "laboratory", "office": "clinic or office", "home": "home", "remote": "remote, supervised"}
+# How each outcome's supply bar is drawn: colour and hatch (the hatch tells them apart without colour).
+OUTCOME_STYLE = {"dispense": (OKABE_ITO["orange"], ""), "query": (OKABE_ITO["yellow"], ".."), "refuse": (OKABE_ITO["vermillion"], "//"),
+                 "not judged": ("#999999", "xx")}
+OUTCOME_LEGEND = {"dispense": "supply the rules allow", "query": "supply held: query the prescriber", "refuse": "supply the rules refuse",
+                  "not judged": "not judged (no modelled rule set)"}
 
 
 # --------------------------------------------------------------------------- one patient's timeline
@@ -60,9 +65,8 @@ def timeline_figure(timeline: Timeline, rule_set: RuleSet | str | None = None, f
         if decision.window:
             start, last_day = decision.window
             ax.barh(lanes["windows"], (last_day - start).days + 1, left=start, height=0.35, color=OKABE_ITO["sky_blue"], alpha=0.6)
-        colour = OKABE_ITO["orange"] if decision.allowed else OKABE_ITO["vermillion"]
-        ax.barh(lanes["supplies"], supplies[decision.prescription_date], left=decision.date, height=0.35, color=colour,
-                hatch="" if decision.allowed else "//", edgecolor="white")
+        colour, hatch = OUTCOME_STYLE[decision.outcome]
+        ax.barh(lanes["supplies"], supplies[decision.prescription_date], left=decision.date, height=0.35, color=colour, hatch=hatch, edgecolor="white")
     ax.set_yticks(list(lanes.values()), ["contraception\n(a line per method)", "pregnancy tests", "collection windows", "supplies collected"],
                  fontsize=TEXT_SIZE)
     ax.set_ylim(-0.6, 3.9)
@@ -72,9 +76,10 @@ def timeline_figure(timeline: Timeline, rule_set: RuleSet | str | None = None, f
     ax.set_xlabel("Date", fontsize=TEXT_SIZE + 1)
     ax.grid(axis="x", alpha=0.3)
     used = sorted({test.setting for test in timeline.pregnancy_tests if test.result == "negative"}, key=list(TEST_MARKERS).index)
-    handles = [Patch(color=OKABE_ITO["orange"], label="supply the rules allow"),
-               Patch(facecolor=OKABE_ITO["vermillion"], hatch="//", edgecolor="white", label="supply the rules refuse"),
-               Patch(color=OKABE_ITO["sky_blue"], alpha=0.6, label="collection window")]
+    shown = {"dispense", "refuse"} | {decision.outcome for decision in evaluation.decisions}
+    handles = [Patch(facecolor=OUTCOME_STYLE[outcome][0], hatch=OUTCOME_STYLE[outcome][1], edgecolor="white", label=OUTCOME_LEGEND[outcome])
+               for outcome in OUTCOME_STYLE if outcome in shown]
+    handles.append(Patch(color=OKABE_ITO["sky_blue"], alpha=0.6, label="collection window"))
     handles += [Line2D([], [], marker=TEST_MARKERS[setting], color=OKABE_ITO["blue"], linestyle="", label=f"negative test: {SHORT_SETTINGS[setting]}") for setting in used]
     if any(test.result == "positive" for test in timeline.pregnancy_tests):
         handles.append(Line2D([], [], marker="X", color=OKABE_ITO["vermillion"], linestyle="", label="positive test"))
@@ -84,14 +89,20 @@ def timeline_figure(timeline: Timeline, rule_set: RuleSet | str | None = None, f
     ax.set_title(f"{timeline.patient_id} under {under} (SYNTHETIC DATA)", fontsize=TEXT_SIZE + 2)
     mark_synthetic(figure, fontsize=TEXT_SIZE)
     figure.subplots_adjust(left=0.2, right=0.98, top=0.9, bottom=0.38)
-    refused = [d for d in evaluation.decisions if not d.allowed]
+    refused = [d for d in evaluation.decisions if d.outcome == "refuse"]
+    held = [d for d in evaluation.decisions if d.outcome == "query"]
+    unjudged = [d for d in evaluation.decisions if d.outcome == "not judged"]
     description = (
         f"A timeline for synthetic patient {timeline.patient_id} with four lanes: contraception methods as green lines (dotted for "
         f"abstinence), pregnancy tests as markers whose shape shows where each was done ({len(timeline.pregnancy_tests)} tests), collection "
         f"windows as blue bars, and each collected supply as a bar starting on its collection day ({len(evaluation.decisions)} collections). "
         + (f"{len(refused)} supply bar(s) are hatched red because the rules refuse them: "
-           + "; ".join(f"{d.date} ({d.rule})" for d in refused) + "." if refused else "Every supply is allowed by the rules.")
-    )
+           + "; ".join(f"{d.date} ({d.rule})" for d in refused) + ". " if refused else "")
+        + (f"{len(held)} supply bar(s) are dotted yellow because the pharmacist holds them and queries the prescriber: "
+           + "; ".join(f"{d.date} ({d.rule})" for d in held) + ". " if held else "")
+        + (f"{len(unjudged)} supply bar(s) are grey: no rule set the course models governs that day. " if unjudged else "")
+        + ("Every supply is allowed by the rules." if not (refused or held or unjudged) else "")
+    ).strip()
     return figure, description
 
 
@@ -120,6 +131,8 @@ def programme_changes_figure(until: dt.date = dt.date(2027, 6, 30)) -> tuple[Fig
         end = rule_set.applies_until or until
         confirmed = rule_set.date_detail.confirmed
         ax.plot([rule_set.applies_from, end], [row, row], color=colour, linewidth=5, solid_capstyle="butt", linestyle="-" if confirmed else (0, (2, 1.5)))
+        if not rule_set.end_confirmed:  # its end is another set's unconfirmed start: it may go on, drawn as a thin dashed tail
+            ax.plot([end, until], [row, row], color=colour, linewidth=2, linestyle=(0, (2, 1.5)))
         if rule_set.date_detail.precision == "month":  # only the month is known: a short bar under the line spans it
             month_end = (rule_set.applies_from.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
             ax.plot([rule_set.applies_from, month_end], [row - 0.22] * 2, color=colour, linewidth=3, solid_capstyle="butt")
@@ -138,6 +151,7 @@ def programme_changes_figure(until: dt.date = dt.date(2027, 6, 30)) -> tuple[Fig
     handles = [Line2D([], [], color=PROGRAMME_COLOURS[key], linewidth=5, label=f"{programme(key).region}: {programme(key).name}") for key in PROGRAMMES]
     handles += [Line2D([], [], color="#555555", linewidth=5, linestyle=(0, (2, 1.5)), marker="o", markerfacecolor="white", markersize=9,
                        label="start date scheduled, not confirmed"),
+                Line2D([], [], color="#555555", linewidth=2, linestyle=(0, (2, 1.5)), label="thin dashed tail: may go on if that start is delayed"),
                 Line2D([], [], color="#555555", linewidth=3, label="short bar below: only the month is known")]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, fontsize=TEXT_SIZE, frameon=False)
     ax.set_title("Pregnancy risk-management rules for isotretinoin: what changed when", fontsize=TEXT_SIZE + 2)
@@ -145,8 +159,10 @@ def programme_changes_figure(until: dt.date = dt.date(2027, 6, 30)) -> tuple[Fig
     description = "A timeline from mid-2017 to mid-2027 with one row per rule set, each starting with a marker and running as a line while it applies. " + " ".join(
         f"{programme(rule_set.programme).region}, {rule_set.short_name}: from {_label(rule_set)}"
         + (f" to {rule_set.applies_until.day} {rule_set.applies_until.strftime('%b %Y')}" if rule_set.applies_until else ", still in force")
+        + (" (an end that depends on an unconfirmed date)" if not rule_set.end_confirmed else "")
         + f" ({rule_set.change})." for rule_set in ordered
-    ) + " The 2026 iPLEDGE line is dashed and its marker hollow because its start date is scheduled, not confirmed."
+    ) + (" The 2026 iPLEDGE line is dashed and its marker hollow because its start date is scheduled, not confirmed; the discretion line"
+         " goes on as a thin dashed tail because it would still apply if that start was postponed.")
     return figure, description
 
 
@@ -161,6 +177,12 @@ def _source(key: str, section: str = "") -> str:
     return f"[{source_label(key)}](#ref-{key})" + (f": {_cell(section)}" if section else "")
 
 
+def _checked(status: str, source: str) -> str:
+    """How far a rule could be checked, and what kind of source it rests on (its age and authority)."""
+    note = source_note(source)
+    return status_words(status) + (f" — {_cell(note)}" if note else "")
+
+
 def rules_markdown(rule_set: RuleSet | str, only: Sequence[str] | None = None) -> str:
     """Every rule of a set (or only the rules named): what it requires, where it comes from, how far it was checked."""
     rule_set = resolve_rule_set(rule_set)
@@ -169,9 +191,9 @@ def rules_markdown(rule_set: RuleSet | str, only: Sequence[str] | None = None) -
     if unknown:
         raise RuleSetError("only", unknown[0], "a rule name", message=f"only: {unknown[0]!r} is not a rule; the rules are {', '.join(rule_set.rules)}")
     lines = [f"**{rule_set.name}** — applies {rule_set.period_words()}. {_cell(rule_set.date_detail.plain)}", "",
-             "| Rule | What it requires | Source | How far we could check it |", "|---|---|---|---|"]
+             "| Rule | What it requires | Source | How far we could check it, and what the source is |", "|---|---|---|---|"]
     for rule in (rule_set.rules[name] for name in names):
-        lines.append(f"| {rule_title(rule.name)} | {_cell(rule.plain)} | {_source(rule.source, rule.section)} | {status_words(rule.status)} |")
+        lines.append(f"| {rule_title(rule.name)} | {_cell(rule.plain)} | {_source(rule.source, rule.section)} | {_checked(rule.status, rule.source)} |")
     return "\n".join(lines)
 
 
@@ -210,7 +232,7 @@ def methods_markdown() -> str:
         lines.append(f"| {method.name} | " + " | ".join(cells) + " |")
     lines.append("")
     lines += [f"- **{programme(key).region}:** {lists[key].plain} Source: {_source(lists[key].source, lists[key].section)}; "
-              f"{status_words(lists[key].status)}." for key in PROGRAMMES]
+              f"{_checked(lists[key].status, lists[key].source)}." for key in PROGRAMMES]
     return "\n".join(lines)
 
 
@@ -218,28 +240,33 @@ def not_modelled_markdown(rule_set: RuleSet | str) -> str:
     """What a set requires that the course's engine does not check."""
     rule_set = resolve_rule_set(rule_set)
     lines = [f"Not checked by the course's engine under **{rule_set.short_name}**:", ""]
-    lines += [f"- **{item.topic}.** {_cell(item.plain)} ({_source(item.source)}; {status_words(item.status)})" for item in rule_set.not_modelled]
+    lines += [f"- **{item.topic}.** {_cell(item.plain)} ({_source(item.source)}; {_checked(item.status, item.source)})" for item in rule_set.not_modelled]
     return "\n".join(lines)
 
 
 def comparison_markdown(timeline: Timeline) -> str:
-    """One record's collections decided under each programme's rules in force on each date."""
+    """One record's collections decided under each programme's rules in force on each date, with the reasons for every
+    verdict other than a plain dispense and every note."""
     results = decisions_by_programme(timeline)
     dates = [pickup.date for pickup in timeline.pickups]
     lines = [f"Synthetic record {timeline.patient_id} ({category_words(timeline.category)}) judged under each programme:", "",
              "| Collection | " + " | ".join(programme(key).region for key in PROGRAMMES) + " |", "|---|" + "---|" * len(PROGRAMMES)]
+    why = []
     for index, day in enumerate(dates):
         cells = []
         for key in PROGRAMMES:
             result = results[key]
             if isinstance(result, Evaluation):
                 decision = result.decisions[index]
-                verdict = "dispense" if decision.allowed else "do not dispense"
-                note = f"{decision.rule}" + (" (with a note for the prescriber)" if decision.flags else "")
-                cells.append(f"**{verdict}** — {_cell(note)}")
+                cells.append(f"**{OUTCOME_WORDS[decision.outcome]}** — {_cell(decision.rule)}" + (" (see the note below)" if decision.flags else ""))
+                if decision.outcome != "dispense":
+                    why.append(f"- {day}, {programme(key).region}: {_cell(decision.reason)}.")
+                why += [f"- {day}, {programme(key).region}, note: {_cell(flag)}." for flag in decision.flags]
             else:
                 cells.append(f"cannot be judged: {_cell(result)}")
         lines.append(f"| {day} | " + " | ".join(cells) + " |")
+    if why:
+        lines += ["", "Why:", "", *why]
     return "\n".join(lines)
 
 

@@ -155,28 +155,38 @@ class IsotretinoinFit:
         """The label answer in words: "yes", "no" or "cannot tell from the case"."""
         return {True: "yes", False: "no", None: "cannot tell from the case"}[self.meets_label_indication]
 
+    @property
+    def aad_verdict(self) -> str:
+        """The AAD 2024 answer in words, "yes" or "no", as the label answer is given."""
+        return "yes" if self.aad_2024_recommends else "no"
+
+
+# Each label reason opens with whether its criterion is met, so that a met criterion printed beside a "no" is not
+# read as a reason for the "no".
+MET, NOT_MET, CANNOT_TELL = "met: ", "not met: ", "cannot tell: "
+
 
 def _label_nodules(counts: LesionCounts, severity: SeverityAssessment) -> tuple[bool | None, str]:
     """The label's "severe recalcitrant nodular acne ... multiple inflammatory nodules" against the counts."""
     if counts.nodules == 0:
-        return False, "no inflammatory nodules counted; the label's indication is nodular acne"
+        return False, NOT_MET + "no inflammatory nodules counted; the label's indication is nodular acne"
     if counts.nodules == 1:
-        return False, "one nodule is not the 'multiple inflammatory nodules' of the label's indication"
+        return False, NOT_MET + "one nodule is not the 'multiple inflammatory nodules' of the label's indication"
     if counts.nodules > NODULES_SEVERE_ABOVE and severity.grade == "severe":
-        return True, (f"{counts.nodules} inflammatory nodules: severe nodular acne with many nodules "
-                      f"(more than {NODULES_SEVERE_ABOVE}, severe by the course's scheme)")
-    return None, (f"{counts.nodules} nodules: whether this is 'severe' nodular acne is the prescriber's judgement "
-                  "(older labels defined severe as many, not few or several, nodules; the manufacturer's Absorica study enrolled "
-                  "five or more facial nodules)")
+        return True, MET + (f"{counts.nodules} inflammatory nodules: severe nodular acne with many nodules "
+                            f"(more than {NODULES_SEVERE_ABOVE}, severe by the course's scheme)")
+    return None, CANNOT_TELL + (f"{counts.nodules} nodules: whether this is 'severe' nodular acne is the prescriber's judgement "
+                                "(labels in the older format define severe as many, as opposed to few or several, nodules; "
+                                "the manufacturer's Absorica study enrolled five or more facial nodules)")
 
 
 def _label_antibiotics(failed_systemic_antibiotics: bool | None) -> tuple[bool | None, str]:
     """The label's "unresponsive to conventional therapy, including systemic antibiotics"."""
     if failed_systemic_antibiotics is None:
-        return None, "the case does not say whether systemic antibiotics were tried, which the label requires first"
+        return None, CANNOT_TELL + "the case does not say whether systemic antibiotics were tried, which the label requires first"
     if failed_systemic_antibiotics:
-        return True, "unresponsive to conventional therapy including systemic antibiotics"
-    return False, "systemic antibiotics have not been tried; the label reserves isotretinoin for acne unresponsive to them"
+        return True, MET + "unresponsive to conventional therapy including systemic antibiotics"
+    return False, NOT_MET + "systemic antibiotics have not been tried; the label reserves isotretinoin for acne unresponsive to them"
 
 
 def isotretinoin_fit(

@@ -277,11 +277,15 @@ class CapstoneCase:
         entry = self.text.step("after_last_dose")
         supplies = {prescription.date: prescription.days_supply for prescription in self.timeline.prescriptions}
         last_pickup = self.timeline.pickups[-1]
-        last_supply = last_pickup.date + dt.timedelta(days=supplies[last_pickup.prescription_date])
-        early = case_timeline(self.tables, self.patient_id, contraception_end=last_supply)
+        days = supplies[last_pickup.prescription_date]
+        # A supply collected on day D for n days is taken on D ... D + n - 1: that is the last dose, as the engine counts
+        # it. She keeps both methods up to and including that day and stops them the next, where the engine's gap starts.
+        last_dose = last_pickup.date + dt.timedelta(days=days - 1)
+        early = case_timeline(self.tables, self.patient_id, contraception_end=last_dose)
         end_rules = rule_set_for("ipledge", last_pickup.date)
         gaps = [gap for gap in evaluate(early, end_rules).gaps if gap.rule == entry["gap_rule"]]
-        values = dict(last_supply=last_supply, rule_set=end_rules.name, gap=gaps[0].description if gaps else entry["no_gap"])
+        values = dict(collected=last_pickup.date, last_days=days, last_dose=last_dose, stop_day=last_dose + dt.timedelta(days=1),
+                      rule_set=end_rules.name, gap=gaps[0].description if gaps else entry["no_gap"])
         return self._step("after_last_dose", values, self._static_options("after_last_dose", values))
 
     # ------------------------------------------------------------------ the student's side

@@ -89,7 +89,8 @@ def flag_triglycerides(mg_dl: float) -> Flag:
     band = _band(value, TRIGLYCERIDE_BANDS)
     if value > TRIGLYCERIDE_PANCREATITIS_RISK_ABOVE:
         return Flag("Triglycerides", value, "mg/dL", "above 1000: pancreatitis risk", True,
-                    "urgent: contact the prescriber today; the risk of pancreatitis rises above 1000 mg/dL")
+                    "urgent: contact the prescriber today, and ask about abdominal pain: if present, same-day medical care "
+                    "(pancreatitis risk rises above 1000 mg/dL, and pancreatitis also occurs at lower values)")
     actions = {
         "normal": "no action",
         "borderline-high": "common on isotretinoin: diet and alcohol advice; recheck as planned",

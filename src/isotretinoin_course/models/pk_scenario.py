@@ -117,7 +117,9 @@ class Exposure:
     doses_taken: int
     doses_scheduled: int
     peak_ng_ml: float
-    trough_ng_ml: float
+    lowest_ng_ml: float  # the lowest level of the last day of dosing
+    lowest_after_dose_h: float  # how long after a dose that lowest level comes (later than 0 when absorption starts late)
+    predose_ng_ml: float  # the level when the next dose was due after the last one taken ("at stopping" in notebook 03)
     average_ng_ml: float
     auc_per_day_ng_h_ml: float
     accumulation_ratio: float
@@ -134,6 +136,12 @@ def exposure(scenario: Scenario, simulation: Simulation) -> Exposure:
     first, last = np.searchsorted(simulation.times_h, [end_h - HOURS_PER_DAY - 1e-9, end_h + 1e-9])
     times, values = simulation.times_h[first:last], simulation.parent_ng_ml[first:last]
     auc_day = float(((values[1:] + values[:-1]) / 2 * (times[1:] - times[:-1])).sum())
+    lowest_at = int(values.argmin())
+    taken = simulation.dose_times_h
+    previous_doses = taken[taken <= times[lowest_at] + 1e-9]
+    # With a food delay the lowest level of the day comes after a dose, before its absorption starts; without a
+    # dose on the last day (all missed) it is measured from the start of that day.
+    lowest_after = float(times[lowest_at] - previous_doses[-1]) if previous_doses.size else float(times[lowest_at] - times[0])
     at_stop, after_month = levels_after_course_ng_ml(model, regimen, scenario.weight_kg, ONE_MONTH_DAYS)
     return Exposure(
         daily_dose_mg=regimen.daily_dose_mg,
@@ -141,7 +149,9 @@ def exposure(scenario: Scenario, simulation: Simulation) -> Exposure:
         doses_taken=int(simulation.dose_times_h.size),
         doses_scheduled=regimen.scheduled_doses,
         peak_ng_ml=float(values.max()),
-        trough_ng_ml=float(values.min()),
+        lowest_ng_ml=float(values[lowest_at]),
+        lowest_after_dose_h=lowest_after,
+        predose_ng_ml=at_stop,
         average_ng_ml=auc_day / (times[-1] - times[0]),
         auc_per_day_ng_h_ml=auc_day,
         accumulation_ratio=auc_accumulation_ratio(model, regimen.interval_h),

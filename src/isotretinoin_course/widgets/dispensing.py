@@ -3,9 +3,9 @@
 The student picks a synthetic patient — US patients from the audit log, and one record as a US, an EU and a
 UK patient — and steps through their collections. At each one the card shows what a pharmacist can check
 (the programme and its rule set in force that day, the prescription, the latest pregnancy test and where it
-was done, the contraception in use, the UK's risk form); the student chooses to dispense or not; the
-feedback is the rules engine's decision with its rule and reason, and how the same visit is decided under
-each programme. When every visit is decided, the timeline figure shows the tests, windows, supplies and
+was done, the contraception in use, the UK's risk form); the student chooses to dispense, to hold the supply
+and query the prescriber, or not to dispense; the feedback is the rules engine's decision with its rule and
+reason, and how the same visit is decided under each programme. When every visit is decided, the timeline figure shows the tests, windows, supplies and
 contraception.
 """
 
@@ -22,24 +22,46 @@ from ..core.errors import CourseInputError
 from ..core.markup import inline_markup
 from ..figures.risk_management import timeline_figure
 from ..figures.style import figure_png
-from ..models.risk_management import Decision, Evaluation, Timeline, decisions_by_programme, evaluate
+from ..models.risk_management import OUTCOME_WORDS, Decision, Evaluation, Timeline, decisions_by_programme, evaluate
 from .base import CourseWidget
 
 
-def judge(choice_dispense: bool, decision: Decision) -> tuple[bool, str]:
-    """Compare a student's choice with the engine's decision; return (correct, feedback)."""
-    correct = choice_dispense == decision.allowed
-    verdict = "dispense" if decision.allowed else "not dispense"
+CHOICES = ("dispense", "hold", "refuse")  # dispense; hold the supply and query the prescriber; do not dispense
+# What the pharmacist's choice means, where the engine's outcome differs from it, as a sentence of feedback.
+_NOT_JUDGED = "The course models no rule set for this day, so it does not judge the choice."
+_ADVICE = {
+    ("query", "dispense"): "No rule refuses this supply, but a required check is missing or out of date: hold it and query the prescriber first.",
+    ("query", "refuse"): "No rule of this set refuses this supply: hold it and query the prescriber rather than turn the patient away.",
+    ("refuse", "hold"): "Not supplying today is right. The rules refuse this collection, so a query will not make it dispensable as it stands.",
+    ("not judged", "dispense"): _NOT_JUDGED, ("not judged", "hold"): _NOT_JUDGED, ("not judged", "refuse"): _NOT_JUDGED,
+}
+
+
+def judge(choice: str | bool, decision: Decision) -> tuple[bool, str]:
+    """Compare a student's choice with the engine's decision; return (correct, feedback).
+
+    ``choice`` is "dispense", "hold" (hold the supply and query the prescriber) or "refuse"; True and False mean
+    dispense and refuse. Holding is right where the engine holds; it is also right where the engine refuses, since
+    nothing is supplied either way.
+    """
+    if isinstance(choice, bool):
+        choice = "dispense" if choice else "refuse"
+    if choice not in CHOICES:
+        raise CourseInputError("choice", choice, f"one of {CHOICES}", message=f"choice: {choice!r} is not one of {', '.join(CHOICES)}")
+    right = {"dispense": {"dispense"}, "query": {"hold"}, "refuse": {"refuse", "hold"}, "not judged": set(CHOICES)}[decision.outcome]
+    correct = choice in right
     opening = "✔ Right" if correct else "✘ Not this time"
-    text = f"{opening}: the rules say {verdict} — {decision.rule}: {decision.reason}."
+    text = f"{opening}: the rules say {OUTCOME_WORDS[decision.outcome]} — {decision.rule}: {decision.reason}."
+    if (decision.outcome, choice) in _ADVICE:
+        text += " " + _ADVICE[(decision.outcome, choice)]
     if decision.flags:
-        text += " Note for the prescriber: " + "; ".join(decision.flags) + "."
+        text += " Note: " + "; ".join(decision.flags) + "."
     return correct, text
 
 
 def _rule_set_words(decision: Decision) -> str:
     found = rule_sets().get(decision.rule_set_key)
-    return f"{found.name} ({found.period_words()})" if found else decision.rule_set
+    return f"{found.name}, {found.period_words()}" if found else decision.rule_set
 
 
 def visit_card_html(timeline: Timeline, decision: Decision) -> str:
@@ -74,8 +96,10 @@ def comparison_html(results: dict[str, Evaluation | str], position: int) -> str:
         result = results.get(key)
         if isinstance(result, Evaluation) and position < len(result.decisions):
             decision = result.decisions[position]
-            verdict = "dispense" if decision.allowed else "do not dispense"
-            text = f"<strong>{verdict}</strong> — {html.escape(decision.rule)}" + (" (note for the prescriber)" if decision.flags else "")
+            text = f"<strong>{OUTCOME_WORDS[decision.outcome]}</strong> — {html.escape(decision.rule)}"
+            if decision.outcome != "dispense":
+                text += f": {html.escape(decision.reason)}"
+            text += "".join(f"<br><em>Note:</em> {html.escape(flag)}" for flag in decision.flags)
         else:
             text = f"cannot be judged here: {html.escape(str(result))}" if result else "—"
         cells.append(f"<tr><th style='text-align:left'>{html.escape(programme(key).region)}</th><td style='text-align:left'>{text}</td></tr>")
@@ -98,6 +122,8 @@ class DispensingSimulator(CourseWidget):
         self.picker = widgets.Dropdown(options=sorted(patients), value=patient_id, description="Patient")
         self.card = widgets.HTML()
         self.dispense = widgets.Button(description="Dispense", button_style="success", icon="check")
+        self.hold = widgets.Button(description="Hold and query the prescriber", button_style="warning", icon="phone",
+                                   layout=widgets.Layout(width="auto"))
         self.refuse = widgets.Button(description="Do not dispense", button_style="danger", icon="times")
         self.next_visit = widgets.Button(description="Next visit", icon="arrow-right", disabled=True)
         self.feedback = widgets.HTML()
@@ -106,14 +132,15 @@ class DispensingSimulator(CourseWidget):
         self.plot = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width="900px"))
         self.plot_description = widgets.HTML()
         self._figure = Figure(figsize=(10, 4.6), dpi=90)
-        self.on_click_guarded(self.dispense, lambda _button: self.choose(True))
-        self.on_click_guarded(self.refuse, lambda _button: self.choose(False))
+        self.on_click_guarded(self.dispense, lambda _button: self.choose("dispense"))
+        self.on_click_guarded(self.hold, lambda _button: self.choose("hold"))
+        self.on_click_guarded(self.refuse, lambda _button: self.choose("refuse"))
         self.on_click_guarded(self.next_visit, lambda _button: self.advance())
         self.observe_guarded(self.picker, lambda _change: self.start())
         super().__init__([
             widgets.HTML("<p><strong>Dispensing simulator</strong> — each patient is judged under their own programme's rules in force on the "
                          "day of the visit.</p>"),
-            self.picker, self.card, widgets.HBox([self.dispense, self.refuse, self.next_visit]), self.feedback, self.comparison, self.score,
+            self.picker, self.card, widgets.HBox([self.dispense, self.hold, self.refuse, self.next_visit]), self.feedback, self.comparison, self.score,
             self.plot, self.plot_description,
         ], outputs=[self.card, self.feedback, self.comparison, self.score, self.plot, self.plot_description])
         self.start()
@@ -134,18 +161,19 @@ class DispensingSimulator(CourseWidget):
     def _show_visit(self) -> None:
         decision = self.decisions[self.position]
         self.card.value = f"<p><strong>Visit {self.position + 1} of {len(self.decisions)}</strong></p>" + visit_card_html(self.timeline, decision)
-        self.dispense.disabled = self.refuse.disabled = False
+        self.dispense.disabled = self.hold.disabled = self.refuse.disabled = False
         self.next_visit.disabled = True
         self.score.value = f"<p>Decisions right so far: {self.correct} of {self.answered}</p>"
 
-    def choose(self, dispense: bool) -> bool:
-        correct, text = judge(dispense, self.decisions[self.position])
+    def choose(self, choice: str | bool) -> bool:
+        """Decide the current visit: "dispense", "hold" (hold and query the prescriber) or "refuse" (True/False: dispense/refuse)."""
+        correct, text = judge(choice, self.decisions[self.position])
         self.correct += int(correct)
         self.answered += 1
         self.feedback.value = f'<p role="status">{inline_markup(text)}</p>'
         self.comparison.value = comparison_html(self.others, self.position)
         self.score.value = f"<p>Decisions right so far: {self.correct} of {self.answered}</p>"
-        self.dispense.disabled = self.refuse.disabled = True
+        self.dispense.disabled = self.hold.disabled = self.refuse.disabled = True
         last = self.position == len(self.decisions) - 1
         self.next_visit.disabled = last
         if last:

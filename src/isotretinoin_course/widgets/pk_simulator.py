@@ -17,7 +17,7 @@ from ..core.constants import FIGURE_DESCRIPTION_PREFIX
 from ..core.inputs import read_choice, read_number
 from ..core.markup import inline_markup
 from ..figures.pharmacokinetics import ConcentrationPlot, describe_simulation
-from ..models.isotretinoin_pk import ELIMINATORS, FORMULATIONS, eliminator
+from ..models.isotretinoin_pk import ELIMINATORS, ENDOGENOUS_NG_ML, FORMULATIONS, eliminator
 from ..models.pharmacokinetics import simulate
 from ..models.pk_scenario import SCHEDULES, STEP_H, WASHOUT_DAYS, Exposure, Scenario, exposure, scenario_from_inputs
 from .base import CourseWidget
@@ -28,14 +28,16 @@ def exposure_html(scenario: Scenario, figures: Exposure) -> str:
     elimination = eliminator(scenario.eliminator)
     missed = figures.doses_scheduled - figures.doses_taken
     rows = [
-        ("Daily dose", f"{figures.daily_dose_mg:g} mg/day = {figures.mg_per_kg_day:.2f} mg/kg/day (label range: {product.label_dosing})"),
+        ("Daily dose", f"{figures.daily_dose_mg:g} mg/day = {figures.mg_per_kg_day:.2f} mg/kg/day (usual label dose: {product.label_dosing})"),
         ("Doses taken", f"{figures.doses_taken} of {figures.doses_scheduled}" + (f" ({missed} missed)" if missed else "")),
-        ("Last day of dosing", f"peak {figures.peak_ng_ml:.0f} ng/mL, trough {figures.trough_ng_ml:.0f} ng/mL, average {figures.average_ng_ml:.0f} ng/mL"),
+        ("Last day of dosing", f"peak {figures.peak_ng_ml:.0f} ng/mL, average {figures.average_ng_ml:.0f} ng/mL, lowest {figures.lowest_ng_ml:.0f} ng/mL"
+                               + (f" ({figures.lowest_after_dose_h:.1f} h after a dose: absorption starts late)" if figures.lowest_after_dose_h >= 0.5 else "")),
+        ("Level when the next dose was due", f"{figures.predose_ng_ml:.0f} ng/mL after the last dose (the level at stopping)"),
         ("AUC over the last day", f"{figures.auc_per_day_ng_h_ml:,.0f} ng·h/mL"),
         ("Accumulation", f"{figures.accumulation_ratio:.2f}-fold (AUC over one dosing interval at steady state ÷ over the first)"),
-        ("Time to 90% of steady state", f"{figures.days_to_90_percent:.1f} days (troughs, regular dosing)"),
+        ("Time to 90% of steady state", f"{figures.days_to_90_percent:.1f} days (levels just before a dose, regular dosing)"),
         ("Left one month after the last dose", f"{figures.parent_after_month_ng_ml:.1g} ng/mL, {figures.percent_left_after_month:.1e} % of the level "
-                                                "when the next dose was due (isotretinoin)"),
+                                                f"at stopping (isotretinoin; the body's own level is about {ENDOGENOUS_NG_ML:.1f} ng/mL)"),
         ("Time to fall to 1%", f"{figures.days_to_one_percent:.1f} days after the last dose"),
     ]
     body = "".join(f"<tr><th style='text-align:left'>{name}</th><td style='text-align:left'>{value}</td></tr>" for name, value in rows)
