@@ -287,7 +287,7 @@ CASES = [
     ("missed doses as text", lambda: Regimen(40, 12, 2, missed="1,2"), "missed doses", "a set of whole dose numbers, got '1,2'"),
     ("dose number out of range", lambda: Regimen(40, 12, 2, missed=frozenset({9})), "missed doses", "numbered 1 to 4; got [9]"),
     ("every dose missed", lambda: Regimen(40, 12, 1, missed={1, 2}), "missed doses", "at least one dose must be taken"),
-    ("zero weight", lambda: simulate(MODEL, REGIMEN, 0), "Body weight", "outside what is plausible (35–150 kg)"),
+    ("zero weight", lambda: simulate(MODEL, REGIMEN, 0), "Body weight", "outside what is plausible (25–350 kg)"),
     ("negative weight", lambda: simulate(MODEL, REGIMEN, -70), "Body weight", "outside what is plausible"),
     ("weight that is no number", lambda: simulate(MODEL, REGIMEN, "seventy"), "Body weight", "'seventy' is not a number of kg"),
     ("implausible weight", lambda: single_dose_auc(MODEL, 80, 10_000), "Body weight", "Body weight of 10000 kg is outside what is plausible"),
