@@ -101,17 +101,22 @@ def test_calculator_answers_and_refuses_bad_input():
     assert "135 days" in text(calculator) and "2026-05-20" in text(calculator)
     calculator.missed.value = "7"
     assert "142 days" in text(calculator)
-    for field, typed, message in (("weight", "-60", "Body weight must be a positive number of kg"),
+    for field, typed, message in (("weight", "-60", "Body weight of -60 kg is outside what is plausible (25–350 kg)"),
                                   ("start", "2026-02-30", "is not a date in YYYY-MM-DD form"),
                                   ("missed", "-1", "Missed days cannot be negative, got -1 days"),
                                   ("missed", "2.5", "Missed days: 2.5 is not a whole number"),
                                   ("weight", "1,000", "is ambiguous"),
-                                  ("target", "5000", "outside 30–400 mg/kg")):
+                                  ("target", "5000", "outside what is plausible (30–300 mg/kg)"),
+                                  ("start", "9999-12-01", "Start date: 9999-12-01 is after 2100-12-31"),
+                                  ("missed", "²", "Missed days: '²' is not a number of days"),
+                                  ("missed", "3000000", "Missed days of 3000000 days is outside what is plausible (0–365 days)")):
         getattr(calculator, field).value = typed
-        assert "Check the input." in calculator.result.value and message in text(calculator), field
+        # the guard shows the refusal and hides the plan that no longer matches what was typed
+        assert "Check the input." in calculator.message.value and message in calculator.message.value, (field, calculator.message.value)
+        assert calculator.stale and calculator.result.layout.visibility == "hidden"
         getattr(calculator, field).value = {"weight": "60", "start": "2026-01-05", "missed": "0", "target": "120"}[field]
     calculator.formulation.value = "absorica_ld"
     assert "above the label's usual 0.4–0.8 mg/kg/day" in text(calculator)  # 1.0 mg/kg/day from month 2
     assert "up to 1.6 mg/kg/day only for adults" in text(calculator)
     calculator.maintenance.value = "2.5"  # above every label's maximum: refused, not computed
-    assert "Check the input." in calculator.result.value and "outside what any US label allows (0.1–2 mg/kg/day)" in text(calculator)
+    assert "Check the input." in calculator.message.value and "outside what any US label allows (0.1–2 mg/kg/day)" in calculator.message.value

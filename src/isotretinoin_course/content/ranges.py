@@ -67,10 +67,11 @@ def plausible_range(name: str) -> PlausibleRange:
     return ranges[read_choice(name, "quantity", list(ranges), what="quantities of the plausible-range table", error=RangesError)]
 
 
-def read_plausible(value: object, field: str, quantity: str, *, integer: bool = False,
+def read_plausible(value: object, field: str, quantity: str, *, integer: bool = False, range_note: str = "what is plausible",
                    error: type[CourseInputError] = CourseInputError) -> float | int:
-    """``value`` read as a number within the plausible range of ``quantity``, in its unit."""
+    """``value`` read as a number within the plausible range of ``quantity``, in its unit; ``range_note`` names the range in
+    the message ("what any US label allows")."""
     bounds = plausible_range(quantity)
     field = read_text(field, "field", empty=False)
     return read_number(value, field, unit=bounds.unit, minimum=bounds.minimum, maximum=bounds.maximum, integer=integer,
-                       range_note="what is plausible", error=error)
+                       range_note=range_note, error=error)

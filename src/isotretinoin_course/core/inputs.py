@@ -50,6 +50,13 @@ _AMBIGUOUS_COMMA = re.compile(r"[+-]?[1-9]\d{0,2},\d{3}")
 _GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}([,. '\u00a0\u202f]\d{3})+([.,]\d+)?")
 
 
+def _number(number: float) -> str:
+    """A number as a student typed it: whole numbers in full (3000000, not 3e+06), others in short form."""
+    if number == int(number) and abs(number) < 1e15:
+        return str(int(number))
+    return f"{number:g}"
+
+
 def _of(unit: str) -> str:
     return f" of {unit}" if unit else ""
 
@@ -150,14 +157,16 @@ def read_number(
     if not math.isfinite(number):
         raise error(field, value, "a finite number", message=f"{field}: {_short(value)} is not a finite number")
     if positive and number <= 0:
-        raise error(field, value, f"a positive number{_of(unit)}", message=f"{field} must be a positive number{_of(unit)}, got {number:g}")
+        raise error(field, value, f"a positive number{_of(unit)}", message=f"{field} must be a positive number{_of(unit)}, got {_number(number)}")
     if minimum == 0 and number < 0:
-        raise error(field, value, f"zero or more{_with(unit)}", message=f"{field} cannot be negative, got {number:g}{_with(unit)}")
+        allowed = f"zero or more{_with(unit)}" if maximum is None else _span(minimum, maximum, unit)
+        raise error(field, value, allowed, message=f"{field} cannot be negative, got {_number(number)}{_with(unit)}"
+                                                   + ("" if maximum is None else f"; expected {allowed}"))
     if integer and number != int(number):
-        raise error(field, value, "a whole number", message=f"{field}: {number:g} is not a whole number")
+        raise error(field, value, "a whole number", message=f"{field}: {_number(number)} is not a whole number")
     if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
         allowed = _span(minimum, maximum, unit)
-        raise error(field, value, allowed, message=f"{field} of {number:g}{_with(unit)} is {_outside(minimum, maximum, unit, range_note)}")
+        raise error(field, value, allowed, message=f"{field} of {_number(number)}{_with(unit)} is {_outside(minimum, maximum, unit, range_note)}")
     return int(number) if integer else number
 
 

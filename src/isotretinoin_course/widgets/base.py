@@ -78,6 +78,7 @@ class CourseWidget(widgets.VBox):
             self.clear_problem()
             return result
 
+        guarded.__course_guarded__ = True  # type: ignore[attr-defined]  # the property tests check every handler has it
         return guarded
 
     def observe_guarded(self, control: widgets.Widget, handler: Callable[..., Any], names: str = "value") -> None:
