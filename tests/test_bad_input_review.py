@@ -154,7 +154,7 @@ def _cases():  # noqa: C901 - one long table, read top to bottom against the rev
     from isotretinoin_course.figures.monitoring import cohort_threshold_figure
     from isotretinoin_course.figures.risk_management import timeline_figure
     from isotretinoin_course.figures.style import show_table
-    from isotretinoin_course.grading import report
+    from isotretinoin_course.grading import driver as grading_driver
     from isotretinoin_course.authoring import build
     from isotretinoin_course.models import acne, dosing, monitoring, pharmacokinetics as pk, quiz
     from isotretinoin_course.models.article_scoring import score_article
@@ -289,8 +289,9 @@ def _cases():  # noqa: C901 - one long table, read top to bottom against the rev
     yield "35 YAML with a BOM", lambda t: load_rule_set(rule_set_copy(t, "ipledge_2021", lambda text: "\ufeff" + text)), gives(lambda r: r.key == "ipledge_2021", "the rule set")
     yield "35 JSON with a BOM", lambda t: load_bibliography(_bytes_file(t / "refs.json", "\ufeff".encode() + (ROOT / "src/isotretinoin_course/content/references.json").read_bytes())), gives(lambda b: "reynolds2024" in b, "the bibliography")
 
-    yield "18 nbgrader-report nope", lambda t: report.main(["--course", str(ROOT / "exercises"), "nope"]), gives(lambda code: code == 2, "exit code 2 with a message")
-    yield "18 nbgrader-report ''", lambda t: report.main(["--course", str(ROOT / "exercises"), ""]), gives(lambda code: code == 2, "exit code 2 with a message")
+    # `course.py nbgrader-report` runs the grading driver's report subcommand (the sandboxed grading of main)
+    yield "18 nbgrader-report nope", lambda t: grading_driver.main(["report", "--course", str(ROOT / "exercises"), "nope"]), gives(lambda code: code == 2, "exit code 2 with a message")
+    yield "18 nbgrader-report ''", lambda t: grading_driver.main(["report", "--course", str(ROOT / "exercises"), ""]), gives(lambda code: code == 2, "exit code 2 with a message")
     yield "18 build nope.ipynb", lambda t: build.main(["nope.ipynb"]), gives(lambda code: code == 2, "exit code 2 with a message")
 
     yield "19 counselling chosen None", lambda t: counselling_summary(Profile(), None), refuses("chosen")
@@ -363,7 +364,7 @@ def _cases():  # noqa: C901 - one long table, read top to bottom against the rev
     yield "30 duplicate prescription date", lambda t: evaluate(timeline(prescriptions=[Prescription(D(2022, 2, 3), 30), Prescription(D(2022, 2, 3), 20),
                                                                                        Prescription(D(2022, 3, 3), 30)]), "ipledge"), refuses("date", "same date")
     yield "30 patient_id None", lambda t: Timeline(None, "cannot_get_pregnant"), refuses("patient_id")
-    yield "30 applies_until before applies_from", lambda t: load_rule_set(rule_set_copy(t, "eu_2018", lambda text: text.replace("applies_from:", "applies_until: 2000-01-01\napplies_from:", 1))), refuses("applies_until")
+    yield "30 applies_until before applies_from", lambda t: load_rule_set(rule_set_copy(t, "eu_ppp_2018", lambda text: text.replace("applies_until: null", "applies_until: 2000-01-01", 1))), refuses("applies_until")
     yield "30 a 0-day window", lambda t: load_rule_set(rule_set_copy(t, "ipledge_2021", lambda text: text.replace("days: 7", "days: 0", 1))), refuses("pickup_window")
 
     yield "31 quiz_for repeated ids", lambda t: quiz_for("05_laboratory_monitoring", [_first_id("05_laboratory_monitoring")] * 2), refuses("question_ids", "twice")

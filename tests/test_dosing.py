@@ -76,7 +76,7 @@ def test_escalation_and_missed_days_delay_the_target():
         (lambda: cumulative_dose_mg_per_kg([60, -20], 60), "daily doses[1] cannot be negative, got -20 mg"),
         (lambda: days_to_target(120, 0, 60), "daily dose of 0 mg is outside what is plausible (8–200 mg)"),
         (lambda: days_to_target(120, 60, 60, already_mg_per_kg=-1), "cannot be negative"),
-        (lambda: course_days_to_target([Phase(0, 40)], 120, 60), "phase length of 0 days is outside what is plausible (1–365 days)"),
+        (lambda: course_days_to_target([Phase(0, 40)], 120, 60), "Phase days of 0 days is outside what is plausible (1–365 days)"),
         (lambda: course_days_to_target([Phase(10, 40)], 120, 60, missed_days=-2), "missed days cannot be negative"),
         (lambda: mg_per_kg_per_day("sixty", 60), "daily dose: 'sixty' is not a number of mg"),
         (lambda: mg_per_kg_per_day(True, 60), "daily dose: expected a number of mg, got True"),

@@ -95,6 +95,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not paths:
         print("usage: course-build-notebooks NOTEBOOK_OR_FOLDER [...]", file=sys.stderr)
         return 2
+    unusable = [f"{path}: {'no such file' if not path.exists() else 'not a notebook (.ipynb file)'}" for path in paths
+                if not path.is_file() or path.suffix != ".ipynb"]
+    if unusable:  # refused before anything runs, naming each path
+        print("\n".join(["course-build-notebooks: cannot build:", *unusable]), file=sys.stderr)
+        return 2
     content_problems = course_content_problems()
     if content_problems:
         print("\n".join(["content files that do not validate (fix them first):", *content_problems]))

@@ -170,6 +170,19 @@ def read_number(
     return int(number) if integer else number
 
 
+MAX_SEED = 2**32 - 1
+
+
+def read_seed(value: object, field: str = "seed", *, error: type[CourseInputError] = CourseInputError) -> int:
+    """A random seed: a whole number from 0 to 2**32 - 1 (what numpy's generators take), never text such as "abc"."""
+    return read_number(value, field, minimum=0, maximum=MAX_SEED, integer=True, error=error)  # type: ignore[return-value]
+
+
+def read_count(value: object, field: str, *, maximum: int, what: str = "", error: type[CourseInputError] = CourseInputError) -> int:
+    """A count of things to generate (patients, weeks): a whole number from 1 to ``maximum``; bounded so that no call runs for ever."""
+    return read_number(value, field, unit=what, minimum=1, maximum=maximum, integer=True, error=error)  # type: ignore[return-value]
+
+
 def read_bool(value: object, field: str, *, error: type[CourseInputError] = CourseInputError) -> bool:
     """A real boolean (``True``/``False`` or a numpy boolean). Text such as "no" or "false" is refused, not guessed."""
     if isinstance(value, bool):
@@ -251,7 +264,12 @@ def read_choice(value: object, field: str, allowed: Iterable[str], *, what: str 
     message = f"{field}: {_short(value)} is not one of {listed}"
     if isinstance(value, str) and len(value) < 200:
         lowered = {choice.lower(): choice for choice in choices}
-        close = difflib.get_close_matches(value.strip().lower(), list(lowered), n=1, cutoff=0.6)
+        typed = value.strip().lower()
+        # A close match with other digits is another patient or another year ('SYN-9999' is not 'SYN-0199'): only
+        # suggest one whose digits are the typed ones, perhaps reordered ('ipledge_2012' → 'ipledge_2021').
+        digits = sorted(character for character in typed if character.isdigit())
+        close = [match for match in difflib.get_close_matches(typed, list(lowered), n=5, cutoff=0.6)
+                 if sorted(character for character in match if character.isdigit()) == digits]
         if close:
             message += f"; did you mean {lowered[close[0]]!r}?"
     raise error(field, value, f"one of {listed}", message=message)
@@ -324,9 +342,9 @@ def read_frame(value: object, field: str, columns: Iterable[str] = (), *, rows: 
     if not _is_table(value):
         raise error(field, value, "a table (a pandas DataFrame)", message=f"{field}: expected a table (a pandas DataFrame), got {_short(value)}")
     missing = [column for column in columns if column not in value.columns]  # type: ignore[attr-defined]
-    if missing:
-        raise error(field, list(value.columns), f"the columns {', '.join(columns)}",  # type: ignore[attr-defined]
-                    message=f"{field}: missing column(s) {', '.join(repr(column) for column in missing)}")
+    if missing:  # the field named is the first missing column, e.g. labs['alt_u_l']
+        raise error(f"{field}[{missing[0]!r}]", list(value.columns), f"the columns {', '.join(columns)}",  # type: ignore[attr-defined]
+                    message=f"{field}[{missing[0]!r}]: missing column(s) {', '.join(repr(column) for column in missing)}")
     if rows and len(value) == 0:  # type: ignore[arg-type]
         raise error(field, value, "at least one row", message=f"{field}: the table has no rows")
     return value

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..content.rule_sets import RuleSet
-from ..core.inputs import read_date
+from ..core.inputs import read_date, read_tables
 from ..models.risk_management import Contraception, Pickup, PregnancyTest, Prescription, Timeline, evaluate
 
 AUDIT_SEED = 20250301
@@ -120,8 +120,18 @@ def _date(value: object) -> dt.date | None:
     return read_date(value, "audit table date", optional=True)
 
 
+# The audit tables a timeline is rebuilt from, with the columns it reads (load_audit() gives them).
+AUDIT_COLUMNS = {
+    "audit_patients": ("patient_id", "category"),
+    "audit_pregnancy_tests": ("patient_id", "date", "result", "setting"),
+    "audit_contraception": ("patient_id", "method", "start", "end"),
+    "audit_dispensing_log": ("patient_id", "prescription_date", "pickup_date", "days_supply", "refills"),
+}
+
+
 def timelines(tables: dict[str, pd.DataFrame]) -> list[Timeline]:
     """Rebuild each patient's timeline from the (loaded, validated) audit tables."""
+    tables = read_tables(tables, "tables", AUDIT_COLUMNS)
     result = []
     for patient in tables["audit_patients"].itertuples():
         pid = patient.patient_id

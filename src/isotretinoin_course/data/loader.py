@@ -23,7 +23,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..content.validation import read_text_file
 from ..core.errors import CourseInputError
+from ..core.inputs import read_choice, read_instance, read_path, read_sequence
 from ..core.resources import datasets_directory
 from .schema import AUDIT_TABLES, COHORT_TABLES
 
@@ -33,26 +35,44 @@ class DatasetError(CourseInputError):
 
 
 def _directory(directory: Path | Traversable | str | None) -> Path | Traversable:
+    """The folder of the tables: the course's own (``None``), or a folder given as text, a ``Path`` or a package resource."""
     if directory is None:
         return datasets_directory()
-    return Path(directory) if isinstance(directory, str) else directory
+    if isinstance(directory, Traversable) and not isinstance(directory, Path):
+        return directory
+    return read_path(directory, "directory", kind="folder", error=DatasetError)
+
+
+def _file(path: object, field: str = "path") -> Path | Traversable:
+    if isinstance(path, Traversable) and not isinstance(path, Path):
+        return path
+    return read_path(path, field, error=DatasetError)
 
 
 def load_package(directory: Path | Traversable | str | None = None) -> dict:
     """The parsed ``datapackage.json`` of the course's tables (or of the copy in ``directory``)."""
     path = _directory(directory).joinpath("datapackage.json")
+    if not path.is_file():
+        raise DatasetError("directory", str(path), "a folder with a datapackage.json",
+                           message=f"directory: no data package at {path}; regenerate the datasets with `python3 course.py datasets`")
+    text = read_text_file(path, DatasetError, "data package")  # type: ignore[arg-type]
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DatasetError(f"no data package at {path}; regenerate the datasets with `python3 course.py datasets`") from None
+        package = json.loads(text)
+    except json.JSONDecodeError as problem:
+        raise DatasetError("datapackage.json", text[max(problem.pos - 20, 0):problem.pos + 20], "valid JSON",
+                           message=f"datapackage.json: line {problem.lineno}, column {problem.colno} is not valid JSON ({problem.msg}); "
+                                   "regenerate it with `python3 course.py datasets`") from None
+    if not isinstance(package, dict) or not isinstance(package.get("resources"), list):
+        raise DatasetError("datapackage.json", type(package).__name__, "a Data Package with a list of resources",
+                           message="datapackage.json: not a Data Package (no list of resources); regenerate it with `python3 course.py datasets`")
+    return package
 
 
 def resource(package: dict, name: str) -> dict:
-    for item in package["resources"]:
-        if item["name"] == name:
-            return item
-    names = ", ".join(item["name"] for item in package["resources"])
-    raise DatasetError(f"no table named {name!r} in the data package; tables: {names}")
+    """The description (path and schema) of one table of the data package."""
+    package = read_instance(package, "package", dict, "a Data Package (load_package())", error=DatasetError)
+    resources = {item.get("name"): item for item in package.get("resources", []) if isinstance(item, dict)}
+    return resources[read_choice(name, "name", [str(key) for key in resources], what="tables of the data package", error=DatasetError)]
 
 
 def _where(file: str, row: int, column: str) -> str:
@@ -136,12 +156,14 @@ def _check_unique(file: str, key: list[str], frame: pd.DataFrame) -> None:
 
 
 def read_table(path: Path | Traversable, schema: dict) -> pd.DataFrame:
-    """Read one CSV and convert it to the types of its Table Schema, refusing values that do not fit."""
+    """Read one CSV and convert it to the types of its Table Schema, refusing values that do not fit.
+
+    The file must be UTF-8 (a byte-order mark, as Excel writes, is dropped); ``path`` is text, a ``Path`` or a package resource.
+    """
+    path = _file(path)
+    schema = read_instance(schema, "schema", dict, "a Table Schema (resource(load_package(), name)['schema'])", error=DatasetError)
     name = path.name
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DatasetError(f"{name}: file not found ({path})") from None
+    text = read_text_file(path, DatasetError, "table")  # type: ignore[arg-type]
     rows = list(csv.reader(io.StringIO(text, newline="")))
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise DatasetError(f"{name}: the file is empty (no header row)")
@@ -182,12 +204,50 @@ def read_table(path: Path | Traversable, schema: dict) -> pd.DataFrame:
     return frame
 
 
+# Dates of one row that must come in order (the later one may be missing: an uncollected supply, ongoing contraception).
+ORDERED_DATES = {
+    "patients": (("start_date", "end_date"),),
+    "dispensing": (("prescription_date", "pickup_date"),),
+    "audit_dispensing_log": (("prescription_date", "pickup_date"),),
+    "audit_contraception": (("start", "end"),),
+}
+
+
+def _capsules_mg(text: str) -> float:
+    """The mg of one dose written as its capsules ("40+10")."""
+    return sum(float(part) for part in str(text).split("+"))
+
+
+def check_relations(name: str, frame: pd.DataFrame, file: str) -> None:
+    """Values of one row that must agree with each other: dates in order, a daily dose equal to its two doses."""
+    for earlier, later in ORDERED_DATES.get(name, ()):
+        wrong = frame[later].notna() & frame[earlier].notna() & (frame[later] < frame[earlier])
+        if wrong.any():
+            row = int(np.flatnonzero(wrong.to_numpy())[0])
+            raise DatasetError(f"{file}, column '{later}'", str(frame[later].iloc[row].date()), f"a date from {earlier}",
+                               message=f"{_where(file, row + 1, later)}: {frame[later].iloc[row].date()} is before {earlier} "
+                                       f"{frame[earlier].iloc[row].date()}")
+    if name == "dispensing":
+        try:
+            doses = frame["morning_mg"].map(_capsules_mg) + frame["evening_mg"].map(_capsules_mg)
+        except ValueError:
+            doses = None
+        wrong = (doses - frame["daily_dose_mg"]).abs() > 1e-6 if doses is not None else pd.Series(True, index=frame.index)
+        if wrong.any():
+            row = int(np.flatnonzero(wrong.to_numpy())[0])
+            raise DatasetError(f"{file}, column 'daily_dose_mg'", frame["daily_dose_mg"].iloc[row], "morning_mg + evening_mg",
+                               message=f"{_where(file, row + 1, 'daily_dose_mg')}: {frame['daily_dose_mg'].iloc[row]:g} mg is not the morning "
+                                       f"dose ({frame['morning_mg'].iloc[row]}) plus the evening dose ({frame['evening_mg'].iloc[row]})")
+
+
 def load_table(name: str, directory: Path | Traversable | str | None = None) -> pd.DataFrame:
-    """Load a table by its resource name, e.g. ``load_table("labs")``, checking its foreign keys."""
+    """Load a table by its resource name, e.g. ``load_table("labs")``, checking its foreign keys and the values of each row
+    that must agree (:func:`check_relations`)."""
     directory = _directory(directory)
     package = load_package(directory)
     item = resource(package, name)
     frame = read_table(directory.joinpath(item["path"]), item["schema"])
+    check_relations(item["name"], frame, item["path"])
     for foreign in item["schema"].get("foreignKeys", []):
         reference = foreign["reference"]
         parent_item = resource(package, reference["resource"])
@@ -202,6 +262,8 @@ def load_table(name: str, directory: Path | Traversable | str | None = None) -> 
 
 
 def load_tables(names: tuple[str, ...], directory: Path | Traversable | str | None = None) -> dict[str, pd.DataFrame]:
+    """Several tables by name (a list of names, never one name as text)."""
+    names = read_sequence(names, "names", unique=True, error=DatasetError)
     return {name: load_table(name, directory) for name in names}
 
 

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..core.errors import CourseInputError
 from ..models.dosing import daily_doses
 from ..models.monitoring import (
     ALT_ACTION_MULTIPLE, ALT_UPPER_LIMIT_U_L, TRIGLYCERIDES_REFERENCE_MG_DL, TRIGLYCERIDES_VERY_HIGH_MG_DL, threshold_shares,
@@ -107,10 +108,18 @@ def patient_timeline_figure(tables: dict[str, pd.DataFrame], patient_id: str, fi
     return figure, description
 
 
+FIGURE_VISITS = ("baseline", "month_1", "month_2")
+
+
 def cohort_threshold_figure(labs: pd.DataFrame) -> tuple[Figure, str]:
     """Grouped bars: share of synthetic patients above each threshold at baseline, month 1 and month 2."""
+    shares = threshold_shares(labs)  # reads the table, naming a missing column or a value that is not a number
+    missing = [visit for visit in FIGURE_VISITS if visit not in shares.index]
+    if missing:
+        raise CourseInputError("labs", missing, f"rows for {', '.join(FIGURE_VISITS)}",
+                               message=f"labs: the figure compares {', '.join(FIGURE_VISITS)}; the table has no rows for {', '.join(missing)}")
     use_course_style()
-    shares = threshold_shares(labs).loc[["baseline", "month_1", "month_2"]].drop(columns="patients tested")
+    shares = shares.loc[list(FIGURE_VISITS)].drop(columns="patients tested")
     figure = Figure(figsize=(10, 4.6), dpi=100)
     ax = figure.add_subplot()
     colours = [OKABE_ITO[name] for name in ("orange", "vermillion", "sky_blue", "reddish_purple", "black")]

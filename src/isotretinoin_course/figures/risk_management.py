@@ -24,6 +24,8 @@ from matplotlib.patches import Patch
 from ..content.contraception import contraceptive_methods
 from ..content.programmes import category_words, programme, rule_title, source_label, source_note, status_words
 from ..content.rule_sets import PROGRAMMES, RuleSet, RuleSetError, resolve_rule_set, rule_sets
+from ..core.errors import CourseInputError
+from ..core.inputs import read_instance
 from ..models.risk_management import OUTCOME_WORDS, Evaluation, Timeline, decisions_by_programme, evaluate
 from .style import OKABE_ITO, mark_synthetic, use_course_style
 
@@ -44,6 +46,13 @@ OUTCOME_LEGEND = {"dispense": "supply the rules allow", "query": "supply held: q
 def timeline_figure(timeline: Timeline, rule_set: RuleSet | str | None = None, figure: Figure | None = None) -> tuple[Figure, str]:
     """Tests, collection windows, supplies and contraception on one date axis; ``rule_set`` defaults to the
     patient's programme, each collection judged under the set in force that day."""
+    timeline = read_instance(timeline, "timeline", Timeline, "a Timeline")
+    if not (timeline.pickups or timeline.pregnancy_tests or timeline.prescriptions):
+        raise CourseInputError("timeline.pickups", [], "a pick-up, a test or a prescription to draw",
+                               message=f"timeline.pickups: {timeline.patient_id} has no pick-up, pregnancy test or prescription, so there is "
+                                       "nothing to draw on the timeline")
+    if figure is not None:
+        figure = read_instance(figure, "figure", Figure, "a matplotlib Figure")
     use_course_style()
     figure = figure or Figure(figsize=(10, 4.6), dpi=90)
     figure.clear()

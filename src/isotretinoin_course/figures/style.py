@@ -17,6 +17,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 from matplotlib.figure import Figure
 
+from ..core.inputs import read_frame, read_number, read_text
 from ..core.constants import FIGURE_DESCRIPTION_PREFIX, SYNTHETIC_LABEL
 from ..core.errors import CourseInputError
 
@@ -99,6 +100,9 @@ def show_table(frame: pd.DataFrame, title: str, rows: int = 10) -> None:
     A fixed table id keeps the HTML identical from run to run (pandas would
     otherwise add a random one), so stored outputs can be checked.
     """
+    frame = read_frame(frame, "frame")
+    title = read_text(title, "title", max_length=300)
+    rows = read_number(rows, "rows", minimum=1, maximum=1000, integer=True)
     styled = frame.head(rows).style.set_uuid("synthetic").set_caption(f"{title} — {SYNTHETIC_LABEL}").hide(axis="index")
     styled = styled.format(precision=1)
     display(HTML(styled.to_html()))

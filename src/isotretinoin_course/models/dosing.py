@@ -259,8 +259,8 @@ class Phase:
     daily_mg: float
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "days", int(_plausible(self.days, "phase length", "course_days", integer=True)))
-        object.__setattr__(self, "daily_mg", float(_plausible(self.daily_mg, "phase daily dose", "daily_dose_mg")))
+        object.__setattr__(self, "days", int(_plausible(self.days, "Phase days", "course_days", integer=True)))
+        object.__setattr__(self, "daily_mg", float(_plausible(self.daily_mg, "Phase daily_mg", "daily_dose_mg")))
 
 
 def _phase(value: object, field: str) -> Phase:

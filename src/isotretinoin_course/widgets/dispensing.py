@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from ..content.programmes import category_words, programme, setting_words
 from ..content.rule_sets import PROGRAMMES, RuleSet, rule_sets
 from ..core.errors import CourseInputError
+from ..core.inputs import read_choice, read_instance, read_mapping
 from ..core.markup import inline_markup
 from ..figures.risk_management import timeline_figure
 from ..figures.style import figure_png
@@ -115,9 +116,13 @@ class DispensingSimulator(CourseWidget):
     def __init__(self, patients: dict[str, Timeline], patient_id: str, rule_set: RuleSet | str | None = None) -> None:
         """``patients`` by id; each is judged under its own programme's rules in force on each date, or under
         ``rule_set`` (a rule set or its key) for every patient if given."""
-        if patient_id not in patients:
-            raise CourseInputError("patient_id", patient_id, "a patient of the simulator",
-                                   message=f"patient_id: {patient_id!r} is not one of the simulator's patients ({', '.join(sorted(patients))})")
+        patients = dict(read_mapping(patients, "patients", what="a mapping of patient id to Timeline"))
+        for key, timeline in patients.items():
+            read_instance(timeline, f"patients[{key!r}]", Timeline, "a Timeline")
+            if not timeline.pickups:
+                raise CourseInputError(f"patients[{key!r}].pickups", [], "at least one pick-up to decide",
+                                       message=f"patients[{key!r}].pickups: {key} has no pick-up, so there is no visit to decide")
+        patient_id = read_choice(patient_id, "patient_id", sorted(patients), what="patients of the simulator")
         self.patients, self.rule_set = patients, rule_set
         self.picker = widgets.Dropdown(options=sorted(patients), value=patient_id, description="Patient")
         self.card = widgets.HTML()
