@@ -295,7 +295,7 @@ CASES = [
     ("too many points (would hang)", lambda: simulate(MODEL, Regimen(40, 12, 700), 70, step_h=0.005), "time step", "needs more than 2,000,000 points"),
     ("nan follow-up", lambda: simulate(MODEL, REGIMEN, 70, follow_up_days=float("nan")), "follow-up", "is not a finite number"),
     ("negative follow-up", lambda: simulate(MODEL, REGIMEN, 70, follow_up_days=-1), "follow-up", "cannot be negative"),
-    ("wrong object for the model", lambda: simulate("conventional", REGIMEN, 70), "model", "model must be an OralModel, got str"),
+    ("wrong object for the model", lambda: simulate("conventional", REGIMEN, 70), "model", "model: expected an OralModel, got 'conventional'"),
     ("negative elapsed time", lambda: fraction_remaining(20, -1), "time", "cannot be negative"),
     ("nan elapsed time", lambda: fraction_of_steady_state(21, float("nan")), "time", "is not a finite number"),
     ("unsorted dose times", lambda: superpose(np.arange(5.0), np.array([12.0, 0.0]), np.array([40.0, 40.0]), *parent_exponentials(MODEL, 70)),

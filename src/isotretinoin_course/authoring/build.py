@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import nbformat
 from nbclient import NotebookClient
 
+from ..core.inputs import checked_arguments
 from ..content.bibliography import REFERENCES_HEADING, Bibliography, cited_keys, load_bibliography, references_markdown
 from ..content.validation import course_content_problems
 from .lint import ALLOWED_CELL_METADATA, WIDGET_VIEW, lint_notebook
@@ -24,6 +25,7 @@ from .lint import ALLOWED_CELL_METADATA, WIDGET_VIEW, lint_notebook
 CELL_TIMEOUT_SECONDS = 300
 
 
+@checked_arguments
 def notebook_paths(arguments: Sequence[str]) -> list[Path]:
     """The notebooks named, with a folder standing for the lesson notebooks in it (``NN_*.ipynb``)."""
     paths: list[Path] = []
@@ -33,6 +35,7 @@ def notebook_paths(arguments: Sequence[str]) -> list[Path]:
     return paths
 
 
+@checked_arguments
 def refresh_references(nb, bibliography: Bibliography) -> None:
     """Rewrite the ``## References`` cell from the keys the notebook cites."""
     for cell in nb.cells:
@@ -42,6 +45,7 @@ def refresh_references(nb, bibliography: Bibliography) -> None:
             return
 
 
+@checked_arguments
 def clean_metadata(nb) -> None:
     """Keep only kernelspec/language_info and cell tags: no widget state, no editor noise."""
     nb.metadata = nbformat.NotebookNode(
@@ -56,6 +60,7 @@ def clean_metadata(nb) -> None:
             cell.pop("attachments", None)
 
 
+@checked_arguments
 def stable_widget_ids(nb, name: str) -> None:
     """Replace the random model ids of stored widget views with ids derived from the notebook and position.
 
@@ -71,6 +76,7 @@ def stable_widget_ids(nb, name: str) -> None:
                 view["model_id"] = hashlib.sha256(f"{name}:{count}".encode()).hexdigest()[:32]
 
 
+@checked_arguments
 def execute_notebook(path: Path, bibliography: Bibliography) -> None:
     nb = nbformat.read(path, as_version=4)
     refresh_references(nb, bibliography)
@@ -90,6 +96,7 @@ def execute_notebook(path: Path, bibliography: Bibliography) -> None:
     nbformat.write(nb, path)
 
 
+@checked_arguments
 def main(argv: Sequence[str] | None = None) -> int:
     paths = notebook_paths(list(argv if argv is not None else sys.argv[1:]))
     if not paths:

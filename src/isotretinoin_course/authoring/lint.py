@@ -34,6 +34,7 @@ from pathlib import Path
 
 import nbformat
 
+from ..core.inputs import checked_arguments
 from ..content.bibliography import REFERENCES_HEADING, Bibliography, BibliographyError, cited_keys, load_bibliography, references_markdown
 from ..content.lessons import Lesson, lessons
 from ..content.quiz_banks import QuizBankError, bank_names, load_bank
@@ -71,6 +72,7 @@ def _headings(nb) -> list[tuple[int, int, str]]:
     return found
 
 
+@checked_arguments
 def learning_objectives(nb) -> list[str]:
     """The objective labels (``LO1`` ...) listed under ``## Learning objectives``."""
     headings = _headings(nb)
@@ -85,6 +87,7 @@ def learning_objectives(nb) -> list[str]:
     return []
 
 
+@checked_arguments
 def check_structure(nb) -> list[str]:
     """nbformat validity, kernelspec, execution order, errors and metadata noise."""
     problems = []
@@ -133,6 +136,7 @@ def check_structure(nb) -> list[str]:
     return problems
 
 
+@checked_arguments
 def check_lesson_shape(nb, today: dt.date | None = None) -> list[str]:
     """Title block, section order, heading levels and objectives."""
     today = today or dt.date.today()
@@ -183,6 +187,7 @@ def check_lesson_shape(nb, today: dt.date | None = None) -> list[str]:
     return problems
 
 
+@checked_arguments
 def check_references(nb, bibliography: Bibliography) -> list[str]:
     """Every citation resolves, and the References cell matches the bibliography."""
     reference_cells = [cell for cell in nb.cells if cell.cell_type == "markdown" and cell.source.startswith(REFERENCES_HEADING)]
@@ -201,10 +206,12 @@ def check_references(nb, bibliography: Bibliography) -> list[str]:
     return []
 
 
+@checked_arguments
 def manifest_lesson(name: str) -> Lesson | None:
     return next((item for item in lessons() if item.name == name), None)
 
 
+@checked_arguments
 def imported_modules(nb) -> tuple[set[str], list[str]]:
     """The package modules whose names the notebook's code imports (relative to the package, e.g. ``models.dosing``):
     a name imported from a subpackage counts for the module that defines it. Also returns problems (code that
@@ -237,6 +244,7 @@ def imported_modules(nb) -> tuple[set[str], list[str]]:
     return {name.removeprefix(f"{PACKAGE}.") for name in modules if name != PACKAGE}, problems
 
 
+@checked_arguments
 def check_manifest(nb, name: str) -> list[str]:
     """The notebook matches its lesson in the manifest: title, estimated time, modules imported, banks shown."""
     lesson = manifest_lesson(name)
@@ -261,6 +269,7 @@ def check_manifest(nb, name: str) -> list[str]:
     return problems
 
 
+@checked_arguments
 def check_quiz_alignment(nb, name: str) -> list[str]:
     """The notebook shows the quiz banks its manifest entry names, and they assess every stated objective."""
     lesson = manifest_lesson(name)
@@ -290,6 +299,7 @@ def check_quiz_alignment(nb, name: str) -> list[str]:
     return problems
 
 
+@checked_arguments
 def notebook_reviewed(nb) -> dt.date | None:
     """The notebook's **Last reviewed** date, or ``None`` (the lesson-shape check names what is wrong)."""
     match = LAST_REVIEWED.search(nb.cells[0].source) if nb.cells else None
@@ -299,6 +309,7 @@ def notebook_reviewed(nb) -> dt.date | None:
         return None
 
 
+@checked_arguments
 def lesson_content_dates(name: str) -> list[ReviewedFile]:
     """The ``last_reviewed`` dates of a lesson's quiz banks and content files, as its manifest entry names them."""
     lesson = manifest_lesson(name)
@@ -312,6 +323,7 @@ def lesson_content_dates(name: str) -> list[ReviewedFile]:
     return [read_last_reviewed(entry, label) for label, entry in files]
 
 
+@checked_arguments
 def check_review_dates(nb, name: str, today: dt.date | None = None) -> list[str]:
     """The notebook's Last reviewed date is not older than any of its banks' and content files' last_reviewed."""
     reviewed = notebook_reviewed(nb)
@@ -320,6 +332,7 @@ def check_review_dates(nb, name: str, today: dt.date | None = None) -> list[str]
     return review_date_problems(reviewed, lesson_content_dates(name), today)
 
 
+@checked_arguments
 def lint_notebook(path: str | Path, bibliography: Bibliography | None = None, today: dt.date | None = None) -> list[str]:
     """Every problem found in one notebook, each prefixed with the file name."""
     path = Path(path)
@@ -339,6 +352,7 @@ def lint_notebook(path: str | Path, bibliography: Bibliography | None = None, to
     return [f"{path.name}: {problem}" for problem in problems]
 
 
+@checked_arguments
 def main(argv: Sequence[str] | None = None) -> int:
     paths = [Path(arg) for arg in (argv if argv is not None else sys.argv[1:])]
     if not paths:

@@ -46,6 +46,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from ..core.inputs import checked_arguments
 from ..content.pk_parameters import PK_PARAMETERS_FILE
 from ..content.validation import read_structured
 from ..models.pharmacokinetics import OralModel, PKParameterError, peak_to_auc_per_h
@@ -89,6 +90,7 @@ class Fit:
     lag_fasted_h: float
 
 
+@checked_arguments
 def disposition_from_rates(clearance_l_per_h_per_kg: float, alpha: float, beta: float, k21: float) -> Disposition:
     """The volumes and clearances that give rate constants α > β and return rate k21 (β < k21 < α)."""
     if not beta < k21 < alpha:
@@ -123,16 +125,19 @@ def _bisect(function: Callable[[float], float], low: float, high: float, iterati
     return math.sqrt(low * high)
 
 
+@checked_arguments
 def ka_for_peak_time(disposition: Disposition, peak_time_h: float) -> float:
     """The ka that puts the peak (no lag) at ``peak_time_h``; the peak comes earlier as ka rises."""
     return _bisect(lambda ka: _model_or_nudged(disposition, ka).tmax_h - peak_time_h, 1e-3, 50.0)
 
 
+@checked_arguments
 def ka_for_peak_to_auc(disposition: Disposition, ratio_per_h: float) -> float:
     """The ka that gives Cmax/AUC = ``ratio_per_h``; faster absorption gives a sharper, higher peak."""
     return _bisect(lambda ka: peak_to_auc_per_h(_model_or_nudged(disposition, ka)) - ratio_per_h, 1e-3, 50.0)
 
 
+@checked_arguments
 def fit_conventional(fed: SingleDose, fasted: SingleDose, dose_mg: float, weight_kg: float, terminal_half_life_h: float,
                      distribution_half_life_h: float) -> Fit:
     """Fit the disposition, the shared ka and the two lags to the label's fed and fasting means (see the module text)."""
@@ -174,6 +179,7 @@ def _entry(value: float, unit: str, source: str, section: str, note: str, kind: 
             "note": f"{note} ({done_by})"}
 
 
+@checked_arguments
 def fit_parameter_set(parameters: Mapping) -> dict:
     """The ``fitted`` block of the parameter file, for every eliminator, from the file's reported, derived and assumed inputs."""
     label = parameters["label_single_dose"]
@@ -246,12 +252,14 @@ def _values(block: object) -> list[float]:
     return []
 
 
+@checked_arguments
 def stale(parameters: Mapping) -> bool:
     """True when the file's fitted values differ from a fresh fit of its inputs."""
     stored, fresh = _values(parameters.get("fitted") or {}), _values(fit_parameter_set(parameters))
     return not (len(stored) == len(fresh) and all(math.isclose(a, b, rel_tol=1e-5, abs_tol=1e-9) for a, b in zip(stored, fresh)))
 
 
+@checked_arguments
 def write(block: dict, path: Path) -> None:
     """Replace the ``fitted:`` block at the end of the file (or append one), keeping everything above it."""
     text = path.read_text(encoding="utf-8")
@@ -282,6 +290,7 @@ def report() -> None:
         print(f"{text:72s} model {model_value:5.2f}  source {target:4.2f}  ({model_value / target - 1:+5.1%})")
 
 
+@checked_arguments
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m isotretinoin_course.authoring.pk_fit", description=__doc__.splitlines()[0])
     group = parser.add_mutually_exclusive_group()

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from ..core.inputs import checked_arguments
 from ..content.lessons import Lesson, lessons
 
 PACKAGE_PATH = "src/isotretinoin_course"
@@ -21,6 +22,7 @@ def _code(items: Sequence[str]) -> str:
     return ", ".join(f"`{item}`" for item in items) or "—"
 
 
+@checked_arguments
 def lessons_table(items: Sequence[Lesson] | None = None) -> str:
     """The lessons in order: what each answers, how long it takes, what it builds on."""
     rows = ["| # | Notebook | The question it answers | Estimated time | Builds on |", "|---|---|---|---|---|"]
@@ -30,6 +32,7 @@ def lessons_table(items: Sequence[Lesson] | None = None) -> str:
     return "\n".join(rows)
 
 
+@checked_arguments
 def where_to_change_table(items: Sequence[Lesson] | None = None) -> str:
     """Per lesson, every file that makes it: notebook, package modules, quiz banks, data tables, graded assignment."""
     rows = ["| Lesson | Notebook | Package modules (in `src/isotretinoin_course/`) | Quiz banks (in `content/quiz_banks/`) "
@@ -51,6 +54,7 @@ def _block(name: str) -> re.Pattern:
     return re.compile(rf"(<!-- BEGIN GENERATED: {re.escape(name)}[^>]*-->\n)(.*?)(<!-- END GENERATED: {re.escape(name)} -->)", re.DOTALL)
 
 
+@checked_arguments
 def render(text: str) -> str:
     """The README text with every generated table rewritten from the manifest."""
     for name, make in TABLES.items():
@@ -61,6 +65,7 @@ def render(text: str) -> str:
     return text
 
 
+@checked_arguments
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python3 course.py readme", description="Regenerate the README's tables from the lesson manifest.")
     parser.add_argument("readme", type=Path, help="the README to rewrite (the repository's README.md)")

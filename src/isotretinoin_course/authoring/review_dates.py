@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from ..core.inputs import checked_arguments
 from ..content.validation import ContentError, read_structured
 from ..core.resources import content_file
 
@@ -38,6 +39,7 @@ class ReviewedFile:
     problem: str = ""  # why the date could not be read
 
 
+@checked_arguments
 def read_last_reviewed(path: Path | Traversable, name: str | None = None) -> ReviewedFile:
     """The ``last_reviewed`` date at the top of a YAML content file."""
     name = name or path.name
@@ -54,6 +56,7 @@ def read_last_reviewed(path: Path | Traversable, name: str | None = None) -> Rev
         return ReviewedFile(name, None, f"{name}: '{LAST_REVIEWED_KEY}' is {value!r}, not a date (YYYY-MM-DD)")
 
 
+@checked_arguments
 def manifest_content_files(names: Iterable[str]) -> list[tuple[str, Traversable]]:
     """The content files a manifest entry names: a file (``capstone.yml``) or a folder (``rule_sets/``: every
     ``.yml`` in it), relative to the package's ``content`` folder."""
@@ -67,6 +70,7 @@ def manifest_content_files(names: Iterable[str]) -> list[tuple[str, Traversable]
     return files
 
 
+@checked_arguments
 def review_date_problems(notebook_reviewed: dt.date, files: Sequence[ReviewedFile], today: dt.date | None = None) -> list[str]:
     """Why a notebook reviewed on ``notebook_reviewed`` is out of date with the content files it shows."""
     today = today or dt.date.today()
@@ -91,6 +95,7 @@ def _content_line(line: str) -> bool:
     return bool(text) and not text.startswith("#") and not _LAST_REVIEWED_LINE.match(line)
 
 
+@checked_arguments
 def git_history_available(repository: Path) -> bool:
     """True in a full (not shallow) git work tree with git installed."""
     try:
@@ -101,6 +106,7 @@ def git_history_available(repository: Path) -> bool:
     return result.returncode == 0 and result.stdout.split() == ["true", "false"]
 
 
+@checked_arguments
 def last_content_change(path: Path, repository: Path, today: dt.date | None = None) -> dt.date | None:
     """The date of the last change to a line of content of ``path``: today for uncommitted edits, else the
     committer date of the last commit that made one (following renames). ``None`` if git knows no such change."""

@@ -366,3 +366,95 @@ def _short(value: object, limit: int = 60) -> str:
     except Exception:  # noqa: BLE001 - a repr that fails must not hide the refusal
         text = f"<{type(value).__name__}>"
     return text if len(text) <= limit else f"{text[:limit - 1]}…"
+
+
+# --------------------------------------------------------------------------- objects, by the annotations of a function
+
+_NOT_CHECKED = (object, str, int, float, bool, bytes, complex)  # numbers, text and booleans are read by the readers above
+# Classes of these modules are read inside the function (dates from ISO text, paths from text, arrays from lists).
+_READ_INSIDE = ("typing", "collections", "datetime", "pathlib", "importlib", "numpy", "os", "decimal")
+
+
+def _annotation_classes(hint: object) -> tuple[tuple[type, ...], bool] | None:
+    """The classes an annotation allows and whether it allows ``None``; ``None`` when it is not a plain class check
+    (a number, text, a generic such as ``Sequence[Phase]``, a ``Callable``): those are read inside the function."""
+    import types
+    import typing
+
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        members = typing.get_args(hint)
+        optional = type(None) in members
+        classes: list[type] = []
+        for member in members:
+            if member is type(None):
+                continue
+            found = _annotation_classes(member)
+            if found is None:
+                return None
+            classes.extend(found[0])
+        return (tuple(classes), optional) if classes else None
+    if origin in (dict, Mapping):
+        return (Mapping,), False
+    if origin is not None or not isinstance(hint, type) or hint in _NOT_CHECKED or issubclass(hint, (str, bytes, numbers.Number)):
+        return None
+    if hint is Mapping:
+        return (Mapping,), False
+    if hint.__module__.split(".")[0] in _READ_INSIDE or issubclass(hint, os.PathLike):
+        return None
+    return (hint,), False
+
+
+def _module_error(function: Callable) -> type[CourseInputError]:
+    """The error class the function's module defines (``PKParameterError`` ...), if it defines exactly one."""
+    module = getattr(function, "__module__", "")
+    own = [value for value in getattr(function, "__globals__", {}).values()
+           if isinstance(value, type) and issubclass(value, CourseInputError) and value.__module__ == module]
+    return own[0] if len(own) == 1 else CourseInputError
+
+
+def checked_arguments(function: Callable[..., T]) -> Callable[..., T]:
+    """``function`` refusing, naming the parameter, an argument of another class than its annotation names.
+
+    For the objects a function takes (a ``Timeline``, a ``Simulation``, a table, a ``Figure``, a quiz ``Question``):
+    ``None`` or a number where one is expected is refused with :class:`CourseInputError` ("simulation: expected a
+    Simulation, got None") instead of failing deep inside with ``AttributeError``. Numbers, text, booleans, dates and
+    sequences are not checked here: the function reads them with the readers of this module. An annotation that
+    cannot be resolved (a name imported only for type checking) is not checked.
+    """
+    import functools
+    import inspect
+    import typing
+
+    signature = inspect.signature(function)
+    checks: dict[str, tuple[tuple[type, ...], bool]] | None = None
+    error: type[CourseInputError] = CourseInputError
+
+    @functools.wraps(function)
+    def checked(*args: object, **kwargs: object) -> T:
+        nonlocal checks, error
+        if checks is None:
+            error = _module_error(function)
+            try:
+                hints = typing.get_type_hints(function)
+            except Exception:  # noqa: BLE001 - an unresolvable annotation is simply not checked
+                hints = {}
+            checks = {name: found for name, hint in hints.items() if name != "return" and (found := _annotation_classes(hint)) is not None}
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError as problem:  # a missing or an unknown argument: the call itself is wrong
+            raise error("arguments", None, f"the parameters of {function.__name__}{signature}",
+                                   message=f"arguments: {problem}; {function.__name__} takes {signature}") from None
+        for name, value in bound.arguments.items():
+            if name not in checks:
+                continue
+            classes, optional = checks[name]
+            if (value is None and optional) or isinstance(value, classes):
+                continue
+            what = " or ".join(("a table (a pandas DataFrame)" if kind.__name__ == "DataFrame" else "a mapping" if kind is Mapping
+                                else f"{'an' if kind.__name__[0] in 'AEIOU' else 'a'} {kind.__name__}") for kind in classes)
+            raise error(name, value, what, message=f"{name}: expected {what}{' or None' if optional else ''}, got {_short(value)}")
+        return function(*args, **kwargs)
+
+    checked.__signature__ = signature  # type: ignore[attr-defined]
+    return checked

@@ -19,6 +19,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from ..core.inputs import checked_arguments
 from ..content.rule_sets import RuleSet
 from ..core.inputs import read_date, read_tables
 from ..models.risk_management import Contraception, Pickup, PregnancyTest, Prescription, Timeline, evaluate
@@ -129,6 +130,7 @@ AUDIT_COLUMNS = {
 }
 
 
+@checked_arguments
 def timelines(tables: dict[str, pd.DataFrame]) -> list[Timeline]:
     """Rebuild each patient's timeline from the (loaded, validated) audit tables."""
     tables = read_tables(tables, "tables", AUDIT_COLUMNS)
@@ -150,6 +152,7 @@ def timelines(tables: dict[str, pd.DataFrame]) -> list[Timeline]:
     return result
 
 
+@checked_arguments
 def answer_key(tables: dict[str, pd.DataFrame], rule_set: RuleSet | str = PROGRAMME) -> pd.DataFrame:
     """Every logged collection the rules would have refused ("dispensed although ..."), and every gap in the timeline,
     one row each.

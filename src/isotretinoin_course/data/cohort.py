@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..core.inputs import checked_arguments
 from ..models.acne import LesionCounts, classify_severity
 from ..models.dosing import CUMULATIVE_TARGETS_MG_PER_KG, STARTING_MG_PER_KG_DAY, SUPPLY_DAYS, build_regimen, days_to_target
 from ..models.isotretinoin_pk import FORMULATIONS
@@ -114,6 +115,7 @@ def _iso(date: dt.date | None) -> str:
     return "" if date is None else date.isoformat()
 
 
+@checked_arguments
 def generate(n: int = N_PATIENTS, seed: int = COHORT_SEED) -> CohortTables:
     """Generate the whole cohort. Same ``n`` and ``seed`` → the same tables, to the byte."""
     n = read_count(n, "n", maximum=MAX_PATIENTS, what="patients")

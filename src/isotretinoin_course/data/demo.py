@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..core.inputs import checked_arguments
 from ..core.errors import CourseInputError
 from ..core.inputs import read_count, read_seed
 
@@ -22,11 +23,13 @@ MAX_PATIENTS = 10_000  # more than any lesson needs; bounds the time a call can 
 MAX_WEEKS = 104  # two years: longer than any course the curves illustrate
 
 
+@checked_arguments
 def generator(seed: int = DEFAULT_SEED) -> np.random.Generator:
     """The course's random number generator: always seeded, so results reproduce."""
     return np.random.default_rng(read_seed(seed))
 
 
+@checked_arguments
 def demo_patients(n: int = 200, seed: int = DEFAULT_SEED) -> pd.DataFrame:
     """A small invented roster (age and body weight) used only to show how synthetic data is marked.
 
@@ -62,6 +65,7 @@ LESION_TIME_CONSTANT_WEEKS = 8.4
 LESION_TIME_CONSTANT_SPREAD = 0.9
 
 
+@checked_arguments
 def treatment_response(n: int = 40, weeks: int = 20, seed: int = DEFAULT_SEED) -> pd.DataFrame:
     """Weekly sebum output and inflammatory lesion count, as % of baseline, for ``n`` synthetic patients.
 

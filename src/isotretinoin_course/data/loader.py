@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..core.inputs import checked_arguments
 from ..content.validation import read_text_file
 from ..core.errors import CourseInputError
 from ..core.inputs import read_choice, read_instance, read_path, read_sequence
@@ -49,6 +50,7 @@ def _file(path: object, field: str = "path") -> Path | Traversable:
     return read_path(path, field, error=DatasetError)
 
 
+@checked_arguments
 def load_package(directory: Path | Traversable | str | None = None) -> dict:
     """The parsed ``datapackage.json`` of the course's tables (or of the copy in ``directory``)."""
     path = _directory(directory).joinpath("datapackage.json")
@@ -68,6 +70,7 @@ def load_package(directory: Path | Traversable | str | None = None) -> dict:
     return package
 
 
+@checked_arguments
 def resource(package: dict, name: str) -> dict:
     """The description (path and schema) of one table of the data package."""
     package = read_instance(package, "package", dict, "a Data Package (load_package())", error=DatasetError)
@@ -83,6 +86,7 @@ def _where(file: str, row: int, column: str) -> str:
 class _Problems:
     """The first problem found, by position in the file (row, then column order)."""
 
+    @checked_arguments
     def __init__(self, file: str, order: list[str]) -> None:
         self.file, self.order, self.first = file, order, None
 
@@ -155,6 +159,7 @@ def _check_unique(file: str, key: list[str], frame: pd.DataFrame) -> None:
         raise DatasetError(f"{file}, row {row + 1} (line {row + 2}): duplicate key ({shown}); first seen in row {first + 1}")
 
 
+@checked_arguments
 def read_table(path: Path | Traversable, schema: dict) -> pd.DataFrame:
     """Read one CSV and convert it to the types of its Table Schema, refusing values that do not fit.
 
@@ -218,6 +223,7 @@ def _capsules_mg(text: str) -> float:
     return sum(float(part) for part in str(text).split("+"))
 
 
+@checked_arguments
 def check_relations(name: str, frame: pd.DataFrame, file: str) -> None:
     """Values of one row that must agree with each other: dates in order, a daily dose equal to its two doses."""
     for earlier, later in ORDERED_DATES.get(name, ()):
@@ -240,6 +246,7 @@ def check_relations(name: str, frame: pd.DataFrame, file: str) -> None:
                                        f"dose ({frame['morning_mg'].iloc[row]}) plus the evening dose ({frame['evening_mg'].iloc[row]})")
 
 
+@checked_arguments
 def load_table(name: str, directory: Path | Traversable | str | None = None) -> pd.DataFrame:
     """Load a table by its resource name, e.g. ``load_table("labs")``, checking its foreign keys and the values of each row
     that must agree (:func:`check_relations`)."""
@@ -261,17 +268,20 @@ def load_table(name: str, directory: Path | Traversable | str | None = None) -> 
     return frame
 
 
+@checked_arguments
 def load_tables(names: tuple[str, ...], directory: Path | Traversable | str | None = None) -> dict[str, pd.DataFrame]:
     """Several tables by name (a list of names, never one name as text)."""
     names = read_sequence(names, "names", unique=True, error=DatasetError)
     return {name: load_table(name, directory) for name in names}
 
 
+@checked_arguments
 def load_cohort(directory: Path | Traversable | str | None = None) -> dict[str, pd.DataFrame]:
     """Every table of the synthetic cohort (patients, dispensing, labs, lesion counts, pregnancy tests, adverse events)."""
     return load_tables(COHORT_TABLES, directory)
 
 
+@checked_arguments
 def load_audit(directory: Path | Traversable | str | None = None) -> dict[str, pd.DataFrame]:
     """The four tables of notebook 06's synthetic dispensing audit."""
     return load_tables(AUDIT_TABLES, directory)

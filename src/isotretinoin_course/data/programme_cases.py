@@ -19,6 +19,7 @@ import datetime as dt
 
 import pandas as pd
 
+from ..core.inputs import checked_arguments
 from ..content.rule_sets import RuleSet, resolve_rule_set
 from ..core.inputs import read_date
 from ..models.risk_management import Contraception, Pickup, PregnancyTest, Prescription, Timeline
@@ -31,6 +32,7 @@ def _date(value: object) -> dt.date | None:
     return read_date(value, "cohort table date", optional=True)
 
 
+@checked_arguments
 def cohort_timelines(tables: dict[str, pd.DataFrame]) -> list[Timeline]:
     """Every cohort patient's programme timeline (US iPLEDGE), in patient order."""
     tests = tables["pregnancy_tests"].groupby("patient_id")
@@ -77,6 +79,7 @@ def comparison_patients() -> dict[str, Timeline]:
     return patients
 
 
+@checked_arguments
 def missed_first_window(rule_set: RuleSet | str, retest_after: int = 9) -> Timeline:
     """A patient who misses the first collection window (collecting on day 9) and has a new test and collection
     ``retest_after`` days after the missed window's test, dated inside the rule set's period."""

@@ -13,6 +13,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..core.inputs import checked_arguments
 from ..core.errors import CourseInputError
 from ..core.inputs import read_count, read_path, read_seed
 from .demo import MAX_PATIENTS
@@ -37,6 +38,7 @@ def data_package() -> dict:
     }
 
 
+@checked_arguments
 def write(directory: Path, n: int = cohort.N_PATIENTS, seed: int = cohort.COHORT_SEED) -> list[Path]:
     """Write every CSV and ``datapackage.json`` into ``directory`` (text or a ``Path``); return the paths written."""
     directory = read_path(directory, "directory")
@@ -57,6 +59,7 @@ def write(directory: Path, n: int = cohort.N_PATIENTS, seed: int = cohort.COHORT
     return written
 
 
+@checked_arguments
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python3 course.py datasets", description="Regenerate the synthetic datasets.")
     parser.add_argument("directory", type=Path, help="the folder to write (the repository's datasets/)")

@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
+from ..core.inputs import checked_arguments
 from ..content.lessons import Lesson, assignments, lessons
 from .style import OKABE_ITO, number_word, use_course_style
 
@@ -15,6 +16,7 @@ from .style import OKABE_ITO, number_word, use_course_style
 _COLUMNS = 5
 
 
+@checked_arguments
 def learning_path_figure(items: tuple[Lesson, ...] | None = None) -> tuple[Figure, str]:
     """The map: the notebooks in order, in two rows, with the graded assignments beside the notebook they follow."""
     items = items if items is not None else lessons()

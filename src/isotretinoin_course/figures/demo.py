@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..core.inputs import checked_arguments
 from ..content.bibliography import load_bibliography, short_citation
 from ..core.errors import CourseInputError
 from ..core.inputs import read_frame
@@ -13,6 +14,7 @@ from ..data.demo import LESION_ANCHORS, SEBUM_ANCHORS
 from .style import OKABE_ITO, mark_synthetic, use_course_style
 
 
+@checked_arguments
 def demo_weight_figure(frame: pd.DataFrame) -> tuple[Figure, str]:
     """Histogram of the demo roster's body weights, stamped as synthetic."""
     frame = read_frame(frame, "frame", ("weight_kg",), rows=True)
@@ -37,6 +39,7 @@ def demo_weight_figure(frame: pd.DataFrame) -> tuple[Figure, str]:
     return figure, description
 
 
+@checked_arguments
 def response_time_course_figure(frame: pd.DataFrame) -> tuple[Figure, str]:
     """Median and 10th–90th percentile band of sebum and lesions over a course, with the published anchor points.
 

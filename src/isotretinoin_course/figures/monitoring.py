@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..core.inputs import checked_arguments
 from ..core.errors import CourseInputError
 from ..models.dosing import daily_doses
 from ..models.monitoring import (
@@ -17,6 +18,7 @@ from .style import OKABE_ITO, mark_synthetic, use_course_style
 TG_REFERENCE, TG_VERY_HIGH = TRIGLYCERIDES_REFERENCE_MG_DL, TRIGLYCERIDES_VERY_HIGH_MG_DL  # short names for the drawing code
 
 
+@checked_arguments
 def patient_timeline_figure(tables: dict[str, pd.DataFrame], patient_id: str, figure: Figure | None = None) -> tuple[Figure, str]:
     """Aligned panels for one synthetic patient: dose, triglycerides, ALT, lesions and events on one time axis."""
     patients = tables["patients"].set_index("patient_id")
@@ -111,6 +113,7 @@ def patient_timeline_figure(tables: dict[str, pd.DataFrame], patient_id: str, fi
 FIGURE_VISITS = ("baseline", "month_1", "month_2")
 
 
+@checked_arguments
 def cohort_threshold_figure(labs: pd.DataFrame) -> tuple[Figure, str]:
     """Grouped bars: share of synthetic patients above each threshold at baseline, month 1 and month 2."""
     shares = threshold_shares(labs)  # reads the table, naming a missing column or a value that is not a number

@@ -14,6 +14,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from ..core.inputs import checked_arguments
 from ..models.isotretinoin_pk import (
     ELIMINATORS,
     ENDOGENOUS_NG_ML,
@@ -37,6 +38,7 @@ ELIMINATOR_COLOURS = {"typical": OKABE_ITO["sky_blue"], "nulman_mean": OKABE_ITO
                       "lognormal_95th": OKABE_ITO["orange"], "extreme": OKABE_ITO["vermillion"]}
 
 
+@checked_arguments
 def envelope(x: np.ndarray, y: np.ndarray, buckets: int = PLOT_BUCKETS) -> tuple[np.ndarray, np.ndarray]:
     """At most ``2 × buckets`` points that draw like ``(x, y)`` at screen resolution: each bucket's minimum and maximum.
 
@@ -103,6 +105,7 @@ class ConcentrationPlot:
         return quick_png(self.figure)
 
 
+@checked_arguments
 def concentration_figure(scenario: Scenario, simulation: Simulation) -> Figure:
     """The simulator's plot for one scenario as a figure of its own (for a static view or a test)."""
     plot = ConcentrationPlot()
@@ -110,6 +113,7 @@ def concentration_figure(scenario: Scenario, simulation: Simulation) -> Figure:
     return plot.figure
 
 
+@checked_arguments
 def describe_simulation(scenario: Scenario, figures: Exposure) -> str:
     """A text description of the simulator's plot, for readers who cannot see it."""
     scenario_words = eliminator(scenario.eliminator)
@@ -160,6 +164,7 @@ def single_dose_figure() -> tuple[Figure, str]:
     return figure, description
 
 
+@checked_arguments
 def washout_figure(dose_mg: float = 30, interval_h: float = 12, course_days: float = 140, weight_kg: float = REFERENCE_WEIGHT_KG,
                    days_after: float = 35) -> tuple[Figure, str]:
     """Parent concentration from the last dose of a course to ``days_after`` days later, log scale, one curve per eliminator."""
@@ -228,6 +233,7 @@ def _amount(value: float) -> str:
     return f"{value:.2g}" if value >= 1 else f"{value:.1g}"
 
 
+@checked_arguments
 def washout_frame(days_after: float = ONE_MONTH_DAYS) -> pd.DataFrame:
     """The model's washout after a 20-week course for every eliminator, as a table to show.
 

@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from ..core.inputs import checked_arguments
 from ..content.contraception import contraceptive_methods
 from ..content.programmes import category_words, programme, rule_title, source_label, source_note, status_words
 from ..content.rule_sets import PROGRAMMES, RuleSet, RuleSetError, resolve_rule_set, rule_sets
@@ -43,6 +44,7 @@ OUTCOME_LEGEND = {"dispense": "supply the rules allow", "query": "supply held: q
 # --------------------------------------------------------------------------- one patient's timeline
 
 
+@checked_arguments
 def timeline_figure(timeline: Timeline, rule_set: RuleSet | str | None = None, figure: Figure | None = None) -> tuple[Figure, str]:
     """Tests, collection windows, supplies and contraception on one date axis; ``rule_set`` defaults to the
     patient's programme, each collection judged under the set in force that day."""
@@ -128,6 +130,7 @@ def _label(rule_set: RuleSet) -> str:
     return when
 
 
+@checked_arguments
 def programme_changes_figure(until: dt.date = dt.date(2027, 6, 30)) -> tuple[Figure, str]:
     """One row per rule set: a marker on the day it starts, a line for the period it applies, and what changed."""
     use_course_style()
@@ -192,6 +195,7 @@ def _checked(status: str, source: str) -> str:
     return status_words(status) + (f" — {_cell(note)}" if note else "")
 
 
+@checked_arguments
 def rules_markdown(rule_set: RuleSet | str, only: Sequence[str] | None = None) -> str:
     """Every rule of a set (or only the rules named): what it requires, where it comes from, how far it was checked."""
     rule_set = resolve_rule_set(rule_set)
@@ -245,6 +249,7 @@ def methods_markdown() -> str:
     return "\n".join(lines)
 
 
+@checked_arguments
 def not_modelled_markdown(rule_set: RuleSet | str) -> str:
     """What a set requires that the course's engine does not check."""
     rule_set = resolve_rule_set(rule_set)
@@ -253,6 +258,7 @@ def not_modelled_markdown(rule_set: RuleSet | str) -> str:
     return "\n".join(lines)
 
 
+@checked_arguments
 def comparison_markdown(timeline: Timeline) -> str:
     """One record's collections decided under each programme's rules in force on each date, with the reasons for every
     verdict other than a plain dispense and every note."""
@@ -279,6 +285,7 @@ def comparison_markdown(timeline: Timeline) -> str:
     return "\n".join(lines)
 
 
+@checked_arguments
 def show_markdown(text: str) -> None:
     """Display one of the tables above in the notebook."""
     display(Markdown(text))

@@ -17,6 +17,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 from matplotlib.figure import Figure
 
+from ..core.inputs import checked_arguments
 from ..core.inputs import read_frame, read_number, read_text
 from ..core.constants import FIGURE_DESCRIPTION_PREFIX, SYNTHETIC_LABEL
 from ..core.errors import CourseInputError
@@ -48,6 +49,7 @@ def use_course_style() -> None:
     plt.rcParams.update(COURSE_STYLE)
 
 
+@checked_arguments
 def show_figure(figure: Figure, description: str, number: int | None = None) -> None:
     """Display ``figure`` followed by its text description, then close it.
 
@@ -62,12 +64,14 @@ def show_figure(figure: Figure, description: str, number: int | None = None) -> 
     display(Markdown(f"{label} {description}"))
 
 
+@checked_arguments
 def mark_synthetic(figure: Figure, fontsize: float = 8) -> Figure:
     """Stamp a figure made from synthetic patient data so it is never mistaken for real data."""
     figure.text(0.995, 0.005, SYNTHETIC_LABEL, ha="right", va="bottom", fontsize=fontsize, color="#444444", style="italic")
     return figure
 
 
+@checked_arguments
 def figure_png(figure: Figure) -> bytes:
     """The figure as PNG bytes, for an ``ipywidgets.Image`` that a widget redraws."""
     buffer = io.BytesIO()
@@ -75,6 +79,7 @@ def figure_png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
+@checked_arguments
 def quick_png(figure: Figure) -> bytes:
     """The figure as a small PNG, fast: for a widget that redraws on every change (issue 21: under 100 ms).
 
@@ -94,6 +99,7 @@ def quick_png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
+@checked_arguments
 def show_table(frame: pd.DataFrame, title: str, rows: int = 10) -> None:
     """Display the first ``rows`` of a table with a caption that marks it synthetic.
 
@@ -108,6 +114,7 @@ def show_table(frame: pd.DataFrame, title: str, rows: int = 10) -> None:
     display(HTML(styled.to_html()))
 
 
+@checked_arguments
 def number_word(count: int) -> str:
     """A small count in words, as figure descriptions read ("four pooled risk ratios")."""
     words = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")

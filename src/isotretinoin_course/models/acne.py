@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from collections.abc import Mapping
 
+from ..core.inputs import checked_arguments
 from ..content.ranges import read_plausible
 from ..core.errors import CourseInputError
 from ..core.inputs import read_bool
@@ -74,6 +75,7 @@ class SeverityAssessment:
         return "\n".join(lines + [f"  note: {note}" for note in self.notes])
 
 
+@checked_arguments
 def validate_count(value: object, name: str) -> int:
     """Return ``value`` as a lesion count, or raise :class:`LesionCountError` saying why not.
 
@@ -96,7 +98,8 @@ def _counts(counts: object) -> LesionCounts:
                                    f"got {counts!r:.60}")
 
 
-def classify_severity(counts: LesionCounts) -> SeverityAssessment:
+@checked_arguments
+def classify_severity(counts: LesionCounts | Mapping[str, int]) -> SeverityAssessment:
     """Grade acne from lesion counts: the highest band that any single count reaches.
 
     >>> classify_severity(LesionCounts(comedones=25, inflammatory=5, nodules=0)).grade
@@ -189,8 +192,9 @@ def _label_antibiotics(failed_systemic_antibiotics: bool | None) -> tuple[bool |
     return False, NOT_MET + "systemic antibiotics have not been tried; the label reserves isotretinoin for acne unresponsive to them"
 
 
+@checked_arguments
 def isotretinoin_fit(
-    counts: LesionCounts,
+    counts: LesionCounts | Mapping[str, int],
     *,
     scarring: bool = False,
     psychosocial_burden: bool = False,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..core.inputs import checked_arguments
 from ..core.errors import CourseInputError
 from ..core.inputs import read_choice, read_mapping, read_number
 
@@ -43,6 +44,7 @@ class ArticleScore:
         return self.total / self.maximum
 
 
+@checked_arguments
 def score_article(ratings: dict[str, int]) -> ArticleScore:
     """Total, band and the criteria rated 1 or 2 (the page's weak points)."""
     ratings = read_mapping(ratings, "ratings", what="a mapping of criterion to rating (1–5)", error=RatingError)

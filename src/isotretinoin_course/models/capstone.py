@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..core.inputs import checked_arguments
 from ..content.capstone import CapstoneText, capstone_text
 from ..content.lessons import lesson
 from ..content.quiz_banks import Option, Question, QuizBank, bank_data, bank_problems
@@ -48,6 +49,7 @@ class CaseStep:
     revisit: tuple[str, ...]  # lesson numbers
 
 
+@checked_arguments
 def revisit_text(numbers: tuple[str, ...] | list[str]) -> str:
     return "Revisit " + " and ".join(f"notebook {n} ({lesson(n).title})" for n in numbers) + "."
 
@@ -74,6 +76,7 @@ def _patient(tables: dict[str, pd.DataFrame], patient_id: str) -> pd.Series:
     return patients.loc[patient_id]
 
 
+@checked_arguments
 def case_timeline(tables: dict[str, pd.DataFrame], patient_id: str | None = None, contraception_end: dt.date | None = None) -> Timeline:
     """The patient's programme timeline: cohort tests and dispensing plus the case history's contraception."""
     text = capstone_text()
@@ -98,6 +101,7 @@ def case_timeline(tables: dict[str, pd.DataFrame], patient_id: str | None = None
     )
 
 
+@checked_arguments
 def last_day_to_collect(timeline: Timeline, prescription_date: dt.date, search_days: int = 45) -> dt.date | None:
     """The last day the rules in force allow the first pick-up of this prescription (asked of the engine, day by day, for
     ``search_days`` days from the prescription: every programme's window is shorter than the largest allowed, 90 days)."""
@@ -120,6 +124,7 @@ MAX_SEARCH_DAYS = 90  # bounds the day-by-day search (each day is one evaluation
 class CapstoneCase:
     """The case's steps, built from the cohort, with a record of the student's first answers."""
 
+    @checked_arguments
     def __init__(self, tables: dict[str, pd.DataFrame], patient_id: str | None = None) -> None:
         self.text: CapstoneText = capstone_text()
         self.tables = read_tables(tables, "tables", CASE_TABLES, error=CaseError)

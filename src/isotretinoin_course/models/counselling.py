@@ -12,6 +12,7 @@ import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ..core.inputs import checked_arguments
 from ..content.counselling import Topic, counselling_topics
 from ..content.rule_sets import CATEGORIES
 from ..core.errors import CourseInputError
@@ -32,6 +33,7 @@ def topic_keys() -> tuple[str, ...]:
     return tuple(item.key for item in topics())
 
 
+@checked_arguments
 def condition_wording(condition: str) -> str:
     """How the checklist words who a topic is essential for ("patients who can get pregnant")."""
     conditions = counselling_topics().conditions
@@ -57,6 +59,7 @@ class Profile:
                                    message="hormonal_contraception: as a pregnancy-prevention method it applies only to a patient who can get pregnant")
 
 
+@checked_arguments
 def topic(key: str) -> Topic:
     """The topic with this key; an unknown key is refused with the topics listed and the closest one suggested."""
     try:
@@ -74,12 +77,14 @@ def _profile(profile: object) -> Profile:
     return read_instance(profile, "profile", Profile, "a Profile (Profile(category=..., formulation=...))", error=CounsellingError)
 
 
+@checked_arguments
 def topic_advice(item: Topic, profile: Profile) -> str:
     """The advice for this patient: the dosing advice depends on the formulation's label."""
     item, profile = _topic_of(item), _profile(profile)
     return item.advice.format(meal_advice=FORMULATIONS[profile.formulation].meal_advice)
 
 
+@checked_arguments
 def is_essential(item: Topic, profile: Profile) -> bool:
     """Whether leaving this topic out is an omission for this patient."""
     item, profile = _topic_of(item), _profile(profile)
@@ -93,6 +98,7 @@ def is_essential(item: Topic, profile: Profile) -> bool:
     return applies[item.essential_for]
 
 
+@checked_arguments
 def essential_topics(profile: Profile) -> tuple[Topic, ...]:
     profile = _profile(profile)
     return tuple(item for item in topics() if is_essential(item, profile))
@@ -110,6 +116,7 @@ class CounsellingSummary:
         return not self.missing_essentials
 
 
+@checked_arguments
 def counselling_summary(profile: Profile, chosen: Iterable[str], patient_label: str = "SYNTHETIC patient",
                         on: dt.date | None = None, width: int = 88) -> CounsellingSummary:
     """A printable summary of the chosen topics, in the course's order, and what essential topics are missing."""

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..core.inputs import checked_arguments
 from ..content.label_dosing import LabelDosing, label_dosing
 from ..content.ranges import plausible_range, read_plausible
 from ..core.errors import CourseInputError
@@ -47,11 +48,13 @@ def _plausible(value: object, field: str, quantity: str, *, integer: bool = Fals
     return read_plausible(value, field, quantity, integer=integer, error=DosingError)
 
 
+@checked_arguments
 def check_weight(weight_kg: object) -> float:
     """A body weight in kg, refused if it cannot be a patient's (the plausible range of ``weight_kg``)."""
     return float(_plausible(weight_kg, "body weight", "weight_kg"))
 
 
+@checked_arguments
 def mg_per_kg_per_day(daily_dose_mg: float, weight_kg: float) -> float:
     """Daily dose normalised to body weight."""
     return _plausible(daily_dose_mg, "daily dose", "daily_dose_mg") / check_weight(weight_kg)
@@ -63,6 +66,7 @@ def label_ceiling_mg_per_kg_day() -> float:
     return max(product.maximum_mg_per_kg_day for product in label_dosing().values())
 
 
+@checked_arguments
 def daily_dose_mg(target_mg_per_kg: float, weight_kg: float) -> float:
     """The exact daily dose for a target in mg/kg/day (before rounding to capsules).
 
@@ -175,6 +179,7 @@ def _strength(value: object, field: str, strengths: Sequence[float]) -> float:
     return mg
 
 
+@checked_arguments
 def regimen_limits_mg(formulation: str) -> tuple[float, float]:
     """The lowest and highest daily dose a twice-daily regimen of the product's capsules can make (one or two capsules a dose)."""
     strengths = FORMULATIONS[read_choice(formulation, "formulation", FORMULATIONS, error=DosingError)].strengths_mg
@@ -191,6 +196,7 @@ def _single_doses(strengths: Sequence[float]) -> list[tuple[float, ...]]:
 ROUNDINGS = ("nearest", "at_least", "at_most")
 
 
+@checked_arguments
 def build_regimen(target_mg_per_kg: float, weight_kg: float, formulation: str = "conventional", rounding: str = "nearest") -> CapsuleRegimen:
     """The twice-daily regimen from real capsule strengths closest to a target mg/kg/day.
 
@@ -232,6 +238,7 @@ def build_regimen(target_mg_per_kg: float, weight_kg: float, formulation: str = 
                           target_daily / weight)
 
 
+@checked_arguments
 def cumulative_dose_mg_per_kg(daily_doses_mg: Iterable[float], weight_kg: float) -> float:
     """Total dose taken over a course, per kg of body weight: ``daily_doses_mg`` is one dose per day (0 on a missed day)."""
     weight = check_weight(weight_kg)
@@ -242,6 +249,7 @@ def cumulative_dose_mg_per_kg(daily_doses_mg: Iterable[float], weight_kg: float)
     return sum(doses) / weight
 
 
+@checked_arguments
 def days_to_target(target_mg_per_kg: float, daily_dose: float, weight_kg: float, already_mg_per_kg: float = 0.0) -> int:
     """Whole days of treatment to reach a cumulative target, at a constant daily dose."""
     target = _plausible(target_mg_per_kg, "cumulative target", "cumulative_target_mg_per_kg")
@@ -273,6 +281,7 @@ def _phase(value: object, field: str) -> Phase:
                       message=f"{field}: expected a Phase(days=..., daily_mg=...) or a pair (days, daily_mg), got {value!r:.60}")
 
 
+@checked_arguments
 def course_days_to_target(phases: Sequence[Phase], target_mg_per_kg: float, weight_kg: float, missed_days: int = 0) -> int | None:
     """Day on which the cumulative target is reached following ``phases`` (the last phase continues).
 
@@ -295,6 +304,7 @@ def course_days_to_target(phases: Sequence[Phase], target_mg_per_kg: float, weig
     return day + math.ceil((target_mg - total) / phases[-1].daily_mg - 1e-9) + missed_days
 
 
+@checked_arguments
 def daily_doses(dispensing: pd.DataFrame, patient_id: str) -> pd.Series:
     """Daily dose in mg on each calendar day, from what was collected (uncollected prescriptions add nothing).
 

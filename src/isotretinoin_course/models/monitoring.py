@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..core.inputs import checked_arguments
 from ..content.ranges import read_plausible
 from ..core.errors import CourseInputError
 from ..core.inputs import read_frame
@@ -83,6 +84,7 @@ def _band(value: float, bands: tuple[tuple[float, str], ...]) -> str:
     return label
 
 
+@checked_arguments
 def flag_triglycerides(mg_dl: float) -> Flag:
     """Fasting triglycerides against the ATP III classes, with the pancreatitis-risk level above 1000 mg/dL."""
     value = _value("triglycerides", mg_dl, "triglycerides_mg_dl")
@@ -100,6 +102,7 @@ def flag_triglycerides(mg_dl: float) -> Flag:
     return Flag("Triglycerides", value, "mg/dL", band, band != "normal", actions[band])
 
 
+@checked_arguments
 def flag_cholesterol(mg_dl: float) -> Flag:
     value = _value("total cholesterol", mg_dl, "total_cholesterol_mg_dl")
     band = _band(value, CHOLESTEROL_BANDS)
@@ -107,12 +110,14 @@ def flag_cholesterol(mg_dl: float) -> Flag:
     return Flag("Total cholesterol", value, "mg/dL", band, band != "desirable", action)
 
 
+@checked_arguments
 def flag_hdl(mg_dl: float) -> Flag:
     value = _value("HDL cholesterol", mg_dl, "hdl_mg_dl")
     low = value < HDL_LOW_BELOW
     return Flag("HDL cholesterol", value, "mg/dL", "low" if low else "normal", low, "recheck as planned" if low else "no action")
 
 
+@checked_arguments
 def alt_grade(u_l: float, upper_limit: float = ALT_UPPER_LIMIT_U_L) -> int:
     """CTCAE v5.0 grade of an ALT result: 0 at or below the ULN, 1 above it ... 4 above 20×ULN."""
     value = _value("ALT", u_l, "alt_u_l")
@@ -124,6 +129,7 @@ def alt_grade(u_l: float, upper_limit: float = ALT_UPPER_LIMIT_U_L) -> int:
     return grade
 
 
+@checked_arguments
 def flag_alt(u_l: float, upper_limit: float = ALT_UPPER_LIMIT_U_L) -> Flag:
     grade = alt_grade(u_l, upper_limit)
     value, upper_limit = _value("ALT", u_l, "alt_u_l"), _value("upper limit of normal", upper_limit, "alt_upper_limit_u_l")
@@ -138,6 +144,7 @@ def flag_alt(u_l: float, upper_limit: float = ALT_UPPER_LIMIT_U_L) -> Flag:
     return Flag("ALT", value, "U/L", band, grade > 0, actions[grade])
 
 
+@checked_arguments
 def flag_panel(triglycerides_mg_dl: float, total_cholesterol_mg_dl: float, hdl_mg_dl: float, alt_u_l: float,
                alt_upper_limit: float = ALT_UPPER_LIMIT_U_L) -> list[Flag]:
     """All four flags for one blood draw, most urgent first."""
@@ -149,6 +156,7 @@ def flag_panel(triglycerides_mg_dl: float, total_cholesterol_mg_dl: float, hdl_m
 _LAB_COLUMNS = ("triglycerides_mg_dl", "total_cholesterol_mg_dl", "alt_u_l")
 
 
+@checked_arguments
 def threshold_shares(labs: pd.DataFrame, upper_limit: float = ALT_UPPER_LIMIT_U_L) -> pd.DataFrame:
     """Share of patients (%) above each threshold at each visit of the cohort's laboratory table."""
     labs = read_frame(labs, "labs", ("patient_id", "visit", *_LAB_COLUMNS), rows=True, error=LabValueError)

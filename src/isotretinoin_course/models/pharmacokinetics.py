@@ -39,6 +39,7 @@ from functools import cached_property
 
 import numpy as np
 
+from ..core.inputs import checked_arguments
 from ..content.ranges import plausible_range, read_plausible
 from ..core.errors import CourseInputError
 from ..core.inputs import read_number
@@ -80,6 +81,7 @@ def _fraction_below_one(value: object, field: str) -> float:
     return share
 
 
+@checked_arguments
 def dosing_interval(interval_h: object) -> float:
     """A dosing interval in hours, between :data:`MIN_INTERVAL_H` and :data:`MAX_INTERVAL_H`."""
     interval = _positive(interval_h, "dosing interval", "hours", MAX_INTERVAL_H)
@@ -89,11 +91,13 @@ def dosing_interval(interval_h: object) -> float:
     return interval
 
 
+@checked_arguments
 def body_weight(weight_kg: object) -> float:
     """A body weight in kg within the course's plausible range (``weight_kg`` in ``plausible_ranges.yml``)."""
     return float(read_plausible(weight_kg, "Body weight", "weight_kg", error=PKParameterError))
 
 
+@checked_arguments
 def single_dose(dose_mg: object, field: str = "Dose") -> float:
     """One dose in mg: positive, and no more than the plausible daily maximum (``daily_dose_mg``)."""
     return _positive(dose_mg, field, "mg", plausible_range("daily_dose_mg").maximum, "what is plausible for one day")
@@ -103,11 +107,13 @@ def single_dose(dose_mg: object, field: str = "Dose") -> float:
 # Hand formulas of a single exponential (the terminal phase), for the notebook's paper exercises.
 
 
+@checked_arguments
 def elimination_rate_constant(half_life_h: float) -> float:
     """k = ln 2 / t½ (per hour)."""
     return math.log(2) / _positive(half_life_h, "half-life", "hours", MAX_HALF_LIFE_H)
 
 
+@checked_arguments
 def accumulation_ratio(half_life_h: float, interval_h: float) -> float:
     """R = 1 / (1 − exp(−k·τ)) for a single exponential: steady-state exposure over an interval relative to the first dose."""
     k = elimination_rate_constant(half_life_h)
@@ -115,12 +121,14 @@ def accumulation_ratio(half_life_h: float, interval_h: float) -> float:
     return 1.0 / -math.expm1(-k * tau)
 
 
+@checked_arguments
 def fraction_of_steady_state(half_life_h: float, time_h: float) -> float:
     """1 − exp(−k·t): how close regular dosing has come to steady state after ``time_h`` hours (single exponential)."""
     k = elimination_rate_constant(half_life_h)
     return -math.expm1(-k * _non_negative(time_h, "time", "hours"))
 
 
+@checked_arguments
 def fraction_remaining(half_life_h: float, time_h: float) -> float:
     """exp(−k·t): the fraction left ``time_h`` hours into a single-exponential decline."""
     k = elimination_rate_constant(half_life_h)
@@ -273,6 +281,7 @@ def _peak_time(coefficients: np.ndarray, exponents: np.ndarray) -> float:
     return (low + high) / 2
 
 
+@checked_arguments
 def parent_exponentials(model: OralModel, weight_kg: float) -> tuple[np.ndarray, np.ndarray]:
     """Coefficients c_j (ng/mL per mg) and exponents λ_j (per h) of the parent's curve after absorption starts."""
     coefficients, exponents = model.unit_response
@@ -285,6 +294,7 @@ def _metabolite_from(parent_c: np.ndarray, parent_l: np.ndarray, model: OralMode
     return np.append(terms, -terms.sum()) * (model.metabolite_auc_ratio * km), np.append(parent_l, km)
 
 
+@checked_arguments
 def metabolite_exponentials(model: OralModel, weight_kg: float) -> tuple[np.ndarray, np.ndarray]:
     """The metabolite's single-dose curve: ratio·km·∫ C_parent(s)·exp(−km(t − s)) ds, so AUC_m = ratio·AUC_parent.
 
@@ -297,6 +307,7 @@ def metabolite_exponentials(model: OralModel, weight_kg: float) -> tuple[np.ndar
     return _metabolite_from(*parent_exponentials(model, weight_kg), model)
 
 
+@checked_arguments
 def superpose(times_h: np.ndarray, start_times_h: np.ndarray, doses_mg: np.ndarray, coefficients: np.ndarray,
               exponents: np.ndarray) -> np.ndarray:
     """Concentration at ``times_h`` from doses whose absorption starts at ``start_times_h`` (sorted, ascending).
@@ -400,6 +411,7 @@ class Simulation:
     dose_times_h: np.ndarray
 
 
+@checked_arguments
 def simulate(model: OralModel, regimen: Regimen, weight_kg: float, step_h: float = 0.25, follow_up_days: float = 0.0) -> Simulation:
     """Concentrations on a regular time grid from the first dose to ``follow_up_days`` after the end of the course."""
     if not isinstance(model, OralModel):
@@ -433,11 +445,13 @@ def simulate(model: OralModel, regimen: Regimen, weight_kg: float, step_h: float
 # Closed-form summaries
 
 
+@checked_arguments
 def single_dose_auc(model: OralModel, dose_mg: float, weight_kg: float) -> float:
     """AUC(0–∞) of one dose in ng·h/mL: F·Dose / CL."""
     return model.bioavailability * single_dose(dose_mg) / model.clearance_l_per_h(weight_kg) * 1000.0
 
 
+@checked_arguments
 def single_dose_cmax(model: OralModel, dose_mg: float, weight_kg: float) -> float:
     """Peak concentration of one dose in ng/mL, at :attr:`OralModel.tmax_h`."""
     coefficients, exponents = parent_exponentials(model, weight_kg)
@@ -445,6 +459,7 @@ def single_dose_cmax(model: OralModel, dose_mg: float, weight_kg: float) -> floa
     return float(single_dose(dose_mg) * np.sum(coefficients * np.exp(-exponents * tau)))
 
 
+@checked_arguments
 def peak_to_auc_per_h(model: OralModel) -> float:
     """Cmax / AUC of one dose (per hour): the curve's shape only, whatever the dose, weight and bioavailability.
 
@@ -456,6 +471,7 @@ def peak_to_auc_per_h(model: OralModel) -> float:
     return float(np.sum(coefficients * np.exp(-exponents * tau)) / np.sum(coefficients / exponents))
 
 
+@checked_arguments
 def trough_after_doses(model: OralModel, dose_mg: float, interval_h: float, doses: int | None, weight_kg: float) -> float:
     """Concentration just before dose n + 1 after ``doses`` = n regular doses (``None``: at steady state).
 
@@ -477,6 +493,7 @@ def trough_after_doses(model: OralModel, dose_mg: float, interval_h: float, dose
     return float(dose * np.sum(coefficients * np.exp(-exponents * (tau - model.lag_h)) * series))
 
 
+@checked_arguments
 def auc_accumulation_ratio(model: OralModel, interval_h: float) -> float:
     """AUC over one interval at steady state (= single-dose AUC∞) divided by the AUC over the first interval."""
     tau = dosing_interval(interval_h)
@@ -489,6 +506,7 @@ def auc_accumulation_ratio(model: OralModel, interval_h: float) -> float:
     return float(np.sum(coefficients / exponents)) / first
 
 
+@checked_arguments
 def doses_to_steady_state(model: OralModel, interval_h: float, fraction: float = 0.9) -> int:
     """Fewest regular doses after which the trough has reached ``fraction`` of its steady-state value (closed form)."""
     tau = dosing_interval(interval_h)
@@ -536,6 +554,7 @@ def _stopping_level(model: OralModel, regimen: Regimen, weight_kg: float) -> tup
     return due, level, terms
 
 
+@checked_arguments
 def levels_after_course_ng_ml(model: OralModel, regimen: Regimen, weight_kg: float, days_after: float) -> tuple[float, float]:
     """Parent concentration when the next dose was due after the last one taken, and ``days_after`` days after that last dose."""
     days = _positive(days_after, "days after the last dose", "days", MAX_FOLLOW_UP_DAYS)
@@ -547,12 +566,14 @@ def levels_after_course_ng_ml(model: OralModel, regimen: Regimen, weight_kg: flo
     return level, _level(terms, last + days * HOURS_PER_DAY - (last + model.lag_h))
 
 
+@checked_arguments
 def fraction_remaining_after_course(model: OralModel, regimen: Regimen, weight_kg: float, days_after: float) -> float:
     """Parent concentration ``days_after`` days after the last dose, as a fraction of its value when the next dose was due."""
     at_stop, after = levels_after_course_ng_ml(model, regimen, weight_kg, days_after)
     return after / at_stop
 
 
+@checked_arguments
 def time_to_fall_h(model: OralModel, regimen: Regimen, weight_kg: float, fraction: float) -> float:
     """Hours after the last dose until the parent concentration falls to ``fraction`` of its value when the next dose was due."""
     share = _fraction_below_one(fraction, "fraction remaining")
@@ -570,6 +591,7 @@ def time_to_fall_h(model: OralModel, regimen: Regimen, weight_kg: float, fractio
     return (low + high) / 2 - last
 
 
+@checked_arguments
 def steady_state_average_ng_ml(model: OralModel, daily_dose_mg: float, weight_kg: float) -> float:
     """Average concentration at steady state, F·daily dose / (CL·24 h), in ng/mL: the same for any model shape."""
     daily = _positive(daily_dose_mg, "daily dose", "mg", plausible_range("daily_dose_mg").maximum, "what is plausible")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ..core.inputs import checked_arguments
 from ..content.quiz_banks import Question, QuizBank
 from ..core.errors import CourseInputError
 from collections.abc import Iterable, Mapping
@@ -37,6 +38,7 @@ class AnswerResult:
 # --------------------------------------------------------------------------- what a quiz shows
 
 
+@checked_arguments
 def presented_questions(bank: QuizBank, question_ids: Sequence[str] | None = None) -> tuple[Question, ...]:
     """The questions a quiz shows, in the order it shows them, each with its options in the order shown.
 
@@ -50,6 +52,7 @@ def presented_questions(bank: QuizBank, question_ids: Sequence[str] | None = Non
 # --------------------------------------------------------------------------- checking
 
 
+@checked_arguments
 def check_answer(question: Question, response: object) -> AnswerResult:
     """Judge one response to one question.
 
@@ -142,6 +145,7 @@ def _check_numeric(question: Question, response: object) -> AnswerResult:
     return AnswerResult(valid=True, correct=False, feedback=(question.feedback_incorrect,))
 
 
+@checked_arguments
 def correct_answer_text(question: Question) -> str:
     """The right answer in words, for the 'reveal answers' view and static pages."""
     question = read_instance(question, "question", Question, "a quiz Question")

@@ -33,6 +33,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from ..core.inputs import checked_arguments
 from ..content.contraception import Method, contraceptive_methods, find_method
 from ..content.programmes import programme as programme_info
 from ..content.programmes import setting_words
@@ -161,6 +162,7 @@ MAX_REFILLS = 12  # more refills than months in a year is a slip; the rules refu
 TIMELINE_FIELDS = ("patient_id", "category", "pregnancy_tests", "contraception", "prescriptions", "pickups")
 
 
+@checked_arguments
 def timeline_from_dict(data: dict) -> Timeline:
     """Build a timeline from plain data (e.g. JSON or YAML), naming any missing field or malformed entry."""
     data = read_mapping(data, "timeline", what=f"a mapping with the fields {', '.join(TIMELINE_FIELDS)}", error=TimelineError)
@@ -236,6 +238,7 @@ def _read_again(timeline: Timeline) -> Timeline:
         raise TimelineError(f"{who}: {where}, field '{error.field}'", error.value, error.allowed, message=f"{who}: {where}: {error}") from None
 
 
+@checked_arguments
 def validate_timeline(timeline: Timeline, programme: str | None = None) -> Timeline:
     """Refuse a timeline that cannot be judged, naming the patient, the entry and the field; return it as read.
 
@@ -733,6 +736,7 @@ def _with_unconfirmed_dates(evaluation: Evaluation, timeline: Timeline, rules_on
     return dataclasses.replace(evaluation, decisions=tuple(decisions))
 
 
+@checked_arguments
 def evaluate(timeline: Timeline, rule_set: RuleSet | str, *, dispensed: bool = False) -> Evaluation:
     """Judge every collection in order and list the compliance gaps and notes.
 
@@ -816,6 +820,7 @@ def _short_name(decision: Decision) -> str:
     return found.short_name + ("" if found.date_detail.confirmed else ", start date assumed")
 
 
+@checked_arguments
 def explain(evaluation: Evaluation) -> str:
     """The decisions, gaps and notes as plain text, for notebooks and feedback."""
     evaluation = read_instance(evaluation, "evaluation", Evaluation, "an Evaluation (evaluate(timeline, rule_set))", error=TimelineError)
@@ -840,6 +845,7 @@ def explain(evaluation: Evaluation) -> str:
     return "\n".join(lines)
 
 
+@checked_arguments
 def as_patient_of(timeline: Timeline, programme: str, patient_id: str | None = None) -> Timeline:
     """The same record as a patient of another programme (a teaching comparison: one visit, three sets of rules)."""
     timeline = read_instance(timeline, "timeline", Timeline, "a Timeline", error=TimelineError)
@@ -849,6 +855,7 @@ def as_patient_of(timeline: Timeline, programme: str, patient_id: str | None = N
     return dataclasses.replace(timeline, programme=programme, patient_id=patient_id or timeline.patient_id)
 
 
+@checked_arguments
 def decisions_by_programme(timeline: Timeline, programmes: Sequence[str] = PROGRAMMES) -> dict[str, Evaluation | str]:
     """The same record judged under each programme's rules in force on each date; a programme that cannot judge
     it (no set on those dates, a method its list does not class) gives the reason instead of an evaluation."""

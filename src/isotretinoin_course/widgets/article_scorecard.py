@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
+from ..core.inputs import checked_arguments
 from ..core.inputs import read_text
 from ..core.markup import inline_markup
 from ..models.article_scoring import CRITERIA, score_article
@@ -13,6 +14,7 @@ from .base import CourseWidget
 class ArticleScorecard(CourseWidget):
     """Rate a page on each criterion with a 1–5 slider and see its score and weak points."""
 
+    @checked_arguments
     def __init__(self, title: str) -> None:
         self.title = title = read_text(title, "title", empty=False, max_length=300)
         self.sliders = {key: widgets.IntSlider(value=3, min=1, max=5, description="", continuous_update=False,

@@ -21,6 +21,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from ..core.inputs import checked_arguments
 from ..core.errors import CourseInputError
 from ..core.markup import inline_markup
 
@@ -30,6 +31,7 @@ class CourseWidget(widgets.VBox):
 
     title = "Course widget"  # names the widget in its fixed text representation
 
+    @checked_arguments
     def __init__(self, children: Sequence[widgets.Widget], *, message: widgets.HTML | None = None,
                  outputs: Sequence[widgets.Widget] = (), **kwargs: Any) -> None:
         """``message``: where problems are shown (created and placed before the first output if not given);

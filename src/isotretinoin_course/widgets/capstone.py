@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
+from ..core.inputs import checked_arguments
 from ..core.markup import inline_markup
 from ..models.capstone import CapstoneCase
 from ..models.quiz import AnswerResult
@@ -14,6 +15,7 @@ from .quiz import Quiz
 class CaseQuiz(Quiz):
     """A one-question quiz that also reports to the case (first attempts only)."""
 
+    @checked_arguments
     def __init__(self, case: CapstoneCase, key: str) -> None:
         self.case, self.key = case, key
         super().__init__(case.bank, [key], title=case.step(key).stage)
@@ -27,6 +29,7 @@ class CaseQuiz(Quiz):
 class CaseStepView(CourseWidget):
     """One step of the case: its scenario, then its question. ``CaseStepView(case, "eligibility")``."""
 
+    @checked_arguments
     def __init__(self, case: CapstoneCase, key: str) -> None:
         self.step = case.step(key)
         self.quiz = CaseQuiz(case, key)

@@ -16,6 +16,7 @@ import html
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
+from ..core.inputs import checked_arguments
 from ..content.programmes import category_words, programme, setting_words
 from ..content.rule_sets import PROGRAMMES, RuleSet, rule_sets
 from ..core.errors import CourseInputError
@@ -38,6 +39,7 @@ _ADVICE = {
 }
 
 
+@checked_arguments
 def judge(choice: str | bool, decision: Decision) -> tuple[bool, str]:
     """Compare a student's choice with the engine's decision; return (correct, feedback).
 
@@ -65,6 +67,7 @@ def _rule_set_words(decision: Decision) -> str:
     return f"{found.name}, {found.period_words()}" if found else decision.rule_set
 
 
+@checked_arguments
 def visit_card_html(timeline: Timeline, decision: Decision) -> str:
     """What the pharmacist sees at one visit (facts only, no verdict)."""
     prescription = next(p for p in timeline.prescriptions if p.date == decision.prescription_date)
@@ -90,6 +93,7 @@ def visit_card_html(timeline: Timeline, decision: Decision) -> str:
     return f"<table>{body}</table>"
 
 
+@checked_arguments
 def comparison_html(results: dict[str, Evaluation | str], position: int) -> str:
     """One visit decided under each programme (the record relabelled as each programme's patient)."""
     cells = []
@@ -113,6 +117,7 @@ class DispensingSimulator(CourseWidget):
 
     title = "Dispensing simulator"
 
+    @checked_arguments
     def __init__(self, patients: dict[str, Timeline], patient_id: str, rule_set: RuleSet | str | None = None) -> None:
         """``patients`` by id; each is judged under its own programme's rules in force on each date, or under
         ``rule_set`` (a rule set or its key) for every patient if given."""

@@ -6,6 +6,7 @@ import datetime as dt
 
 import ipywidgets as widgets
 
+from ..core.inputs import checked_arguments
 from ..content.ranges import read_plausible
 from ..core.inputs import read_choice, read_date
 from ..core.markup import inline_markup
@@ -22,6 +23,7 @@ EARLIEST_START = dt.date(1990, 1, 1)
 LATEST_START = dt.date(2100, 12, 31)
 
 
+@checked_arguments
 def dosing_plan_html(weight: object, starting: object, maintenance: object, formulation: object, target: object,
                      start: object, missed_days: object) -> str:
     """The calculator's answer for what was typed, as HTML; :class:`CourseInputError` naming the box to fix otherwise.
@@ -62,6 +64,7 @@ class DosingCalculator(CourseWidget):
 
     title = "Dosing calculator"
 
+    @checked_arguments
     def __init__(self, weight_kg: float = 60, formulation: str = "conventional") -> None:
         weight_kg = read_plausible(weight_kg, "weight_kg", "weight_kg")
         formulation = read_choice(formulation, "formulation", FORMULATIONS)

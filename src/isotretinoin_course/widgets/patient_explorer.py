@@ -6,6 +6,7 @@ import ipywidgets as widgets
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..core.inputs import checked_arguments
 from ..core.constants import SYNTHETIC_LABEL
 from ..core.inputs import read_choice, read_tables
 from ..core.markup import inline_markup
@@ -27,6 +28,7 @@ def _patient(tables: object, patient_id: object) -> tuple[dict[str, pd.DataFrame
     return tables, read_choice(patient_id, "patient_id", ids, what="patient ids of the synthetic cohort")  # type: ignore[return-value]
 
 
+@checked_arguments
 def patient_flags_html(tables: dict[str, pd.DataFrame], patient_id: str) -> str:
     """Each blood draw of one patient, with its flags (most urgent first)."""
     tables, patient_id = _patient(tables, patient_id)
@@ -44,6 +46,7 @@ class PatientExplorer(CourseWidget):
 
     title = "Synthetic patient explorer"
 
+    @checked_arguments
     def __init__(self, tables: dict[str, pd.DataFrame], patient_id: str = "SYN-0008") -> None:
         tables, patient_id = _patient(tables, patient_id)
         self.tables = tables

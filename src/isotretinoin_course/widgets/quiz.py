@@ -16,6 +16,7 @@ from typing import Sequence
 
 import ipywidgets as widgets
 
+from ..core.inputs import checked_arguments
 from ..content.bibliography import BibliographyError, entry_link, load_bibliography, short_citation
 from ..content.quiz_banks import Question, QuizBank, load_bank
 from ..core.markup import inline_markup, paragraphs
@@ -29,6 +30,7 @@ TYPE_HINT = {
 }
 
 
+@checked_arguments
 def feedback_html(result: AnswerResult) -> str:
     """The verdict and feedback for one checked answer, as the widget shows it (the course website's quiz.js
     writes the same HTML; ``tests/browser/test_site.py`` compares the two for every question of the course)."""
@@ -43,6 +45,7 @@ def feedback_html(result: AnswerResult) -> str:
     return f'<div class="quiz-feedback {css}" role="status"><p><strong>{verdict}</strong></p><ul>{items}{probes}</ul></div>'
 
 
+@checked_arguments
 def sources_html(keys: Sequence[str]) -> str:
     """The sources of a question as linked author–year citations, e.g. "Sources: Titus and Hodge 2012".
 
@@ -68,6 +71,7 @@ def sources_html(keys: Sequence[str]) -> str:
     return f'<p class="quiz-sources"><small>{word}: {"; ".join(items)}</small></p>'
 
 
+@checked_arguments
 def answer_html(question: Question) -> str:
     """The right answer, the explanation and the sources of one question (folded until asked for)."""
     return (
@@ -79,6 +83,7 @@ def answer_html(question: Question) -> str:
 class QuestionCard(CourseWidget):
     """One question: prompt, answer control, a Check button and the feedback area."""
 
+    @checked_arguments
     def __init__(self, question: Question, number: int, on_result) -> None:
         self.question, self.number = question, number
         self.title = f"Question {number}"
@@ -157,6 +162,7 @@ class QuestionCard(CourseWidget):
 class Quiz(CourseWidget):
     """A set of questions from one bank with a running score and a 'reveal answers' switch."""
 
+    @checked_arguments
     def __init__(self, bank: QuizBank, question_ids: Sequence[str] | None = None, title: str | None = None) -> None:
         self.bank = bank
         self.questions = presented_questions(bank, question_ids)  # the order every rendering shows
@@ -197,6 +203,7 @@ class Quiz(CourseWidget):
         return static_quiz_html(self.questions, self.title)
 
 
+@checked_arguments
 def static_quiz_html(questions: Sequence[Question], title: str) -> str:
     """The quiz as static HTML: questions first, answers folded away below."""
     items = []
@@ -216,6 +223,7 @@ def static_quiz_html(questions: Sequence[Question], title: str) -> str:
     )
 
 
+@checked_arguments
 def quiz_for(notebook: str, question_ids: Sequence[str] | None = None, title: str | None = None) -> Quiz:
     """The quiz for a notebook, e.g. ``quiz_for("01_acne_pathophysiology")``.
 
