@@ -466,7 +466,7 @@ prop(counselling_widgets.CounsellingChecklist, profile=PROFILE, patient_label=TE
 prop(counselling_widgets.status_html, summary=st.builds(counselling.counselling_summary, PROFILE, st.lists(st.sampled_from(("pregnancy", "mood")), unique=True)),
      valid=is_html)
 DECISION = st.builds(lambda: None).flatmap(lambda _: st.sampled_from(decisions()))
-prop(dispensing.judge, choice_dispense=BOOL, decision=DECISION)
+prop(dispensing.judge, choice=st.one_of(BOOL, near_misses(("dispense", "hold", "refuse"))), decision=DECISION)
 prop(dispensing.visit_card_html, timeline=timeline_strategy(), decision=DECISION, valid=is_html)
 prop(dispensing.comparison_html, results=timeline_strategy().map(lambda t: risk_management.decisions_by_programme(t) if _judgeable(t) else {}),
      position=numbers(-2, 10, integer=True), valid=is_html)

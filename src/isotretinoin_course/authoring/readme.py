@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from ..core.errors import CourseInputError
 from ..core.inputs import checked_arguments
 from ..content.lessons import Lesson, lessons
 
@@ -60,7 +61,7 @@ def render(text: str) -> str:
     for name, make in TABLES.items():
         pattern = _block(name)
         if not pattern.search(text):
-            raise ValueError(f"the README has no block for the generated table {name!r} (<!-- BEGIN GENERATED: {name} --> ... <!-- END GENERATED: {name} -->)")
+            raise CourseInputError("text", name, f"a README with the block {name!r}", message=f"text: the README has no block for the generated table {name!r} (<!-- BEGIN GENERATED: {name} --> ... <!-- END GENERATED: {name} -->)")
         text = pattern.sub(lambda match, make=make: f"{match.group(1)}{make()}\n{match.group(3)}", text)
     return text
 

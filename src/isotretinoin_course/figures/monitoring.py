@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..core.inputs import checked_arguments
+from ..core.inputs import checked_arguments, read_choice, read_tables
 from ..core.errors import CourseInputError
 from ..models.dosing import daily_doses
 from ..models.monitoring import (
@@ -18,13 +18,21 @@ from .style import OKABE_ITO, mark_synthetic, use_course_style
 TG_REFERENCE, TG_VERY_HIGH = TRIGLYCERIDES_REFERENCE_MG_DL, TRIGLYCERIDES_VERY_HIGH_MG_DL  # short names for the drawing code
 
 
+# The tables (and columns) the patient figure draws from.
+PATIENT_TABLES = {"patients": ("patient_id", "sex", "age_years", "weight_kg", "formulation", "cumulative_target_mg_per_kg"),
+                  "labs": ("patient_id", "date", "triglycerides_mg_dl", "alt_u_l"),
+                  "dispensing": ("patient_id", "prescription_date", "pickup_date", "days_supply", "daily_dose_mg"),
+                  "lesion_counts": ("patient_id", "date", "comedones", "inflammatory", "nodules"),
+                  "pregnancy_tests": ("patient_id", "date"),
+                  "adverse_events": ("patient_id", "date")}
+
+
 @checked_arguments
 def patient_timeline_figure(tables: dict[str, pd.DataFrame], patient_id: str, figure: Figure | None = None) -> tuple[Figure, str]:
     """Aligned panels for one synthetic patient: dose, triglycerides, ALT, lesions and events on one time axis."""
+    tables = read_tables(tables, "tables", PATIENT_TABLES)
     patients = tables["patients"].set_index("patient_id")
-    if patient_id not in patients.index:
-        raise KeyError(f"{patient_id} is not in the synthetic cohort")
-    patient = patients.loc[patient_id]
+    patient = patients.loc[read_choice(patient_id, "patient_id", [str(pid) for pid in patients.index], what="patient ids of the synthetic cohort")]
     use_course_style()
     figure = figure or Figure(figsize=(10, 9.5), dpi=90)
     figure.clear()

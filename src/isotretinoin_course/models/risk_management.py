@@ -347,9 +347,14 @@ class Decision:
     outcome: str = ""  # one of OUTCOMES; by default "dispense" when allowed, else "refuse"
 
     def __post_init__(self) -> None:
-        outcome = self.outcome or ("dispense" if self.allowed else "refuse")
-        if outcome not in OUTCOMES or self.allowed != (outcome in ("dispense", "query")):
-            raise ValueError(f"outcome {outcome!r} does not fit allowed={self.allowed}; outcomes: {OUTCOMES}")
+        allowed = read_bool(self.allowed, "allowed", error=TimelineError)
+        outcome = read_choice(self.outcome or ("dispense" if allowed else "refuse"), "outcome", OUTCOMES, error=TimelineError)
+        if allowed != (outcome in ("dispense", "query")):
+            raise TimelineError("outcome", outcome, f"an outcome that fits allowed={allowed}",
+                                message=f"outcome: {outcome!r} does not fit allowed={allowed}; outcomes: {OUTCOMES}")
+        for name in ("date", "prescription_date"):
+            _date_field(self, name)
+        _date_field(self, "last_day_to_dispense", optional=True)
         object.__setattr__(self, "outcome", outcome)
 
 

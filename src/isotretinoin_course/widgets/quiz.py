@@ -16,7 +16,7 @@ from typing import Sequence
 
 import ipywidgets as widgets
 
-from ..core.inputs import checked_arguments
+from ..core.inputs import checked_arguments, read_choice
 from ..content.bibliography import BibliographyError, entry_link, load_bibliography, short_citation
 from ..content.quiz_banks import Question, QuizBank, load_bank
 from ..core.markup import inline_markup, paragraphs
@@ -189,10 +189,8 @@ class Quiz(CourseWidget):
             card.reveal(bool(change["new"]))
 
     def card(self, question_id: str) -> QuestionCard:
-        for card in self.cards:
-            if card.question.id == question_id:
-                return card
-        raise KeyError(question_id)
+        ids = [card.question.id for card in self.cards]
+        return self.cards[ids.index(read_choice(question_id, "question_id", ids, what="questions of this quiz"))]
 
     # A fixed text repr keeps stored outputs reproducible; the HTML is what static viewers show when no
     # widget state is saved.
