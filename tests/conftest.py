@@ -26,6 +26,9 @@ settings.register_profile("ci", max_examples=20, derandomize=True, database=None
 settings.register_profile("dev", max_examples=200, suppress_health_check=_QUIET)
 settings.register_profile("census", max_examples=40, derandomize=True, database=None, suppress_health_check=_QUIET)
 settings.load_profile(os.environ.get("COURSE_HYPOTHESIS_PROFILE", "ci"))
+if os.environ.get("COURSE_PROPERTY_EXAMPLES"):  # a quicker or a longer run of the same profile, e.g. for a census while fixing
+    settings.register_profile("override", settings.default, max_examples=int(os.environ["COURSE_PROPERTY_EXAMPLES"]))
+    settings.load_profile("override")
 
 
 @pytest.fixture

@@ -15,9 +15,11 @@ from pathlib import Path
 from collections.abc import Sequence
 
 import nbformat
+from nbformat import NotebookNode
 from nbclient import NotebookClient
 
-from ..core.inputs import checked_arguments
+from ..core.errors import CourseInputError
+from ..core.inputs import checked_arguments, read_path, read_sequence
 from ..content.bibliography import REFERENCES_HEADING, Bibliography, cited_keys, load_bibliography, references_markdown
 from ..content.validation import course_content_problems
 from .lint import ALLOWED_CELL_METADATA, WIDGET_VIEW, lint_notebook
@@ -29,14 +31,14 @@ CELL_TIMEOUT_SECONDS = 300
 def notebook_paths(arguments: Sequence[str]) -> list[Path]:
     """The notebooks named, with a folder standing for the lesson notebooks in it (``NN_*.ipynb``)."""
     paths: list[Path] = []
-    for argument in arguments:
-        path = Path(argument)
+    for argument in read_sequence(arguments, "arguments", lambda item, where: read_path(item, where)):
+        path = argument
         paths += sorted(path.glob("[0-9][0-9]_*.ipynb")) if path.is_dir() else [path]
     return paths
 
 
 @checked_arguments
-def refresh_references(nb, bibliography: Bibliography) -> None:
+def refresh_references(nb: NotebookNode, bibliography: Bibliography) -> None:
     """Rewrite the ``## References`` cell from the keys the notebook cites."""
     for cell in nb.cells:
         if cell.cell_type == "markdown" and cell.source.startswith(REFERENCES_HEADING):
@@ -46,7 +48,7 @@ def refresh_references(nb, bibliography: Bibliography) -> None:
 
 
 @checked_arguments
-def clean_metadata(nb) -> None:
+def clean_metadata(nb: NotebookNode) -> None:
     """Keep only kernelspec/language_info and cell tags: no widget state, no editor noise."""
     nb.metadata = nbformat.NotebookNode(
         {
@@ -61,7 +63,7 @@ def clean_metadata(nb) -> None:
 
 
 @checked_arguments
-def stable_widget_ids(nb, name: str) -> None:
+def stable_widget_ids(nb: NotebookNode, name: str) -> None:
     """Replace the random model ids of stored widget views with ids derived from the notebook and position.
 
     No widget state is saved, so a stored id never refers to a live model; a
@@ -78,7 +80,12 @@ def stable_widget_ids(nb, name: str) -> None:
 
 @checked_arguments
 def execute_notebook(path: Path, bibliography: Bibliography) -> None:
-    nb = nbformat.read(path, as_version=4)
+    """Execute a notebook from a fresh kernel, refresh its references and save it in place."""
+    path = read_path(path, "path", kind="file")
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as error:  # noqa: BLE001 - nbformat raises several types for a file that is not a notebook
+        raise CourseInputError("path", str(path), "a notebook (.ipynb) file", message=f"path: {path} is not a notebook ({type(error).__name__})") from None
     refresh_references(nb, bibliography)
     clean_metadata(nb)
     client = NotebookClient(

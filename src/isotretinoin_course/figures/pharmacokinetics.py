@@ -14,7 +14,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from ..core.inputs import checked_arguments
+from ..core.errors import CourseInputError
+from ..core.inputs import checked_arguments, read_number
 from ..models.isotretinoin_pk import (
     ELIMINATORS,
     ENDOGENOUS_NG_ML,
@@ -38,12 +39,26 @@ ELIMINATOR_COLOURS = {"typical": OKABE_ITO["sky_blue"], "nulman_mean": OKABE_ITO
                       "lognormal_95th": OKABE_ITO["orange"], "extreme": OKABE_ITO["vermillion"]}
 
 
+def _numbers(value: object, field: str) -> np.ndarray:
+    try:
+        if isinstance(value, (str, bytes)) or value is None:
+            raise TypeError
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise CourseInputError(field, value, "numbers (a list or an array)", message=f"{field}: expected numbers (a list or an array), got {value!r:.40}") from None
+
+
 @checked_arguments
 def envelope(x: np.ndarray, y: np.ndarray, buckets: int = PLOT_BUCKETS) -> tuple[np.ndarray, np.ndarray]:
     """At most ``2 × buckets`` points that draw like ``(x, y)`` at screen resolution: each bucket's minimum and maximum.
 
     Daily peaks and troughs stay visible however long the course (a plain every-n-th point would skip them).
     """
+    x, y = _numbers(x, "x"), _numbers(y, "y")
+    if x.shape != y.shape or x.ndim != 1:
+        raise CourseInputError("y", y.shape, f"one value for each of the {x.size} times",
+                               message=f"y: give one value for each time ({y.size} values, {x.size} times)")
+    buckets = read_number(buckets, "buckets", minimum=1, maximum=100_000, integer=True)
     if x.size <= 2 * buckets:
         return x, y
     size = x.size // buckets

@@ -56,8 +56,12 @@ def show_figure(figure: Figure, description: str, number: int | None = None) -> 
     Closing matters: an open figure would be drawn a second time at the end of
     the cell by the inline backend.
     """
-    if not description or len(description.split()) < 8:
-        raise CourseInputError("a figure needs a real text description (at least a sentence) for readers who cannot see it")
+    description = read_text(description, "description", max_length=10_000)
+    if len(description.split()) < 8:
+        raise CourseInputError("description", description, "a sentence of at least eight words",
+                               message="description: a figure needs a real text description (at least a sentence) for readers who cannot see it")
+    if number is not None:
+        number = read_number(number, "number", minimum=1, maximum=1000, integer=True)
     display(figure)
     plt.close(figure)
     label = f"{FIGURE_DESCRIPTION_PREFIX} {number}:*" if number is not None else f"{FIGURE_DESCRIPTION_PREFIX}:*"
@@ -67,6 +71,7 @@ def show_figure(figure: Figure, description: str, number: int | None = None) -> 
 @checked_arguments
 def mark_synthetic(figure: Figure, fontsize: float = 8) -> Figure:
     """Stamp a figure made from synthetic patient data so it is never mistaken for real data."""
+    fontsize = read_number(fontsize, "fontsize", unit="pt", minimum=4, maximum=40)
     figure.text(0.995, 0.005, SYNTHETIC_LABEL, ha="right", va="bottom", fontsize=fontsize, color="#444444", style="italic")
     return figure
 
@@ -118,4 +123,5 @@ def show_table(frame: pd.DataFrame, title: str, rows: int = 10) -> None:
 def number_word(count: int) -> str:
     """A small count in words, as figure descriptions read ("four pooled risk ratios")."""
     words = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+    count = read_number(count, "count", integer=True)
     return words[count] if 0 <= count < len(words) else str(count)

@@ -303,8 +303,19 @@ def metabolite_exponentials(model: OralModel, weight_kg: float) -> tuple[np.ndar
     faster than it is formed.
     """
     if model.metabolite_half_life_h is None or model.metabolite_auc_ratio is None:
-        raise PKParameterError("this model has no metabolite parameters")
+        raise PKParameterError("model", model, "a model with metabolite parameters",
+                               message="model: this model has no metabolite parameters (use model_for(..., with_metabolite=True))")
     return _metabolite_from(*parent_exponentials(model, weight_kg), model)
+
+
+def _array(value: object, field: str) -> np.ndarray:
+    """Numbers as a float array (a list, a tuple or an array), or a refusal naming the field."""
+    if isinstance(value, (str, bytes)) or value is None:
+        raise PKParameterError(field, value, "numbers (a list or an array)", message=f"{field}: expected numbers (a list or an array), got {value!r:.40}")
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise PKParameterError(field, value, "numbers (a list or an array)", message=f"{field}: expected numbers (a list or an array), got {value!r:.40}") from None
 
 
 @checked_arguments
@@ -315,19 +326,24 @@ def superpose(times_h: np.ndarray, start_times_h: np.ndarray, doses_mg: np.ndarr
     ``coefficients`` and ``exponents`` describe one mg's response as a function of the time since absorption
     started. Vectorised over doses and times; the running sums are taken in log space, so nothing overflows.
     """
-    times_h = np.asarray(times_h, dtype=float)
-    start_times_h = np.asarray(start_times_h, dtype=float)
-    doses_mg = np.asarray(doses_mg, dtype=float)
+    times_h, start_times_h, doses_mg = _array(times_h, "times_h"), _array(start_times_h, "start_times_h"), _array(doses_mg, "doses_mg")
+    coefficients, exponents = _array(coefficients, "coefficients"), _array(exponents, "exponents")
     if start_times_h.size == 0:
         return np.zeros_like(times_h)
     if start_times_h.shape != doses_mg.shape:
-        raise PKParameterError("give one dose for each dose time")
-    if not (np.isfinite(start_times_h).all() and np.isfinite(times_h).all()):
-        raise PKParameterError("times must be finite numbers of hours")
+        raise PKParameterError("doses_mg", doses_mg.shape, f"one dose for each of the {start_times_h.size} dose times",
+                               message=f"doses_mg: give one dose for each dose time ({doses_mg.size} doses, {start_times_h.size} times)")
+    if not np.isfinite(start_times_h).all():
+        raise PKParameterError("start_times_h", start_times_h, "finite numbers of hours", message="start_times_h: times must be finite numbers of hours")
+    if not np.isfinite(times_h).all():
+        raise PKParameterError("times_h", times_h, "finite numbers of hours", message="times_h: times must be finite numbers of hours")
     if np.any(np.diff(start_times_h) < 0):
-        raise PKParameterError("dose times must be in increasing order")
+        raise PKParameterError("start_times_h", start_times_h, "times in increasing order", message="start_times_h: dose times must be in increasing order")
     if not np.isfinite(doses_mg).all() or np.any(doses_mg <= 0):
-        raise PKParameterError("every dose given must be a positive number of mg")
+        raise PKParameterError("doses_mg", doses_mg, "positive numbers of mg", message="doses_mg: every dose given must be a positive number of mg")
+    if coefficients.shape != exponents.shape or not (np.isfinite(coefficients).all() and np.isfinite(exponents).all()):
+        raise PKParameterError("exponents", exponents, "one finite exponent for each finite coefficient",
+                               message="exponents: give one finite exponent for each finite coefficient")
     # S[k, j] = Σ_{i≤k} D_i·exp(−λ_j (s_k − s_i)) = exp(−λ_j s_k) · Σ_{i≤k} exp(ln D_i + λ_j s_i).
     # Taken in log space (logaddexp.accumulate), exp(λ_j s_i) is never formed, so it cannot overflow.
     growth = start_times_h[:, None] * exponents[None, :]
