@@ -46,7 +46,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from ..core.inputs import checked_arguments
+from ..core.inputs import checked_arguments, read_number
 from ..content.pk_parameters import PK_PARAMETERS_FILE
 from ..content.validation import read_structured
 from ..models.pharmacokinetics import OralModel, PKParameterError, peak_to_auc_per_h
@@ -90,9 +90,16 @@ class Fit:
     lag_fasted_h: float
 
 
+
+def _rate(value: object, field: str) -> float:
+    """A positive, finite parameter of the fit (a rate, a time, a dose), or a refusal naming it."""
+    return float(read_number(value, field, positive=True, maximum=1e6, error=PKParameterError))
+
 @checked_arguments
 def disposition_from_rates(clearance_l_per_h_per_kg: float, alpha: float, beta: float, k21: float) -> Disposition:
     """The volumes and clearances that give rate constants α > β and return rate k21 (β < k21 < α)."""
+    clearance_l_per_h_per_kg, alpha, beta, k21 = (_rate(value, name) for value, name in (
+        (clearance_l_per_h_per_kg, "clearance_l_per_h_per_kg"), (alpha, "alpha"), (beta, "beta"), (k21, "k21")))
     if not beta < k21 < alpha:
         raise PKParameterError(f"k21 = {k21:.4g} must lie between beta = {beta:.4g} and alpha = {alpha:.4g}")
     k10 = alpha * beta / k21
@@ -128,12 +135,14 @@ def _bisect(function: Callable[[float], float], low: float, high: float, iterati
 @checked_arguments
 def ka_for_peak_time(disposition: Disposition, peak_time_h: float) -> float:
     """The ka that puts the peak (no lag) at ``peak_time_h``; the peak comes earlier as ka rises."""
+    peak_time_h = _rate(peak_time_h, "peak_time_h")
     return _bisect(lambda ka: _model_or_nudged(disposition, ka).tmax_h - peak_time_h, 1e-3, 50.0)
 
 
 @checked_arguments
 def ka_for_peak_to_auc(disposition: Disposition, ratio_per_h: float) -> float:
     """The ka that gives Cmax/AUC = ``ratio_per_h``; faster absorption gives a sharper, higher peak."""
+    ratio_per_h = _rate(ratio_per_h, "ratio_per_h")
     return _bisect(lambda ka: peak_to_auc_per_h(_model_or_nudged(disposition, ka)) - ratio_per_h, 1e-3, 50.0)
 
 
@@ -141,6 +150,9 @@ def ka_for_peak_to_auc(disposition: Disposition, ratio_per_h: float) -> float:
 def fit_conventional(fed: SingleDose, fasted: SingleDose, dose_mg: float, weight_kg: float, terminal_half_life_h: float,
                      distribution_half_life_h: float) -> Fit:
     """Fit the disposition, the shared ka and the two lags to the label's fed and fasting means (see the module text)."""
+    dose_mg, weight_kg, terminal_half_life_h, distribution_half_life_h = (_rate(value, name) for value, name in (
+        (dose_mg, "dose_mg"), (weight_kg, "weight_kg"), (terminal_half_life_h, "terminal_half_life_h"),
+        (distribution_half_life_h, "distribution_half_life_h")))
     clearance = dose_mg * 1000.0 / fed.auc_ng_h_ml / weight_kg  # µg / (µg·h/L) = L/h, per kg
     alpha = math.log(2) / distribution_half_life_h
     beta = math.log(2) / terminal_half_life_h

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..core.errors import CourseInputError
-from ..core.inputs import checked_arguments
+from ..core.inputs import checked_arguments, read_instance, read_sequence, read_text
 from ..content.lessons import Lesson, lessons
 
 PACKAGE_PATH = "src/isotretinoin_course"
@@ -23,11 +23,18 @@ def _code(items: Sequence[str]) -> str:
     return ", ".join(f"`{item}`" for item in items) or "—"
 
 
+def _lessons(items: object) -> list[Lesson]:
+    """The manifest's lessons, or the list given (each a Lesson)."""
+    if items is None:
+        return list(lessons())
+    return read_sequence(items, "items", lambda item, where: read_instance(item, where, Lesson, "a Lesson (lessons())"))
+
+
 @checked_arguments
 def lessons_table(items: Sequence[Lesson] | None = None) -> str:
     """The lessons in order: what each answers, how long it takes, what it builds on."""
     rows = ["| # | Notebook | The question it answers | Estimated time | Builds on |", "|---|---|---|---|---|"]
-    for item in items if items is not None else lessons():
+    for item in _lessons(items):
         builds_on = ", ".join(item.builds_on) or "—"
         rows.append(f"| {item.number} | [{item.title}](notebooks/{item.filename}) | {item.question} | {item.time} | {builds_on} |")
     return "\n".join(rows)
@@ -39,7 +46,7 @@ def where_to_change_table(items: Sequence[Lesson] | None = None) -> str:
     rows = ["| Lesson | Notebook | Package modules (in `src/isotretinoin_course/`) | Quiz banks (in `content/quiz_banks/`) "
             "| Data tables (in `datasets/`) | Graded assignment (in `exercises/source/`) |",
             "|---|---|---|---|---|---|"]
-    for item in items if items is not None else lessons():
+    for item in _lessons(items):
         modules = [f"{module.replace('.', '/')}.py" for module in item.modules]
         banks = [f"{bank}.yml" for bank in item.banks]
         data = [f"synthetic_{table}.csv" for table in item.data]
@@ -58,6 +65,7 @@ def _block(name: str) -> re.Pattern:
 @checked_arguments
 def render(text: str) -> str:
     """The README text with every generated table rewritten from the manifest."""
+    text = read_text(text, "text", max_length=1_000_000)
     for name, make in TABLES.items():
         pattern = _block(name)
         if not pattern.search(text):

@@ -97,6 +97,7 @@ def category_words(category: str) -> str:
 
 def source_note(key: str) -> str:
     """What a student should know about a source's age and authority ("a copy of the 2009 label ..."); "" if nothing."""
+    key = read_text(key, "source", empty=False, error=ProgrammesError)
     return programmes().source_notes.get(key, "")
 
 

@@ -26,7 +26,7 @@ from ..content.contraception import contraceptive_methods
 from ..content.programmes import category_words, programme, rule_title, source_label, source_note, status_words
 from ..content.rule_sets import PROGRAMMES, RuleSet, RuleSetError, resolve_rule_set, rule_sets
 from ..core.errors import CourseInputError
-from ..core.inputs import read_instance
+from ..core.inputs import read_instance, read_text
 from ..models.risk_management import OUTCOME_WORDS, Evaluation, Timeline, decisions_by_programme, evaluate
 from .style import OKABE_ITO, mark_synthetic, use_course_style
 
@@ -287,5 +287,6 @@ def comparison_markdown(timeline: Timeline) -> str:
 
 @checked_arguments
 def show_markdown(text: str) -> None:
+    text = read_text(text, "text", max_length=1_000_000)
     """Display one of the tables above in the notebook."""
     display(Markdown(text))

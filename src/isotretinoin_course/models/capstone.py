@@ -25,7 +25,7 @@ from ..content.lessons import lesson
 from ..content.quiz_banks import Option, Question, QuizBank, bank_data, bank_problems
 from ..content.rule_sets import rule_set_for
 from ..core.errors import CourseInputError
-from ..core.inputs import read_bool, read_choice, read_date, read_instance, read_number, read_tables
+from ..core.inputs import read_bool, read_choice, read_sequence, read_text, read_date, read_instance, read_number, read_tables
 from .acne import LesionCounts, classify_severity, isotretinoin_fit
 from .counselling import Profile, counselling_summary, topic
 from .isotretinoin_pk import FORMULATIONS
@@ -51,6 +51,7 @@ class CaseStep:
 
 @checked_arguments
 def revisit_text(numbers: tuple[str, ...] | list[str]) -> str:
+    numbers = read_sequence(numbers, "numbers", lambda item, where: read_text(item, where, empty=False, max_length=10), error=CaseError)
     return "Revisit " + " and ".join(f"notebook {n} ({lesson(n).title})" for n in numbers) + "."
 
 

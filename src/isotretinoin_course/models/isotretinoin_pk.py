@@ -28,6 +28,7 @@ from ..core.inputs import checked_arguments
 from ..content.bibliography import load_bibliography
 from ..content.pk_parameters import pk_parameters
 from ..core.inputs import read_bool, read_choice, read_number
+from ..content.ranges import read_plausible
 from .pharmacokinetics import (
     HOURS_PER_DAY,
     OralModel,
@@ -292,6 +293,7 @@ class PatientCheck:
 @checked_arguments
 def check_against_patients(daily_dose_mg: float = 60.0, weight_kg: float = REFERENCE_WEIGHT_KG) -> PatientCheck:
     """The model (conventional capsules with food) against the steady-state levels measured in patients."""
+    daily_dose_mg = read_plausible(daily_dose_mg, "daily dose", "daily_dose_mg", error=PKParameterError)
     observed = PARAMETERS["observations"]["patients_on_treatment"]
     low, high = (float(value) for value in observed["dose_mg_per_kg_day"])
     weight = body_weight(weight_kg)

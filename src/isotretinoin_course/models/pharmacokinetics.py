@@ -55,6 +55,7 @@ MIN_STEP_H = 0.001
 MAX_TIME_POINTS = 2_000_000  # a year at one-minute steps is about half a million points
 MAX_RATE_PER_H = 100.0
 MAX_HALF_LIFE_H = 24.0 * 365
+MIN_HALF_LIFE_H = 0.01  # 36 seconds: shorter is a slip (a half-life typed in days or minutes), not a drug the course models
 MAX_LAG_H = 48.0
 MAX_RELATIVE_BIOAVAILABILITY = 10.0  # exposure per mg relative to a reference product, not an absolute fraction
 MAX_METABOLITE_RATIO = 100.0
@@ -110,7 +111,9 @@ def single_dose(dose_mg: object, field: str = "Dose") -> float:
 @checked_arguments
 def elimination_rate_constant(half_life_h: float) -> float:
     """k = ln 2 / t½ (per hour)."""
-    return math.log(2) / _positive(half_life_h, "half-life", "hours", MAX_HALF_LIFE_H)
+    half_life = read_number(half_life_h, "half-life", unit="hours", positive=True, minimum=MIN_HALF_LIFE_H, maximum=MAX_HALF_LIFE_H,
+                            range_note="what the model covers", error=PKParameterError)
+    return math.log(2) / half_life
 
 
 @checked_arguments

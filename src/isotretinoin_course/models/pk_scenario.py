@@ -71,6 +71,7 @@ def parse_missed(text: str, scheduled: int) -> frozenset[int]:
     """Read missed doses typed as ``"3, 8-10"`` (1-based dose numbers; ranges allowed)."""
     if not isinstance(text, str):
         raise SimulatorInputError("Missed doses", text, "dose numbers such as 3, 8-10", message=f"Missed doses: expected text such as '3, 8-10', got {text!r}")
+    scheduled = read_number(scheduled, "scheduled", unit="doses", minimum=1, maximum=10_000, integer=True, error=SimulatorInputError)
     numbers: set[int] = set()
     for part in filter(None, (piece.strip() for piece in re.split(r"[,;\s]+", text))):
         match = re.fullmatch(r"(\d{1,6})(?:-(\d{1,6}))?", part)

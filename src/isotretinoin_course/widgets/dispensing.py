@@ -20,7 +20,7 @@ from ..core.inputs import checked_arguments
 from ..content.programmes import category_words, programme, setting_words
 from ..content.rule_sets import PROGRAMMES, RuleSet, rule_sets
 from ..core.errors import CourseInputError
-from ..core.inputs import read_choice, read_instance, read_mapping
+from ..core.inputs import read_choice, read_instance, read_mapping, read_number
 from ..core.markup import inline_markup
 from ..figures.risk_management import timeline_figure
 from ..figures.style import figure_png
@@ -70,7 +70,10 @@ def _rule_set_words(decision: Decision) -> str:
 @checked_arguments
 def visit_card_html(timeline: Timeline, decision: Decision) -> str:
     """What the pharmacist sees at one visit (facts only, no verdict)."""
-    prescription = next(p for p in timeline.prescriptions if p.date == decision.prescription_date)
+    prescription = next((p for p in timeline.prescriptions if p.date == decision.prescription_date), None)
+    if prescription is None:
+        raise CourseInputError("decision", decision.prescription_date, f"a decision about one of {timeline.patient_id}'s prescriptions",
+                               message=f"decision: its prescription of {decision.prescription_date} is not one of {timeline.patient_id}'s")
     tests = [t for t in timeline.pregnancy_tests if t.date <= decision.date]
     latest = f"{tests[-1].date} — {tests[-1].result}, {setting_words(tests[-1].setting)}" if tests else "none recorded"
     methods = [m for m in timeline.contraception if m.start <= decision.date and (m.end is None or m.end >= decision.date)]
@@ -96,6 +99,8 @@ def visit_card_html(timeline: Timeline, decision: Decision) -> str:
 @checked_arguments
 def comparison_html(results: dict[str, Evaluation | str], position: int) -> str:
     """One visit decided under each programme (the record relabelled as each programme's patient)."""
+    results = read_mapping(results, "results", what="decisions_by_programme(timeline)")
+    position = read_number(position, "position", minimum=0, integer=True)
     cells = []
     for key in PROGRAMMES:
         result = results.get(key)

@@ -16,7 +16,7 @@ from typing import Sequence
 
 import ipywidgets as widgets
 
-from ..core.inputs import checked_arguments, read_choice
+from ..core.inputs import checked_arguments, read_choice, read_instance, read_sequence, read_text
 from ..content.bibliography import BibliographyError, entry_link, load_bibliography, short_citation
 from ..content.quiz_banks import Question, QuizBank, load_bank
 from ..core.markup import inline_markup, paragraphs
@@ -204,6 +204,8 @@ class Quiz(CourseWidget):
 @checked_arguments
 def static_quiz_html(questions: Sequence[Question], title: str) -> str:
     """The quiz as static HTML: questions first, answers folded away below."""
+    questions = read_sequence(questions, "questions", lambda item, where: read_instance(item, where, Question, "a quiz Question"))
+    title = read_text(title, "title", max_length=300)
     items = []
     for question in questions:
         if question.type == "numeric":
