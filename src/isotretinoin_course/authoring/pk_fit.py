@@ -77,6 +77,10 @@ class SingleDose:
     cmax_ng_ml: float
     tmax_h: float
 
+    def __post_init__(self) -> None:
+        for name in ("auc_ng_h_ml", "cmax_ng_ml", "tmax_h"):
+            object.__setattr__(self, name, _rate(getattr(self, name), name))
+
     @property
     def peak_to_auc(self) -> float:
         return self.cmax_ng_ml / self.auc_ng_h_ml
@@ -101,7 +105,8 @@ def disposition_from_rates(clearance_l_per_h_per_kg: float, alpha: float, beta: 
     clearance_l_per_h_per_kg, alpha, beta, k21 = (_rate(value, name) for value, name in (
         (clearance_l_per_h_per_kg, "clearance_l_per_h_per_kg"), (alpha, "alpha"), (beta, "beta"), (k21, "k21")))
     if not beta < k21 < alpha:
-        raise PKParameterError(f"k21 = {k21:.4g} must lie between beta = {beta:.4g} and alpha = {alpha:.4g}")
+        raise PKParameterError("k21", k21, f"between beta ({beta:.4g}) and alpha ({alpha:.4g})",
+                               message=f"k21: {k21:.4g} must lie between beta = {beta:.4g} and alpha = {alpha:.4g}")
     k10 = alpha * beta / k21
     k12 = alpha + beta - k21 - k10  # positive exactly when β < k21 < α
     v1 = clearance_l_per_h_per_kg / k10
@@ -121,7 +126,8 @@ def _bisect(function: Callable[[float], float], low: float, high: float, iterati
     """Root of a function that changes sign between ``low`` and ``high`` (geometric bisection, positive arguments)."""
     f_low = function(low)
     if f_low * function(high) > 0:
-        raise PKParameterError("no solution in the searched range: the targets are not reachable with these half-lives")
+        raise PKParameterError("ka", (low, high), "a target reachable with an absorption rate in the searched range",
+                               message=f"ka: no solution between {low:g} and {high:g} per hour: the targets are not reachable with these half-lives")
     for _ in range(iterations):
         middle = math.sqrt(low * high)
         f_middle = function(middle)
@@ -157,7 +163,8 @@ def fit_conventional(fed: SingleDose, fasted: SingleDose, dose_mg: float, weight
     alpha = math.log(2) / distribution_half_life_h
     beta = math.log(2) / terminal_half_life_h
     if not alpha > beta:
-        raise PKParameterError("the distribution half-life must be shorter than the terminal half-life")
+        raise PKParameterError("distribution_half_life_h", distribution_half_life_h, f"shorter than the terminal half-life ({terminal_half_life_h:g} h)",
+                               message="distribution_half_life_h: the distribution half-life must be shorter than the terminal half-life")
     target_ratio = math.sqrt(fed.peak_to_auc * fasted.peak_to_auc)
 
     def mismatch(k21: float) -> float:
@@ -181,7 +188,8 @@ def fit_conventional(fed: SingleDose, fasted: SingleDose, dose_mg: float, weight
     ka = ka_for_peak_time(disposition, fasted.tmax_h)
     lag_fed = fed.tmax_h - fasted.tmax_h
     if lag_fed < 0:
-        raise PKParameterError("the fed peak comes before the fasting peak: a food lag cannot describe that")
+        raise PKParameterError("fed.tmax_h", fed.tmax_h, f"at least the fasting Tmax ({fasted.tmax_h:g} h)",
+                               message="fed.tmax_h: the fed peak comes before the fasting peak: a food lag cannot describe that")
     return Fit(disposition, ka, lag_fed, 0.0)
 
 

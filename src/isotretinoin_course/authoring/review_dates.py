@@ -39,6 +39,11 @@ class ReviewedFile:
     last_reviewed: dt.date | None
     problem: str = ""  # why the date could not be read
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", read_text(self.name, "name", max_length=300))
+        object.__setattr__(self, "last_reviewed", read_date(self.last_reviewed, "last_reviewed", optional=True))
+        object.__setattr__(self, "problem", read_text(self.problem, "problem", max_length=10_000))
+
 
 @checked_arguments
 def read_last_reviewed(path: Path | Traversable, name: str | None = None) -> ReviewedFile:

@@ -21,7 +21,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..core.inputs import checked_arguments
+from ..core.inputs import checked_arguments, read_instance, read_sequence
 from ..core.errors import CourseInputError
 from ..core.markup import inline_markup
 
@@ -36,7 +36,8 @@ class CourseWidget(widgets.VBox):
                  outputs: Sequence[widgets.Widget] = (), **kwargs: Any) -> None:
         """``message``: where problems are shown (created and placed before the first output if not given);
         ``outputs``: what goes stale when an update fails."""
-        children = list(children)
+        children = read_sequence(children, "children", lambda item, where: read_instance(item, where, widgets.Widget, "a widget"))
+        outputs = read_sequence(outputs, "outputs", lambda item, where: read_instance(item, where, widgets.Widget, "a widget"))
         if message is None:
             message = widgets.HTML("")
             position = children.index(outputs[0]) if outputs and outputs[0] in children else len(children)
