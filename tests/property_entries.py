@@ -68,6 +68,10 @@ prop(inputs.read_frame, value=st.one_of(st.builds(lambda: cohort()["labs"]), st.
      rows=BOOL, no_junk=("field", "columns", "rows"))
 prop(inputs.read_tables, value=st.one_of(st.builds(cohort), st.builds(dict)), field=FIELD, needed=st.just({"labs": ("alt_u_l",)}),
      no_junk=("field", "needed"))
+prop(inputs.read_seed, value=numbers(-10, 2**32 + 10, integer=True), field=FIELD, no_junk=("field",))
+prop(inputs.read_count, value=numbers(-5, 20000, integer=True), field=FIELD, maximum=st.sampled_from((1, 10, 10_000)), no_junk=("field", "maximum"))
+prop(inputs.checked_arguments, function=st.sampled_from((len, inputs.read_text)), no_junk=("function",),
+     valid=lambda result, kwargs: callable(result) or (_ for _ in ()).throw(AssertionError(result)))
 prop(markup.inline_markup, text=TEXT, valid=is_text)
 prop(markup.paragraphs, text=TEXT, valid=is_text)
 prop(resources.content_file)  # takes *parts: called with none, it is the content folder
@@ -391,6 +395,9 @@ prop(loader.load_package, directory=DATASET_FOLDER)
 prop(loader.resource, package=st.builds(loader.load_package), name=near_misses(("labs", "patients", "audit_patients")))
 prop(loader.read_table, path=DATASET_FOLDER.map(lambda folder: (Path(str(folder)) if folder else Path("x")) / "synthetic_labs.csv"),
      schema=st.builds(lambda: loader.resource(loader.load_package(), "labs")["schema"]), examples=0.5)
+prop(loader.check_relations, name=near_misses(("patients", "dispensing", "labs")),
+     frame=st.sampled_from(("patients", "dispensing", "labs")).map(lambda table: cohort()[table].copy()), file=st.just("synthetic_x.csv"),
+     no_junk=("file",))
 prop(loader.load_table, name=near_misses(("labs", "patients", "dispensing")), directory=DATASET_FOLDER, examples=0.5)
 prop(loader.load_tables, names=text_lists(near_misses(("labs", "patients"))), directory=DATASET_FOLDER, examples=0.3)
 prop(loader.load_cohort, directory=DATASET_FOLDER, examples=0.3, deadline_ms=4000)

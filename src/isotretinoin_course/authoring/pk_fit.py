@@ -182,7 +182,8 @@ def fit_conventional(fed: SingleDose, fasted: SingleDose, dose_mg: float, weight
             values.append(math.nan)
     crossings = [i for i in range(len(grid) - 1) if np.isfinite(values[i]) and np.isfinite(values[i + 1]) and values[i] * values[i + 1] < 0]
     if not crossings:
-        raise PKParameterError(f"no two-compartment fit reaches the label's peaks with a {terminal_half_life_h:g} h terminal half-life")
+        raise PKParameterError("terminal_half_life_h", terminal_half_life_h, "a half-life with which a two-compartment fit reaches the label's peaks",
+                               message=f"terminal_half_life_h: no two-compartment fit reaches the label's peaks with a {terminal_half_life_h:g} h terminal half-life")
     k21 = _bisect(mismatch, float(grid[crossings[0]]), float(grid[crossings[0] + 1]))
     disposition = disposition_from_rates(clearance, alpha, beta, k21)
     ka = ka_for_peak_time(disposition, fasted.tmax_h)

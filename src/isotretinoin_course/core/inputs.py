@@ -85,7 +85,7 @@ def _is_missing(value: object) -> bool:
         return True
     try:
         return bool(value != value)  # NaN, pandas NaT and numpy NaT are the values unequal to themselves
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, ArithmeticError):  # ArithmeticError: Decimal("sNaN") refuses to be compared
         return False
 
 

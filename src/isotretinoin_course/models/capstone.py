@@ -138,13 +138,13 @@ class CapstoneCase:
         try:
             self.timeline = case_timeline(tables, self.patient_id)
             self.steps: dict[str, CaseStep] = {step.key: step for step in self._build()}
-        except CourseInputError as error:  # a value of this patient's record the case cannot use (a weight, a date)
+            self.bank = QuizBank("capstone case (built from the synthetic cohort)", BANK_NOTEBOOK,
+                                 f"Capstone case: {self.patient_id}", tuple(step.question for step in self.steps.values()),
+                                 last_reviewed=self.text.last_reviewed)
+            bank_problems(bank_data(self.bank), self.bank.source)  # the quiz banks' own checks; the tests add the schema
+        except CourseInputError as error:  # a value of this patient's record the case cannot use (a weight, a date, a grade no verdict fits)
             raise CaseError("patient_id", self.patient_id, "a patient whose record the case can use",
                             message=f"patient_id: the case cannot be built for {self.patient_id}: {error}") from None
-        self.bank = QuizBank("capstone case (built from the synthetic cohort)", BANK_NOTEBOOK,
-                             f"Capstone case: {self.patient_id}", tuple(step.question for step in self.steps.values()),
-                             last_reviewed=self.text.last_reviewed)
-        bank_problems(bank_data(self.bank), self.bank.source)  # the quiz banks' own checks; the tests add the schema
         self.first_try: dict[str, bool] = {}
 
     def _check_facts(self) -> None:
@@ -252,6 +252,11 @@ class CapstoneCase:
                                failed_standard_therapy=history.failed_standard_therapy,
                                failed_systemic_antibiotics=history.failed_systemic_antibiotics)
         why = self.text.fill("eligibility", "why", label_reasons="; ".join(fit.label_reasons), aad_reasons="; ".join(fit.aad_reasons))
+        fits = [(verdict["label"], verdict["aad"]) == (fit.meets_label_indication, fit.aad_2024_recommends) for verdict in entry["verdicts"]]
+        if not any(fits):  # the case's verdicts are written for the eligible patient it follows
+            raise CaseError("patient_id", self.patient_id, "a patient one of the case's eligibility verdicts fits",
+                            message=f"patient_id: none of the case's eligibility verdicts fits {self.patient_id} ({classify_severity(counts).grade} acne "
+                                    f"at baseline); choose another patient (the case's own is {self.text.patient})")
         options = []
         for number, verdict in enumerate(entry["verdicts"]):
             right = (verdict["label"], verdict["aad"]) == (fit.meets_label_indication, fit.aad_2024_recommends)

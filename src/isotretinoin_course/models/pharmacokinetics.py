@@ -180,12 +180,15 @@ class OralModel:
         peripheral = _non_negative(self.peripheral_volume_l_per_kg, "peripheral volume", "L/kg")
         exchange = _non_negative(self.intercompartmental_clearance_l_per_h_per_kg, "intercompartmental clearance", "L/h per kg")
         if (peripheral == 0) != (exchange == 0):
-            raise PKParameterError("peripheral volume and intercompartmental clearance must both be positive (two compartments) "
-                                   "or both zero (one compartment)")
+            raise PKParameterError("peripheral volume", self.peripheral_volume_l_per_kg,
+                                   "positive together with the intercompartmental clearance, or both zero",
+                                   message="peripheral volume: it and the intercompartmental clearance must both be positive (two compartments) "
+                                           "or both zero (one compartment)")
         _non_negative(self.lag_h, "lag time", "hours", MAX_LAG_H)
         _positive(self.bioavailability, "bioavailability", "(ratio to the reference)", MAX_RELATIVE_BIOAVAILABILITY)
         if (self.metabolite_half_life_h is None) != (self.metabolite_auc_ratio is None):
-            raise PKParameterError("give both the metabolite half-life and the metabolite AUC ratio, or neither")
+            raise PKParameterError("metabolite_auc_ratio", self.metabolite_auc_ratio, "given together with metabolite_half_life_h",
+                                   message="metabolite_auc_ratio: give both the metabolite half-life and the metabolite AUC ratio, or neither")
         rates = {"absorption rate constant ka": self.ka_per_h}
         names = ("distribution rate constant alpha", "terminal rate constant beta") if self.two_compartment else ("elimination rate constant",)
         rates |= dict(zip(names, self.disposition_rates_per_h))
