@@ -26,7 +26,7 @@ import pandas as pd
 from ..core.inputs import checked_arguments
 from ..content.validation import read_text_file
 from ..core.errors import CourseInputError
-from ..core.inputs import read_choice, read_instance, read_path, read_sequence
+from ..core.inputs import read_choice, read_frame, read_instance, read_path, read_sequence, read_text
 from ..core.resources import datasets_directory
 from .schema import AUDIT_TABLES, COHORT_TABLES
 
@@ -226,7 +226,14 @@ def _capsules_mg(text: str) -> float:
 @checked_arguments
 def check_relations(name: str, frame: pd.DataFrame, file: str) -> None:
     """Values of one row that must agree with each other: dates in order, a daily dose equal to its two doses."""
+    name = read_text(name, "name", max_length=100, error=DatasetError)
+    file = read_text(file, "file", max_length=300, error=DatasetError)
+    needed = [column for pair in ORDERED_DATES.get(name, ()) for column in pair]
+    needed += ["morning_mg", "evening_mg", "daily_dose_mg"] if name == "dispensing" else []
+    frame = read_frame(frame, "frame", needed, error=DatasetError)
     for earlier, later in ORDERED_DATES.get(name, ()):
+        if not (pd.api.types.is_datetime64_any_dtype(frame[earlier]) and pd.api.types.is_datetime64_any_dtype(frame[later])):
+            raise DatasetError(f"frame[{later!r}]", str(frame[later].dtype), "dates", message=f"frame[{later!r}]: {earlier} and {later} must be dates")
         wrong = frame[later].notna() & frame[earlier].notna() & (frame[later] < frame[earlier])
         if wrong.any():
             row = int(np.flatnonzero(wrong.to_numpy())[0])
@@ -236,9 +243,9 @@ def check_relations(name: str, frame: pd.DataFrame, file: str) -> None:
     if name == "dispensing":
         try:
             doses = frame["morning_mg"].map(_capsules_mg) + frame["evening_mg"].map(_capsules_mg)
-        except ValueError:
-            doses = None
-        wrong = (doses - frame["daily_dose_mg"]).abs() > 1e-6 if doses is not None else pd.Series(True, index=frame.index)
+            wrong = ((doses - frame["daily_dose_mg"].astype(float)).abs() > 1e-6).fillna(True)
+        except (TypeError, ValueError):  # a dose that is not capsules in mg ("40+10"): the row cannot agree
+            wrong = pd.Series(True, index=frame.index)
         if wrong.any():
             row = int(np.flatnonzero(wrong.to_numpy())[0])
             raise DatasetError(f"{file}, column 'daily_dose_mg'", frame["daily_dose_mg"].iloc[row], "morning_mg + evening_mg",

@@ -29,7 +29,7 @@ from ..models.isotretinoin_pk import (
     one_compartment_for,
     washout_table,
 )
-from ..models.pharmacokinetics import HOURS_PER_DAY, Regimen, Simulation, simulate, single_dose_cmax
+from ..models.pharmacokinetics import HOURS_PER_DAY, Regimen, Simulation, body_weight, simulate, single_dose_cmax
 from ..models.pk_scenario import ONE_MONTH_DAYS, WASHOUT_DAYS, Exposure, Scenario
 from .style import OKABE_ITO, quick_png, use_course_style
 
@@ -183,10 +183,12 @@ def single_dose_figure() -> tuple[Figure, str]:
 def washout_figure(dose_mg: float = 30, interval_h: float = 12, course_days: float = 140, weight_kg: float = REFERENCE_WEIGHT_KG,
                    days_after: float = 35) -> tuple[Figure, str]:
     """Parent concentration from the last dose of a course to ``days_after`` days later, log scale, one curve per eliminator."""
+    days_after = read_number(days_after, "days after the last dose", unit="days", minimum=1, maximum=400)
+    regimen = Regimen(dose_mg, interval_h, course_days)
+    dose_mg, interval_h, course_days, weight_kg = regimen.dose_mg, regimen.interval_h, regimen.days, body_weight(weight_kg)
     use_course_style()
     figure = Figure(figsize=(9, 4.6), dpi=100)
     ax = figure.add_subplot()
-    regimen = Regimen(dose_mg, interval_h, course_days)
     last = regimen.dose_times_h()[-1]
     for name in ELIMINATORS:
         scenario = eliminator(name)

@@ -26,7 +26,7 @@ from ..content.contraception import contraceptive_methods
 from ..content.programmes import category_words, programme, rule_title, source_label, source_note, status_words
 from ..content.rule_sets import PROGRAMMES, RuleSet, RuleSetError, resolve_rule_set, rule_sets
 from ..core.errors import CourseInputError
-from ..core.inputs import read_instance, read_text
+from ..core.inputs import read_instance, read_sequence, read_text
 from ..models.risk_management import OUTCOME_WORDS, Evaluation, Timeline, decisions_by_programme, evaluate
 from .style import OKABE_ITO, mark_synthetic, use_course_style
 
@@ -199,7 +199,7 @@ def _checked(status: str, source: str) -> str:
 def rules_markdown(rule_set: RuleSet | str, only: Sequence[str] | None = None) -> str:
     """Every rule of a set (or only the rules named): what it requires, where it comes from, how far it was checked."""
     rule_set = resolve_rule_set(rule_set)
-    names = list(only) if only is not None else list(rule_set.rules)
+    names = read_sequence(only, "only", lambda item, where: read_text(item, where)) if only is not None else list(rule_set.rules)
     unknown = [name for name in names if name not in rule_set.rules]
     if unknown:
         raise RuleSetError("only", unknown[0], "a rule name", message=f"only: {unknown[0]!r} is not a rule; the rules are {', '.join(rule_set.rules)}")

@@ -391,14 +391,16 @@ class Regimen:
     missed: frozenset[int] = frozenset()
 
     def __post_init__(self) -> None:
-        single_dose(self.dose_mg)
+        # Keep the values as read ("30" typed is 30.0), so every computation after this uses numbers.
+        object.__setattr__(self, "dose_mg", float(single_dose(self.dose_mg)))
         interval = dosing_interval(self.interval_h)
+        object.__setattr__(self, "interval_h", float(interval))
         daily = self.daily_dose_mg
         maximum = plausible_range("daily_dose_mg").maximum
         if daily > maximum:
             raise PKParameterError("daily dose", daily, f"at most {maximum:g} mg",
                                    message=f"daily dose of {daily:g} mg ({self.dose_mg:g} mg every {interval:g} h) is above what is plausible ({maximum:g} mg)")
-        _positive(self.days, "treatment length", "days", MAX_COURSE_DAYS)
+        object.__setattr__(self, "days", float(_positive(self.days, "treatment length", "days", MAX_COURSE_DAYS)))
         object.__setattr__(self, "missed", _dose_numbers(self.missed))
         if self.scheduled_doses < 1:
             raise PKParameterError("treatment length", self.days, "at least one dosing interval",

@@ -53,6 +53,7 @@ def sources_html(keys: Sequence[str]) -> str:
     has one. A key the bibliography lacks (which the bank validator refuses) is shown as itself rather
     than breaking the quiz.
     """
+    keys = read_sequence(keys, "keys", lambda item, where: read_text(item, where, empty=False, max_length=200))
     if not keys:
         return ""
     bibliography = load_bibliography()
