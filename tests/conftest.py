@@ -22,7 +22,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 # every run tries the same inputs in the same time; "dev" tries more, at random; "census" is "ci" with more examples
 # for counting (COURSE_PROPERTY_CENSUS). Choose with COURSE_HYPOTHESIS_PROFILE.
 _QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much, HealthCheck.large_base_example]
-settings.register_profile("ci", max_examples=20, derandomize=True, database=None, print_blob=True, suppress_health_check=_QUIET)
+settings.register_profile("ci", max_examples=12, derandomize=True, database=None, print_blob=True, suppress_health_check=_QUIET)
 settings.register_profile("dev", max_examples=200, suppress_health_check=_QUIET)
 settings.register_profile("census", max_examples=40, derandomize=True, database=None, suppress_health_check=_QUIET)
 settings.load_profile(os.environ.get("COURSE_HYPOTHESIS_PROFILE", "ci"))

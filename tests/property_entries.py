@@ -550,8 +550,8 @@ prop(pk_fit.ka_for_peak_to_auc, disposition=st.builds(pk_fit.disposition_from_ra
 SINGLE = st.builds(pk_fit.SingleDose, st.floats(1000, 20000), st.floats(100, 1500), st.floats(1, 10))  # valid records; junk replaces them
 prop(pk_fit.fit_conventional, fed=SINGLE, fasted=SINGLE, dose_mg=numbers(10, 100), weight_kg=WEIGHT, terminal_half_life_h=numbers(1, 100),
      distribution_half_life_h=numbers(0.1, 10), examples=0.1, deadline_ms=8000)
-prop(pk_fit.fit_parameter_set, parameters=raw_content("pk_parameters"), examples=0.3, deadline_ms=6000)
-prop(pk_fit.stale, parameters=raw_content("pk_parameters"), examples=0.3, deadline_ms=6000)
+prop(pk_fit.fit_parameter_set, parameters=raw_content("pk_parameters"), examples=0.1, deadline_ms=20000)  # a full fit: seconds each
+prop(pk_fit.stale, parameters=raw_content("pk_parameters"), examples=0.1, deadline_ms=20000)  # a full fit: seconds each
 prop(pk_fit.write, block=st.one_of(st.just({}), JUNK), path=st.just(file_box() / "missing" / "x.yml"), examples=0.2)
 prop(pk_fit.report, examples=0.1, deadline_ms=8000)
 prop(pk_fit.main, argv=st.lists(st.sampled_from(("--check", "--nope", "")), max_size=2), examples=0.1, deadline_ms=8000)
