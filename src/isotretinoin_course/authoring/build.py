@@ -19,7 +19,7 @@ from nbformat import NotebookNode
 from nbclient import NotebookClient
 
 from ..core.errors import CourseInputError
-from ..core.inputs import checked_arguments, read_path, read_sequence
+from ..core.inputs import checked_arguments, read_path, read_sequence, read_text
 from ..content.bibliography import REFERENCES_HEADING, Bibliography, cited_keys, load_bibliography, references_markdown
 from ..content.validation import course_content_problems
 from .lint import ALLOWED_CELL_METADATA, WIDGET_VIEW, lint_notebook
@@ -105,7 +105,7 @@ def execute_notebook(path: Path, bibliography: Bibliography) -> None:
 
 @checked_arguments
 def main(argv: Sequence[str] | None = None) -> int:
-    paths = notebook_paths(list(argv if argv is not None else sys.argv[1:]))
+    paths = notebook_paths(read_sequence(argv if argv is not None else sys.argv[1:], "argv", lambda item, where: read_text(item, where)))
     if not paths:
         print("usage: course-build-notebooks NOTEBOOK_OR_FOLDER [...]", file=sys.stderr)
         return 2

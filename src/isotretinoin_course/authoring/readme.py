@@ -13,7 +13,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..core.errors import CourseInputError
-from ..core.inputs import checked_arguments, read_instance, read_sequence, read_text
+from ..content.validation import read_text_file
+from ..core.inputs import checked_arguments, read_instance, read_path, read_sequence, read_text
 from ..content.lessons import Lesson, lessons
 
 PACKAGE_PATH = "src/isotretinoin_course"
@@ -79,8 +80,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python3 course.py readme", description="Regenerate the README's tables from the lesson manifest.")
     parser.add_argument("readme", type=Path, help="the README to rewrite (the repository's README.md)")
     parser.add_argument("--check", action="store_true", help="only say whether the README is up to date (exit 1 if not)")
-    options = parser.parse_args(argv)
-    text = options.readme.read_text(encoding="utf-8")
+    options = parser.parse_args(None if argv is None else read_sequence(argv, "argv", lambda item, where: read_text(item, where)))
+    try:
+        text = read_text_file(read_path(options.readme, "readme", kind="file"))
+    except CourseInputError as error:
+        parser.error(str(error))
     rendered = render(text)
     if options.check:
         print("README tables are up to date" if rendered == text else "README tables are out of date: run python3 course.py readme")

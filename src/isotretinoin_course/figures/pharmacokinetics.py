@@ -256,6 +256,7 @@ def washout_frame(days_after: float = ONE_MONTH_DAYS) -> pd.DataFrame:
 
     "At stopping" is the level when the next dose would have been due (just before it), not the lowest level of a day.
     """
+    days_after = read_number(days_after, "days after the last dose", unit="days", minimum=1, maximum=400)
     rows = []
     for row in washout_table(days_after):
         rows.append({

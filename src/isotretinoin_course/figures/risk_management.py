@@ -26,8 +26,8 @@ from ..content.contraception import contraceptive_methods
 from ..content.programmes import category_words, programme, rule_title, source_label, source_note, status_words
 from ..content.rule_sets import PROGRAMMES, RuleSet, RuleSetError, resolve_rule_set, rule_sets
 from ..core.errors import CourseInputError
-from ..core.inputs import read_instance, read_sequence, read_text
-from ..models.risk_management import OUTCOME_WORDS, Evaluation, Timeline, decisions_by_programme, evaluate
+from ..core.inputs import read_date, read_instance, read_sequence, read_text
+from ..models.risk_management import OUTCOME_WORDS, Evaluation, Timeline, decisions_by_programme, evaluate, validate_timeline
 from .style import OKABE_ITO, mark_synthetic, use_course_style
 
 TEXT_SIZE = 10  # the smallest text in these figures
@@ -133,6 +133,7 @@ def _label(rule_set: RuleSet) -> str:
 @checked_arguments
 def programme_changes_figure(until: dt.date = dt.date(2027, 6, 30)) -> tuple[Figure, str]:
     """One row per rule set: a marker on the day it starts, a line for the period it applies, and what changed."""
+    until = read_date(until, "until", minimum=dt.date(2018, 1, 1), maximum=dt.date(2100, 12, 31))
     use_course_style()
     ordered = sorted(rule_sets().values(), key=lambda rule_set: (PROGRAMMES.index(rule_set.programme), rule_set.applies_from))
     figure = Figure(figsize=(12, 7), dpi=90)
@@ -262,6 +263,7 @@ def not_modelled_markdown(rule_set: RuleSet | str) -> str:
 def comparison_markdown(timeline: Timeline) -> str:
     """One record's collections decided under each programme's rules in force on each date, with the reasons for every
     verdict other than a plain dispense and every note."""
+    timeline = validate_timeline(timeline)  # the record as read, or a refusal naming the entry (each programme's reasons come below)
     results = decisions_by_programme(timeline)
     dates = [pickup.date for pickup in timeline.pickups]
     lines = [f"Synthetic record {timeline.patient_id} ({category_words(timeline.category)}) judged under each programme:", "",

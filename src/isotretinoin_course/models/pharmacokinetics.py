@@ -319,7 +319,7 @@ def _array(value: object, field: str) -> np.ndarray:
     if isinstance(value, (str, bytes)) or value is None:
         raise PKParameterError(field, value, "numbers (a list or an array)", message=f"{field}: expected numbers (a list or an array), got {value!r:.40}")
     try:
-        return np.asarray(value, dtype=float)
+        return np.atleast_1d(np.asarray(value, dtype=float))
     except (TypeError, ValueError):
         raise PKParameterError(field, value, "numbers (a list or an array)", message=f"{field}: expected numbers (a list or an array), got {value!r:.40}") from None
 
