@@ -299,7 +299,7 @@ def read_sequence(value: object, field: str, item: Callable[[object, str], T] | 
     return items
 
 
-def read_text(value: object, field: str, *, empty: bool = True, max_length: int = 10_000,
+def read_text(value: object, field: str, *, empty: bool = True, max_length: int = 1_000_000,
               error: type[CourseInputError] = CourseInputError) -> str:
     """A string (never a number, ``None`` or a list turned into text); with ``empty=False`` it must have content."""
     if not isinstance(value, str):
