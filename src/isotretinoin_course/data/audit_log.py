@@ -19,8 +19,9 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from ..core.inputs import checked_arguments
 from ..content.rule_sets import RuleSet
-from ..core.inputs import read_date
+from ..core.inputs import read_date, read_tables
 from ..models.risk_management import Contraception, Pickup, PregnancyTest, Prescription, Timeline, evaluate
 
 AUDIT_SEED = 20250301
@@ -127,8 +128,19 @@ def _date(value: object) -> dt.date | None:
     return read_date(value, "audit table date", optional=True)
 
 
+# The audit tables a timeline is rebuilt from, with the columns it reads (load_audit() gives them).
+AUDIT_COLUMNS = {
+    "audit_patients": ("patient_id", "category"),
+    "audit_pregnancy_tests": ("patient_id", "date", "result", "setting"),
+    "audit_contraception": ("patient_id", "method", "start", "end"),
+    "audit_dispensing_log": ("patient_id", "prescription_date", "pickup_date", "days_supply", "refills"),
+}
+
+
+@checked_arguments
 def timelines(tables: dict[str, pd.DataFrame]) -> list[Timeline]:
     """Rebuild each patient's timeline from the (loaded, validated) audit tables."""
+    tables = read_tables(tables, "tables", AUDIT_COLUMNS)
     result = []
     for patient in tables["audit_patients"].itertuples():
         pid = patient.patient_id
@@ -147,6 +159,7 @@ def timelines(tables: dict[str, pd.DataFrame]) -> list[Timeline]:
     return result
 
 
+@checked_arguments
 def answer_key(tables: dict[str, pd.DataFrame], rule_set: RuleSet | str = PROGRAMME) -> pd.DataFrame:
     """Every logged collection the rules would have refused ("dispensed although ..."), and every gap in the timeline,
     one row each.
