@@ -12,26 +12,28 @@ from input_checks import audit, cohort
 from property_registry import (
     CAN_GET_PREGNANT, DAILY_MG, DAYS, DOSE_PER_KG, ENTRY, FORMULATION, FORMULATIONS, JUNK, MEAL, MEALS, PATIENT_ID, PROGRAMMES, QUESTION, ROOT,
     SCENARIO_SIMULATION, TARGET, WEIGHT, all_questions, capstone_case, close_figures, content_paths, dataset_folders, dates, decisions,
-    figure_with_description, file_box, finite_everywhere, is_html, is_text, labs_strategy, models, near_misses, notebook_strategy,
-    number_between, numbers, prop, raw_content, record_of, regimens, rule_set_strategy, tables_strategy, text_lists,
+    driven, figure_with_description, file_box, finite_everywhere, is_html, is_text, labs_strategy, models, mutated, near_misses,
+    notebook_strategy, number_between, numbers, prop, raw_content, record_of, regimens, rule_set_strategy, tables_strategy, text_lists,
     timeline_strategy, within_plausible,
 )
 
-from isotretinoin_course.authoring import build, lint, pk_fit, readme, review_dates
+from isotretinoin_course.authoring import build, lint, pk_fit, readme, review_dates, teaching_kit
+from isotretinoin_course.authoring.slides import build as slides
 from isotretinoin_course.content import (
     adverse_effects, bibliography, capstone as capstone_content, contraception, counselling as counselling_content, label_dosing, lessons,
     pk_parameters, programmes, quiz_banks, ranges, rule_sets, validation,
 )
-from isotretinoin_course.core import inputs, markup, resources
-from isotretinoin_course.data import audit_log, cohort as cohort_module, demo, loader, programme_cases, regenerate, schema
+from isotretinoin_course.core import inputs, markup, progress_store, resources
+from isotretinoin_course.data import assessment, audit_log, cohort as cohort_module, demo, loader, programme_cases, regenerate, schema
 from isotretinoin_course.figures import acne as acne_figures, adverse_effects as adverse_figures, course_map, demo as demo_figures
 from isotretinoin_course.figures import dosing as dosing_figures, monitoring as monitoring_figures, pharmacokinetics as pk_figures
-from isotretinoin_course.figures import risk_management as risk_figures, style
+from isotretinoin_course.figures import risk_management as risk_figures, style, tables as table_figures
 from isotretinoin_course.grading import driver as grading_driver
 from isotretinoin_course.models import acne, article_scoring, capstone, counselling, dosing, isotretinoin_pk, monitoring, pharmacokinetics
-from isotretinoin_course.models import pk_scenario, quiz, risk_management
+from isotretinoin_course.models import pk_scenario, progress as progress_model, quiz, risk_management
 from isotretinoin_course.widgets import article_scorecard, base, capstone as capstone_widgets, counselling as counselling_widgets
-from isotretinoin_course.widgets import dispensing, dosing as dosing_widgets, patient_explorer, pk_simulator, quiz as quiz_widgets, severity
+from isotretinoin_course.widgets import dispensing, dosing as dosing_widgets, patient_explorer, pk_simulator, progress as progress_widgets
+from isotretinoin_course.widgets import quiz as quiz_widgets, severity
 
 TEXT = st.one_of(st.text(max_size=30), st.sampled_from(("Body weight", "Dose", "a *b* c", "x\n\ny", "<script>")))
 PATH_TEXT = st.one_of(st.sampled_from(("", "nope.ipynb", "notebooks", "README.md")), st.text(max_size=10))
@@ -583,3 +585,294 @@ prop(review_dates.last_content_change, path=st.sampled_from((ROOT / "src/isotret
 prop(grading_driver.main, argv=st.lists(st.sampled_from(("report", "--course", str(ROOT / "exercises"), "nope", "", "a1_dosing")), max_size=4)
      .filter(lambda argv: "autograde" not in argv and "feedback" not in argv), examples=0.3, deadline_ms=8000,
      no_junk=("argv",))  # a command line's arguments are always a list of text (sys.argv)
+
+
+# --------------------------------------------------------------------------- saved progress (core/progress_store.py, models/progress.py, widgets/progress.py)
+
+def _mixed(strategy: st.SearchStrategy) -> st.SearchStrategy:
+    """As the runner mixes junk into a parameter: for drivers that call several functions in turn."""
+    return st.integers(0, 3).flatmap(lambda pick: JUNK if pick == 0 else strategy)
+
+
+def _fresh_folder() -> Path:
+    return Path(__import__("tempfile").mkdtemp(prefix="course-properties-"))
+
+
+def _file_on_the_way() -> Path:
+    blocker = _fresh_folder() / "a-file"
+    blocker.write_text("a file where a folder should be", encoding="utf-8")
+    return blocker / "progress.json"
+
+
+# Where a progress file may be: never a relative path (it would be written into the repository) and never inside file_box(),
+# which other entries need as it is. Each path is a fresh folder's, so no example sees another's results.
+PROGRESS_FILE = st.one_of(st.builds(lambda: _fresh_folder() / "progress.json"), st.builds(lambda: str(_fresh_folder() / "progress.json")),
+                          st.builds(_fresh_folder), st.builds(_file_on_the_way), st.builds(lambda: _fresh_folder() / "new" / "progress.json"),
+                          st.sampled_from((None, 3, b"progress.json", "")))
+
+
+@__import__("functools").cache
+def _question_places() -> tuple:
+    """(lesson, objective, source, question) of every question of the course that the progress table counts."""
+    return tuple((lesson, objective, *key.split(" / ", 1)) for (lesson, objective), keys in sorted(progress_model.course_questions().items())
+                 for key in sorted(keys))
+
+
+LESSON_NUMBER = st.one_of(st.sampled_from(("01", "03", "09", "99")), near_misses(("01", "09")))
+OBJECTIVE = st.one_of(st.sampled_from(("LO1", "LO2", "LO3")), near_misses(("LO1", "LO2")))
+KIND = st.one_of(st.sampled_from(progress_store.KINDS), near_misses(progress_store.KINDS))
+RESPONSE = st.one_of(st.none(), st.text(max_size=6), st.lists(st.sampled_from(("a", "b", "c", "d")), max_size=3),
+                     st.tuples(st.sampled_from(("a", "b"))))
+PLACE = st.builds(lambda: None).flatmap(lambda _: st.sampled_from(_question_places()))
+SAVED = st.one_of(
+    st.builds(lambda place, kind, attempts, first, now, response: progress_store.SavedResult(place[0], place[2], place[3], place[1], kind,
+                                                                                            attempts, first, now, response),
+              PLACE, st.sampled_from(progress_store.KINDS), st.integers(1, 5), BOOL, BOOL, RESPONSE),
+    st.builds(progress_store.SavedResult, st.sampled_from(("01", "99")), st.sampled_from(("widget pk_simulator", "capstone SYN-0024")),
+              st.sampled_from(("peak-time", "q1")), st.sampled_from(("LO1", "LO7")), st.sampled_from(progress_store.KINDS), st.integers(1, 3),
+              BOOL, BOOL, RESPONSE),
+)
+RESULTS = st.lists(SAVED, max_size=8, unique_by=lambda result: (result.lesson, result.key))
+RESULT_MAP = RESULTS.map(lambda found: {(result.lesson, result.key): result for result in found})
+JSON_JUNK = st.one_of(st.none(), st.booleans(), st.integers(-5, 10**12), st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=5),
+                      st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=2), st.integers(), max_size=2))
+
+
+def _changed_file(results: dict, where: int, field: str, value: object) -> str:
+    """A progress file's text with one field of one record (or of the file) replaced, as a hand edit would leave it."""
+    raw = __import__("json").loads(progress_store.progress_text(results))
+    records = [record for lesson in raw["lessons"].values() for record in lesson.values()]
+    if records and field not in ("format", "version", "lessons"):
+        records[where % len(records)][field] = value
+    else:
+        raw[field] = value
+    return __import__("json").dumps(raw)
+
+
+PROGRESS_TEXT = st.one_of(
+    RESULT_MAP.map(progress_store.progress_text), RESULT_MAP.map(lambda results: progress_store.progress_text(results)[:-30]),
+    st.builds(_changed_file, RESULT_MAP, st.integers(0, 9), st.sampled_from(("attempts", "kind", "objective", "response", "correct_now", "source",
+                                                                            "format", "version", "lessons")), JSON_JUNK),
+    st.sampled_from(("", "[]", "{}", "[" * 5000 + "]" * 5000, '{"format": "isotretinoin-course progress", "version": 1, "lessons": {"01": []}}')),
+)
+
+record_of(progress_store.SavedResult, lesson=LESSON_NUMBER, source=st.sampled_from(("quiz 01_acne_pathophysiology", "widget x", "capstone SYN-0024", "")),
+          question=st.sampled_from(("q1", "ap-total-count")), objective=OBJECTIVE, kind=KIND, attempts=numbers(0, 5, integer=True),
+          correct_first_time=BOOL, correct_now=BOOL, response=RESPONSE)
+prop(progress_store.record_key, source=st.sampled_from(("quiz 01_acne_pathophysiology", "capstone SYN-0024", "")),
+     question=st.one_of(st.sampled_from(("q1", "ap-total-count")), TEXT), valid=is_text)
+prop(progress_store.progress_path)
+prop(progress_store.progress_store)
+prop(progress_store.parse_progress, text=PROGRESS_TEXT,
+     valid=lambda result, kwargs: isinstance(result, dict) or (_ for _ in ()).throw(AssertionError(result)))
+prop(progress_store.progress_text, results=st.one_of(RESULT_MAP, RESULT_MAP.map(lambda found: {("00", "x"): result for result in found.values()})),
+     valid=is_text)
+
+
+def _progress_store_in_use(data) -> None:
+    """A store on any path, then what a quiz does with it: save answers (any values), read them back, perhaps reset."""
+    store = progress_store.ProgressStore(data.draw(PROGRESS_FILE, label="path"))
+    for _attempt in range(data.draw(st.integers(1, 3), label="answers")):
+        place = data.draw(PLACE, label="question")
+        result = store.record(data.draw(_mixed(st.just(place[0])), label="lesson"), data.draw(_mixed(st.just(place[2])), label="source"),
+                              data.draw(_mixed(st.just(place[3])), label="question"), data.draw(_mixed(st.just(place[1])), label="objective"),
+                              data.draw(_mixed(BOOL), label="correct"), data.draw(_mixed(RESPONSE), label="response"),
+                              data.draw(_mixed(KIND), label="kind"))
+        assert store.result(result.lesson, result.source, result.question) == result, "a saved answer does not read back"
+    assert all(isinstance(item, progress_store.SavedResult) for item in store.results())
+    if data.draw(BOOL, label="reset"):
+        store.reset()
+        assert store.results() == []
+
+
+driven("core.progress_store.ProgressStore", _progress_store_in_use, deadline_ms=6000)
+
+record_of(progress_model.ObjectiveProgress, lesson=LESSON_NUMBER, lesson_title=TEXT, objective=st.sampled_from(("LO1", "")),
+          questions=numbers(0, 20, integer=True), answered=numbers(0, 20, integer=True), correct_now=numbers(0, 20, integer=True),
+          right_first_time=numbers(0, 20, integer=True))
+BANK_NAME = near_misses(("01_acne_pathophysiology", "08_claim_verdicts", "99_fixture", "nope"))
+prop(progress_model.quiz_source, bank_name=BANK_NAME, valid=is_text)
+prop(progress_model.capstone_source, patient_id=PATIENT_ID, valid=is_text)
+prop(progress_model.widget_source, widget=near_misses(("pk_simulator", "dosing_calculator")), valid=is_text)
+prop(progress_model.lesson_for_bank, bank_name=BANK_NAME,
+     valid=lambda result, kwargs: (isinstance(result, str) and len(result) == 2 and result.isdigit()) or (_ for _ in ()).throw(AssertionError(result)))
+prop(progress_model.course_questions)
+
+
+def progress_rows_valid(result, _kwargs) -> None:
+    assert all(isinstance(row, progress_model.ObjectiveProgress) and row.answered <= row.questions for row in result), result
+
+
+prop(progress_model.objective_progress, results=st.one_of(RESULTS, RESULTS.map(tuple), RESULTS.map(lambda found: found + found[:1])),
+     valid=progress_rows_valid)
+
+prop(progress_widgets.progress_notice_html, problem=TEXT, valid=is_text)
+prop(progress_widgets.progress_table_html, rows=st.one_of(RESULTS.map(progress_model.objective_progress),
+                                                          RESULTS.map(lambda found: progress_model.objective_progress(found)[:3] + [found[:1]])),
+     valid=is_html)
+WIDGET_NAME = st.one_of(st.sampled_from(("pk_simulator", "dosing_calculator")), near_misses(("pk_simulator",)))
+QUESTION_ID = st.one_of(st.sampled_from(("peak-time", "q1")), near_misses(("peak-time",)))
+prop(progress_widgets.save_widget_result, lesson=LESSON_NUMBER, widget=WIDGET_NAME, question=QUESTION_ID, objective=OBJECTIVE,
+     correct=BOOL, response=RESPONSE, valid=is_text)
+prop(progress_widgets.saved_widget_result, lesson=LESSON_NUMBER, widget=WIDGET_NAME, question=QUESTION_ID,
+     valid=lambda result, kwargs: result is None or isinstance(result, progress_store.SavedResult) or (_ for _ in ()).throw(AssertionError(result)))
+prop(progress_widgets.ProgressPanel, examples=0.3)
+prop(progress_widgets.progress_panel, examples=0.3)
+prop(capstone_widgets.CaseDebrief, case=st.builds(capstone_case), examples=0.3)
+
+
+def _empty_progress_in_use(data) -> None:
+    """Inside, kernels see a new, empty progress folder; after, the folder the process had before."""
+    before = __import__("os").environ.get(progress_store.PROGRESS_DIR_VARIABLE)
+    with build.empty_progress():
+        folder = progress_store.progress_path().parent
+        assert folder.is_dir() and not any(folder.iterdir()) and str(folder) != before
+    assert __import__("os").environ.get(progress_store.PROGRESS_DIR_VARIABLE) == before and not folder.exists()
+
+
+driven("authoring.build.empty_progress", _empty_progress_in_use, examples=0.2)
+
+# --------------------------------------------------------------------------- tables and numbers shown to students
+
+LIPID = st.one_of(st.sampled_from(tuple(monitoring.MMOL_L_PER_MG_DL)), near_misses(tuple(monitoring.MMOL_L_PER_MG_DL)))
+prop(monitoring.to_mmol_l, analyte=LIPID, mg_dl=st.one_of(numbers(5, 250), numbers(0, 25000)), valid=number_between(0.05, 250))
+prop(monitoring.visit_words, visit=near_misses(("baseline", "month_2", "follow_up_1", "follow_up_3")), valid=is_text)
+
+
+def _with_column(frame: pd.DataFrame, column: str, value: object) -> pd.DataFrame:
+    changed = frame.head(6).copy()
+    changed[column] = changed[column].astype(object)
+    changed.iloc[2, changed.columns.get_loc(column)] = value
+    return changed
+
+
+READABLE = st.one_of(
+    st.sampled_from(("patients", "labs", "dispensing", "lesion_counts", "pregnancy_tests", "adverse_events")).map(lambda name: cohort()[name].head(30)),
+    labs_strategy(), st.builds(pd.DataFrame), st.builds(lambda: audit()["audit_pickups"] if "audit_pickups" in audit() else pd.DataFrame()),
+    st.builds(_with_column, st.builds(lambda: cohort()["labs"]), st.sampled_from(("triglycerides_mg_dl", "hdl_mg_dl", "visit")),
+              st.sampled_from((None, float("nan"), "x", 500.0, 1.2, True, "month_3", 7))),
+    st.builds(lambda: pd.concat([cohort()["labs"].head(3), cohort()["labs"].head(3)[["visit"]]], axis=1)),  # a column twice
+    st.builds(lambda: pd.DataFrame({0: [1, 2], 1.5: ["a", "b"]})),
+)
+prop(table_figures.readable_table, frame=READABLE,
+     valid=lambda result, kwargs: isinstance(result, pd.DataFrame) or (_ for _ in ()).throw(AssertionError(type(result))))
+prop(table_figures.show_readable, frame=READABLE, title=TEXT, rows=numbers(-2, 40, integer=True))
+REFERENCE_TABLE = st.one_of(st.sampled_from((adverse_effects.warnings_table, adverse_effects.interactions_table, adverse_effects.procedures_table,
+                                             pk_figures.formulation_table, pk_figures.label_comparison_table)).map(lambda make: make()),
+                            st.builds(pd.DataFrame), st.builds(lambda: cohort()["patients"].head(5)),
+                            st.builds(lambda: adverse_effects.warnings_table().reset_index().set_index("Warning", drop=False)))
+prop(table_figures.show_reference, frame=REFERENCE_TABLE, title=TEXT)
+
+
+def plain_number_text(result, _kwargs) -> None:
+    assert isinstance(result, str) and result.strip(), result
+    assert "e+" not in result and "e-" not in result and "nan" not in result and "inf" not in result, f"not a student's number: {result}"
+
+
+prop(pk_figures.power_of_ten, value=st.one_of(numbers(-1, 1), numbers(1e-12, 1e-3), numbers(1e3, 1e9)), digits=numbers(0, 6, integer=True),
+     valid=plain_number_text)
+prop(pk_figures.amount_text, value=st.one_of(numbers(0, 1), numbers(0, 1000), numbers(1e-12, 1e-3), numbers(1e3, 1e8)), valid=plain_number_text)
+prop(pk_figures.formulation_table)
+prop(pk_figures.show_model_table, frame=REFERENCE_TABLE, caption=TEXT)
+
+# --------------------------------------------------------------------------- the assessment data (data/assessment.py)
+
+CARD_ID = near_misses(("C01", "C05", "C11"))
+
+
+@__import__("functools").cache
+def _raw_cards() -> tuple:
+    import json
+
+    return tuple(json.loads(assessment.assessment_directory().joinpath(assessment.CARDS_FILE).read_text(encoding="utf-8"))["cards"])
+
+
+def _card_data(index: int, key: str, value: object, how: str) -> object:
+    card = __import__("copy").deepcopy(_raw_cards()[index % len(_raw_cards())])
+    if how == "replace":
+        card[key] = value
+    elif how == "remove":
+        card.pop(key, None)
+    elif how == "timeline":
+        card["timeline"][("pickups", "prescriptions", "category", "patient_id")[index % 4]] = value
+    return card
+
+
+CARD_DATA = st.builds(_card_data, st.integers(0, 20), st.sampled_from(("card_id", "rule_set", "situation", "timeline")),
+                      st.one_of(JUNK, rule_set_strategy(), st.just([])), st.sampled_from(("as is", "as is", "replace", "remove", "timeline")))
+GOOD_CARD = st.builds(lambda: None).flatmap(lambda _: st.sampled_from(tuple(assessment.visit_cards().values())))
+CARD = st.one_of(GOOD_CARD, GOOD_CARD,
+                 st.builds(mutated, GOOD_CARD, st.sampled_from(("card_id", "rule_set", "situation", "timeline")),
+                           st.one_of(JUNK, rule_set_strategy(), timeline_strategy())),
+                 st.builds(lambda card, key: mutated(card, "rule_set", key), GOOD_CARD, st.sampled_from(("ipledge_2021", "uk_mhra_2023", "eu_ppp_2018"))))
+record_of(assessment.VisitCard, card_id=CARD_ID, rule_set=st.one_of(GOOD_CARD.map(lambda card: card.rule_set), near_misses(("ipledge_2021", "uk_mhra_2026"))),
+          situation=st.sampled_from(("She collects today.", "", " ")), timeline=st.one_of(GOOD_CARD.map(lambda card: card.timeline), timeline_strategy()))
+prop(assessment.card_from_dict, data=CARD_DATA)
+prop(assessment.counter_verdict, card=CARD,
+     valid=lambda result, kwargs: (result[0] in assessment.DECISIONS and result[1] in assessment.COUNTER_RULES) or (_ for _ in ()).throw(AssertionError(result)))
+prop(assessment.describe_card, card=CARD, valid=is_text)
+DECISION_WORD = near_misses(tuple(assessment.DECISIONS))
+RULE_WORDS = near_misses(assessment.COUNTER_RULES)
+prop(assessment.counter_answers_problems, answers=st.dictionaries(CARD_ID, st.one_of(st.tuples(DECISION_WORD, RULE_WORDS), st.tuples(JUNK, JUNK), JUNK),
+                                                                  max_size=4),
+     valid=lambda result, kwargs: (isinstance(result, list) and all(isinstance(item, str) for item in result)) or (_ for _ in ()).throw(AssertionError(result)))
+for function in (assessment.assessment_directory, assessment.schemas, assessment.data_package, assessment.visit_cards):
+    prop(function, examples=0.2)
+for function in (assessment.generate_cohort, assessment.generate_audit, assessment.generate_cards, assessment.load_assessment_cohort,
+                 assessment.load_assessment_audit):
+    prop(function, examples=0.1, deadline_ms=10000)  # no parameters: one call says it works
+OUTPUT_FOLDER = st.one_of(st.builds(_fresh_folder), st.builds(lambda: _fresh_folder() / "new"), st.builds(lambda: str(_fresh_folder())),
+                          st.builds(lambda: _file_on_the_way().parent), st.builds(_file_on_the_way), st.sampled_from((None, 3, "", b"x")))
+prop(assessment.write, directory=OUTPUT_FOLDER, no_junk=("directory",), examples=0.2, deadline_ms=10000)  # junk text would write into the repository
+
+# --------------------------------------------------------------------------- the teaching-kit lint, the slides, citations
+
+prop(lint.citing_texts, nb=NOTEBOOK, references_cell=NOTEBOOK.map(lambda nb: nb.cells[-1] if isinstance(nb, dict) and nb.get("cells") and not
+                                                                  isinstance(nb.get("cells"), str) else __import__("nbformat").v4.new_markdown_cell("")),
+     valid=lambda result, kwargs: all(isinstance(text, str) for text in result) or (_ for _ in ()).throw(AssertionError(result)))
+prop(teaching_kit.exercises, nb=NOTEBOOK)
+prop(teaching_kit.unquestioned_widgets, nb=NOTEBOOK)
+NOTE = st.one_of(st.sampled_from(sorted((ROOT / "docs" / "instructor").glob("0*.md"))), st.sampled_from(sorted(file_box().iterdir())),
+                 st.just(file_box() / "missing.md"), PATH_TEXT)
+prop(teaching_kit.note_problems, note=NOTE)
+LESSON_FILE = st.one_of(st.sampled_from(sorted((ROOT / "notebooks").glob("0[0-2]_*.ipynb"))), st.sampled_from(
+    (file_box() / "text.ipynb", file_box() / "missing.ipynb", file_box() / "a_folder.yml", file_box() / "bom.json")))
+prop(teaching_kit.teaching_kit_problems, path=LESSON_FILE, notes_dir=st.sampled_from((ROOT / "docs" / "instructor", file_box(), file_box() / "missing")),
+     examples=0.5)
+prop(teaching_kit.main, argv=st.one_of(st.lists(LESSON_FILE.map(str), max_size=2), st.lists(st.sampled_from(("nope.ipynb", "")), max_size=2)),
+     examples=0.3, deadline_ms=8000)
+
+record_of(slides.DeckReport)
+SLIDE_CELL = st.builds(lambda kind, text, meta: __import__("nbformat").from_dict({"cell_type": kind, "source": text, "metadata": meta,
+                                                                                  **({"outputs": [], "execution_count": None} if kind == "code" else {})}),
+                       st.sampled_from(("markdown", "code", "raw", "heading")), st.sampled_from(("# A", "### b", "text", "x" * 1000, "")),
+                       st.one_of(st.just({}), st.fixed_dictionaries({"slideshow": st.fixed_dictionaries({"slide_type": st.one_of(
+                           near_misses(("slide", "subslide", "skip", "fragment")), JUNK)})}), st.fixed_dictionaries({"slideshow": JUNK})))
+prop(slides.slide_types, cells=st.one_of(NOTEBOOK.map(lambda nb: nb.get("cells") if isinstance(nb, dict) else nb), st.lists(SLIDE_CELL, max_size=6)),
+     valid=lambda result, kwargs: all(kind in lint.SLIDE_TYPES for kind in result) or (_ for _ in ()).throw(AssertionError(result)))
+prop(slides.deck_notebook, notebook=NOTEBOOK, name=REAL_NOTEBOOK_NAME, examples=0.5, deadline_ms=8000)
+
+
+@__import__("functools").cache
+def _first_lessons() -> tuple:
+    return tuple(lessons.lessons()[:1])
+
+
+def _foreign_folder() -> Path:
+    folder = _fresh_folder() / "someone-elses"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("not the builder's", encoding="utf-8")
+    return folder
+
+
+DECK_FOLDER = st.one_of(st.builds(lambda: _fresh_folder() / "slides"), st.builds(_foreign_folder), st.builds(_file_on_the_way),
+                        st.builds(lambda: _file_on_the_way().parent), st.sampled_from((None, 3, "")))
+REPOSITORY = st.sampled_from((ROOT, str(ROOT), file_box(), Path("/nonexistent"), file_box() / "latin1.yml"))
+prop(slides.build_decks, root=REPOSITORY, out=DECK_FOLDER, course_lessons=st.one_of(st.just([]), st.builds(_first_lessons), st.just(["00_start_here"])),
+     no_junk=("out",), examples=0.4, deadline_ms=10000)  # junk text for out would be a folder in the repository
+prop(slides.vendor_digest, root=REPOSITORY, examples=0.4,
+     valid=lambda result, kwargs: bool(result) or (_ for _ in ()).throw(AssertionError("no vendored file")))
+# Never the repository's own build: --root is always a folder without reveal.js, or the arguments are refused first.
+prop(slides.main, argv=st.tuples(st.sampled_from((str(file_box()), "/nonexistent")), st.lists(st.sampled_from(("--out", str(_fresh_folder()), "--nope", "")),
+                                                                                               max_size=3))
+     .map(lambda pair: ["--root", pair[0], *pair[1]]) | st.sampled_from(([3], "--root", [None])), no_junk=("argv",), examples=0.3)

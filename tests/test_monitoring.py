@@ -96,4 +96,20 @@ def test_extreme_but_real_results_are_flagged_not_refused():
 def test_lipids_convert_with_the_published_factors(analyte, mg_dl, mmol_l):
     assert round(to_mmol_l(analyte, mg_dl), 1) == mmol_l
     # the other way round: 1 mmol/L is about 38.67 mg/dL of cholesterol and 88.57 mg/dL of triglycerides
-    assert round(1 / to_mmol_l(analyte, 1.0), 2) == (88.57 if analyte == "Triglycerides" else 38.67)
+    assert round(mg_dl / to_mmol_l(analyte, mg_dl), 2) == (88.57 if analyte == "Triglycerides" else 38.67)
+
+
+@pytest.mark.parametrize(("analyte", "mg_dl", "field"), [
+    ("HDL cholesterol", 500, "HDL cholesterol (mg/dL)"),  # an extra digit: refused, never converted
+    ("Triglycerides", 1.7, "Triglycerides (mg/dL)"),  # a value in mmol/L already
+    ("Total cholesterol", float("nan"), "Total cholesterol (mg/dL)"),
+    ("Total cholesterol", "200", None),  # text a student typed is read
+    ("LDL cholesterol", 100, "analyte"),
+])
+def test_a_lipid_value_that_cannot_be_real_is_refused_not_converted(analyte, mg_dl, field):
+    if field is None:
+        assert round(to_mmol_l(analyte, mg_dl), 1) == 5.2
+        return
+    with pytest.raises(LabValueError) as caught:
+        to_mmol_l(analyte, mg_dl)
+    assert caught.value.field == field

@@ -207,7 +207,8 @@ def _widgets():
         ArticleScorecard, CaseStepView, CounsellingChecklist, DispensingSimulator, DosingCalculator, PatientExplorer, PKSimulator,
         SeverityClassifier, quiz_for,
     )
-    from isotretinoin_course.widgets.capstone import CaseQuiz
+    from isotretinoin_course.widgets.capstone import CaseDebrief, CaseQuiz
+    from isotretinoin_course.widgets.progress import ProgressPanel
     from isotretinoin_course.widgets.quiz import QuestionCard
     from property_registry import all_questions, capstone_case
     from input_checks import audit
@@ -217,11 +218,13 @@ def _widgets():
         "widgets.article_scorecard.ArticleScorecard.interaction": (lambda: ArticleScorecard("A page"), 0.5),
         "widgets.capstone.CaseQuiz.interaction": (lambda: CaseQuiz(capstone_case(), "first_dose"), 0.5),
         "widgets.capstone.CaseStepView.interaction": (lambda: CaseStepView(capstone_case(), "eligibility"), 0.5),
+        "widgets.capstone.CaseDebrief.interaction": (lambda: CaseDebrief(capstone_case()), 0.3),
         "widgets.counselling.CounsellingChecklist.interaction": (lambda: CounsellingChecklist(Profile()), 0.5),
         "widgets.dispensing.DispensingSimulator.interaction": (lambda: DispensingSimulator(patients, "UK-101"), 0.4),
         "widgets.dosing.DosingCalculator.interaction": (DosingCalculator, 1.0),
         "widgets.patient_explorer.PatientExplorer.interaction": (lambda: PatientExplorer(cohort()), 0.05),
         "widgets.pk_simulator.PKSimulator.interaction": (PKSimulator, 0.5),
+        "widgets.progress.ProgressPanel.interaction": (ProgressPanel, 0.5),
         "widgets.quiz.Quiz.interaction": (lambda: quiz_for("04_dosing_and_cumulative_dose"), 0.5),
         "widgets.quiz.QuestionCard.interaction": (lambda: QuestionCard(all_questions()[7], 1, lambda *args: None), 0.5),
         "widgets.severity.SeverityClassifier.interaction": (SeverityClassifier, 1.0),

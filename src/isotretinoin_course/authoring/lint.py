@@ -196,6 +196,7 @@ def check_lesson_shape(nb: NotebookNode, today: dt.date | None = None) -> list[s
     return problems
 
 
+@checked_arguments
 def citing_texts(nb: NotebookNode, references_cell: NotebookNode) -> list[str]:
     """What a reader sees that may cite: the Markdown cells (but the References cell), then the stored Markdown
     and HTML outputs (a quiz's sources, a table of rules), so that every citation a student can click resolves."""

@@ -23,9 +23,14 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import nbformat
+from nbformat import NotebookNode
+
+from ..core.errors import CourseInputError
+from ..core.inputs import checked_arguments, read_path, read_sequence
 
 PATTERNS = ("predict, then run", "predict first", "fill in the blank", "tweak and observe", "bug hunt", "case decision", "your turn")
 SOLUTION_WINDOW = 3
@@ -43,6 +48,10 @@ NOTE_HEADINGS = {
     "what to do when widgets do not render": re.compile(r"^#{2,3} .*widgets do not render", re.IGNORECASE | re.MULTILINE),
 }
 _SECTION = re.compile(r"^## ", re.MULTILINE)
+
+
+class TeachingKitError(CourseInputError):
+    """A notebook or an instructor-notes page the teaching-kit lint cannot read (missing, a folder, not UTF-8, not a notebook)."""
 
 
 # A pattern counts only in a heading or in bold, where an exercise announces itself (not in prose that mentions one).
@@ -76,12 +85,14 @@ def _solution_follows(cells: list, index: int) -> bool:
     return False
 
 
-def exercises(nb) -> list[tuple[int, bool]]:
+@checked_arguments
+def exercises(nb: NotebookNode) -> list[tuple[int, bool]]:
     """(cell index, has a folded solution) for every exercise cell."""
     return [(index, _solution_follows(nb.cells, index)) for index, cell in enumerate(nb.cells) if _is_exercise(cell)]
 
 
-def unquestioned_widgets(nb) -> list[int]:
+@checked_arguments
+def unquestioned_widgets(nb: NotebookNode) -> list[int]:
     """Indices of code cells showing a widget (not a quiz) with no quiz or folded answer in the next few cells."""
     missing = []
     for index, cell in enumerate(nb.cells):
@@ -102,17 +113,43 @@ def unquestioned_widgets(nb) -> list[int]:
     return missing
 
 
+@checked_arguments
 def note_problems(note: Path) -> list[str]:
-    """What an instructor-notes page lacks."""
-    if not note.is_file():
+    """What an instructor-notes page lacks (a page that is missing lacks everything; one that cannot be read is refused)."""
+    note = read_path(note, "note", error=TeachingKitError)
+    if not note.exists():
         return [f"no instructor notes: {note} does not exist"]
-    text = note.read_text(encoding="utf-8")
+    try:
+        text = note.read_text(encoding="utf-8")
+    except UnicodeDecodeError as problem:
+        raise TeachingKitError("note", str(note), "a UTF-8 Markdown file",
+                               message=f"note: {note} is not UTF-8 text (byte {problem.start}); save it as UTF-8") from None
+    except OSError as problem:  # a folder, no permission
+        raise TeachingKitError("note", str(note), "a readable Markdown file",
+                               message=f"note: {note} cannot be read ({problem.strerror or problem})") from None
     return [f"{note.name}: no heading for {what}" for what, heading in NOTE_HEADINGS.items() if not heading.search(text)]
 
 
+def _read_notebook(path: Path, field: str) -> NotebookNode:
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except OSError as problem:  # missing, a folder, no permission
+        raise TeachingKitError(field, str(path), "an existing notebook file",
+                               message=f"{field}: {path} cannot be read ({problem.strerror or problem})") from None
+    except Exception as problem:  # noqa: BLE001 - nbformat raises several types (JSON, encoding, schema) for a file that is no notebook
+        raise TeachingKitError(field, str(path), "a Jupyter notebook (.ipynb)",
+                               message=f"{field}: {path} is not a readable notebook ({type(problem).__name__})") from None
+    if not isinstance(nb, NotebookNode) or not isinstance(nb.get("cells"), list):
+        raise TeachingKitError(field, str(path), "a Jupyter notebook (.ipynb)", message=f"{field}: {path} has no list of cells")
+    return nb
+
+
+@checked_arguments
 def teaching_kit_problems(path: Path, notes_dir: Path) -> list[str]:
     """Everything the teaching-kit lint finds in one lesson notebook and its instructor notes."""
-    nb = nbformat.read(path, as_version=4)
+    path = read_path(path, "path", kind="file", error=TeachingKitError)
+    notes_dir = read_path(notes_dir, "notes_dir", error=TeachingKitError)
+    nb = _read_notebook(path, "path")
     problems = []
     found = exercises(nb)
     solved = [index for index, has_solution in found if has_solution]
@@ -126,10 +163,19 @@ def teaching_kit_problems(path: Path, notes_dir: Path) -> list[str]:
     return problems
 
 
-def main(argv: list[str] | None = None) -> int:
-    paths = [Path(argument) for argument in (argv if argv is not None else sys.argv[1:])]
+@checked_arguments
+def main(argv: Sequence[str] | None = None) -> int:
+    paths = read_sequence(argv if argv is not None else sys.argv[1:], "argv", lambda argument, where: read_path(argument, where, error=TeachingKitError),
+                          error=TeachingKitError)
+    if not paths:
+        print("usage: python -m isotretinoin_course.authoring.teaching_kit NOTEBOOK [NOTEBOOK ...]", file=sys.stderr)
+        return 2
     notes_dir = Path("docs/instructor")
-    problems = [problem for path in paths for problem in teaching_kit_problems(path, notes_dir)]
+    try:
+        problems = [problem for path in paths for problem in teaching_kit_problems(path, notes_dir)]
+    except TeachingKitError as error:  # a file that is no lesson notebook: say so, as a command line does
+        print(f"teaching kit: {error}", file=sys.stderr)
+        return 2
     print("\n".join(problems) if problems else f"{len(paths)} lesson(s): teaching kit complete")
     return 1 if problems else 0
 

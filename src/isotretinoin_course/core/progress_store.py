@@ -28,11 +28,15 @@ import contextlib
 import datetime as dt
 import json
 import os
+import re
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
+
+from .errors import CourseInputError
+from .inputs import read_bool, read_choice, read_instance, read_mapping, read_number, read_path, read_sequence, read_text
 
 PROGRESS_DIR_VARIABLE = "ISOTRETINOIN_COURSE_PROGRESS_DIR"
 FOLDER_NAME = "isotretinoin-course"
@@ -45,8 +49,26 @@ _RESET_HINT = "To start a new progress file, use “Reset my progress” in note
 _NOT_SAVED = "Your answers still count in this session, but they are not saved and a kernel restart loses them."
 
 
-class ProgressFileProblem(Exception):
-    """Why the progress file could not be read or written, as a sentence for the student."""
+class ProgressFileProblem(CourseInputError):
+    """Why the progress file could not be read or written, as a sentence for the student (the field is the file)."""
+
+
+class ProgressRecordError(CourseInputError):
+    """A result that cannot be saved or read back: a field of the wrong kind (an objective that is not "LO2" ...)."""
+
+
+def _short(value: object, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit - 1]}…"
+
+
+def _file_problem(path: Path, sentence: str) -> ProgressFileProblem:
+    return ProgressFileProblem("progress file", str(path), "a progress file this course can read and write", message=sentence)
+
+
+_LESSON = re.compile(r"\d\d")  # "01"
+_OBJECTIVE = re.compile(r"LO\d+")  # "LO2", as the quiz banks' schema has it
+MAX_ATTEMPTS = 10**9  # a count no student reaches; bounds what a hand-edited file may claim
 
 
 @dataclass(frozen=True)
@@ -64,12 +86,50 @@ class SavedResult:
     response: str | list[str] | None = None  # option id(s) or the typed text of the latest attempt
     saved_at: str = ""  # local time of the latest attempt, ISO format (for people reading the file, not shown)
 
+    def __post_init__(self) -> None:
+        # Read every field once, here, so that a result the store holds is always one it can write and read back.
+        for name, value in _read_record(self).items():
+            object.__setattr__(self, name, value)
+
     @property
     def key(self) -> str:
         return record_key(self.source, self.question)
 
 
+def _read_pattern(value: object, field: str, pattern: re.Pattern, example: str) -> str:
+    text = read_text(value, field, empty=False, max_length=40, error=ProgressRecordError)
+    if not pattern.fullmatch(text):
+        raise ProgressRecordError(field, value, f"text like {example!r}", message=f"{field}: {_short(value)} is not like {example!r}")
+    return text
+
+
+def _read_response(value: object, field: str = "response") -> str | list[str] | None:
+    """What a student entered: nothing, the typed text, or the ids of the options chosen (a list)."""
+    if value is None or isinstance(value, str):
+        return value
+    return read_sequence(value, field, lambda item, where: read_text(item, where, error=ProgressRecordError), max_items=100,
+                         error=ProgressRecordError)
+
+
+def _read_record(result: SavedResult) -> dict[str, object]:
+    return {
+        "lesson": _read_pattern(result.lesson, "lesson", _LESSON, "01"),
+        "source": read_text(result.source, "source", empty=False, max_length=200, error=ProgressRecordError),
+        "question": read_text(result.question, "question", empty=False, max_length=200, error=ProgressRecordError),
+        "objective": _read_pattern(result.objective, "objective", _OBJECTIVE, "LO2"),
+        "kind": read_choice(result.kind, "kind", KINDS, error=ProgressRecordError),
+        "attempts": read_number(result.attempts, "attempts", minimum=1, maximum=MAX_ATTEMPTS, integer=True, error=ProgressRecordError),
+        "correct_first_time": read_bool(result.correct_first_time, "correct_first_time", error=ProgressRecordError),
+        "correct_now": read_bool(result.correct_now, "correct_now", error=ProgressRecordError),
+        "response": _read_response(result.response),
+        "saved_at": read_text(result.saved_at, "saved_at", max_length=40, error=ProgressRecordError),
+    }
+
+
 def record_key(source: str, question: str) -> str:
+    """The key of a result within its lesson: ``"quiz 01_acne_pathophysiology / ap-total-count"``."""
+    source = read_text(source, "source", empty=False, max_length=200, error=ProgressRecordError)
+    question = read_text(question, "question", empty=False, max_length=200, error=ProgressRecordError)
     return f"{source} / {question}"
 
 
@@ -93,23 +153,32 @@ def _result_from_data(lesson: str, key: str, data: object) -> SavedResult:
     missing = sorted({"source", "question", "objective", "kind", "attempts", "correct_first_time", "correct_now"} - set(data))
     if missing:
         raise ValueError(f"lesson {lesson}, {key!r}: missing {', '.join(missing)}")
-    result = SavedResult(lesson=lesson, **{name: value for name, value in data.items() if name in names and name != "lesson"})
-    if not (isinstance(result.attempts, int) and result.attempts >= 1 and result.kind in KINDS
-            and isinstance(result.correct_first_time, bool) and isinstance(result.correct_now, bool)
-            and all(isinstance(text, str) for text in (result.source, result.question, result.objective, result.saved_at))):
-        raise ValueError(f"lesson {lesson}, {key!r}: a field has the wrong type")
-    if result.response is not None and not isinstance(result.response, str):
-        if not (isinstance(result.response, list) and all(isinstance(item, str) for item in result.response)):
-            raise ValueError(f"lesson {lesson}, {key!r}: 'response' must be text or a list of option ids")
+    if isinstance(data["attempts"], bool) or not isinstance(data["attempts"], int):  # the file holds a count, never text
+        raise ValueError(f"lesson {lesson}, {key!r}: a field has the wrong type (attempts: {_short(data['attempts'])})")
+    try:
+        result = SavedResult(lesson=lesson, **{name: value for name, value in data.items() if name in names and name != "lesson"})
+    except ProgressRecordError as error:
+        raise ValueError(f"lesson {lesson}, {key!r}: a field has the wrong type ({error})") from None
     if result.key != key:
         raise ValueError(f"lesson {lesson}, {key!r}: the key does not match its source and question")
     return result
 
 
 def parse_progress(text: str) -> dict[tuple[str, str], SavedResult]:
-    """The results in a progress file's text, by (lesson, key). Raises ``ValueError`` naming what is wrong."""
+    """The results in a progress file's text, by (lesson, key). Raises :class:`ProgressFileProblem` naming what is wrong."""
+    text = read_text(text, "text", error=ProgressFileProblem)
+    try:
+        return _parse(text)
+    except ValueError as problem:
+        raise ProgressFileProblem("text", _short(text), "the text of a progress file", message=f"text: {problem}") from None
+
+
+def _parse(text: str) -> dict[tuple[str, str], SavedResult]:
+    """:func:`parse_progress` raising ``ValueError`` with the bare reason, which the store words for the student."""
     try:
         raw = json.loads(text)
+    except RecursionError:  # a hand-edited file of a million brackets
+        raise ValueError("nested too deeply to be a progress file") from None
     except json.JSONDecodeError as error:
         raise ValueError(f"not valid JSON (line {error.lineno}, column {error.colno})") from None
     if not isinstance(raw, dict) or raw.get("format") != FORMAT:
@@ -128,8 +197,18 @@ def parse_progress(text: str) -> dict[tuple[str, str], SavedResult]:
     return results
 
 
-def progress_text(results: dict[tuple[str, str], SavedResult]) -> str:
-    """The file's text for these results: sorted, so the same results always give the same bytes."""
+def progress_text(results: Mapping[tuple[str, str], SavedResult]) -> str:
+    """The file's text for these results: sorted, so the same results always give the same bytes.
+
+    ``results`` maps ``(lesson, key)`` to the result filed there (what :func:`parse_progress` returns).
+    """
+    results = read_mapping(results, "results", what="a mapping of (lesson, key) to saved results", error=ProgressRecordError)
+    for where, result in results.items():
+        field = f"results[{_short(where, 40)}]"
+        read_instance(result, field, SavedResult, "a SavedResult", error=ProgressRecordError)
+        if where != (result.lesson, result.key):
+            raise ProgressRecordError(field, where, f"the key ({result.lesson!r}, {result.key!r}) of the result filed there",
+                                      message=f"{field}: filed under another key than its own ({result.lesson!r}, {result.key!r})")
     lessons: dict[str, dict[str, dict]] = {}
     for (lesson, key), result in sorted(results.items()):
         record = asdict(result)
@@ -154,7 +233,7 @@ def _locked(lock_path: Path, timeout: float | None = None) -> Iterator[None]:
                 break
             except OSError:
                 if time.monotonic() > deadline:
-                    raise ProgressFileProblem(f"Your progress file is busy: another notebook kept it locked for {timeout:g} seconds. "
+                    raise _file_problem(lock_path, f"Your progress file is busy: another notebook kept it locked for {timeout:g} seconds. "
                                               "This answer counts in this session and is saved with your next one.") from None
                 time.sleep(0.02)
         try:
@@ -185,7 +264,7 @@ else:
         fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-def write_atomically(path: Path, text: str) -> None:
+def _write_atomically(path: Path, text: str) -> None:
     """Replace ``path`` with ``text`` so that readers see the old content or the new, never part of it."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # private: mode 0600
     try:
@@ -215,7 +294,7 @@ class ProgressStore:
     """
 
     def __init__(self, path: Path) -> None:
-        self.path = Path(path)
+        self.path = read_path(path, "path", error=ProgressFileProblem)  # a folder there is reported when reading, like any unreadable file
         self.problem = ""
         self._unsaved: dict[tuple[str, str], SavedResult] = {}  # what could not reach the file, for this kernel
 
@@ -230,16 +309,16 @@ class ProgressStore:
         except (FileNotFoundError, NotADirectoryError):  # nothing saved yet (a folder on the way is missing or a file)
             return {}
         except UnicodeDecodeError:
-            raise ProgressFileProblem(f"Your saved progress could not be read: {self.path} is not a text file. {_NOT_SAVED} "
-                                      f"{_RESET_HINT}") from None
+            raise _file_problem(self.path, f"Your saved progress could not be read: {self.path} is not a text file. {_NOT_SAVED} "
+                                           f"{_RESET_HINT}") from None
         except OSError as error:
-            raise ProgressFileProblem(f"Your saved progress could not be read ({self.path}: {_reason(error)}). {_NOT_SAVED} "
-                                      "Check that you may read that file, or ask your instructor.") from None
+            raise _file_problem(self.path, f"Your saved progress could not be read ({self.path}: {_reason(error)}). {_NOT_SAVED} "
+                                           "Check that you may read that file, or ask your instructor.") from None
         try:
-            return parse_progress(text)
+            return _parse(text)
         except ValueError as error:
-            raise ProgressFileProblem(f"Your saved progress could not be read: {self.path} is {error}. {_NOT_SAVED} "
-                                      f"{_RESET_HINT}") from None
+            raise _file_problem(self.path, f"Your saved progress could not be read: {self.path} is {error}. {_NOT_SAVED} "
+                                           f"{_RESET_HINT}") from None
 
     def results(self) -> list[SavedResult]:
         """Every saved result (the file's, and this kernel's unsaved ones on top), in a stable order."""
@@ -252,7 +331,8 @@ class ProgressStore:
         return [merged[key] for key in sorted(merged)]
 
     def result(self, lesson: str, source: str, question: str) -> SavedResult | None:
-        key = (lesson, record_key(source, question))
+        """The saved result on one question, or ``None`` if it was never checked (or cannot be read)."""
+        key = (_read_pattern(lesson, "lesson", _LESSON, "01"), record_key(source, question))
         for result in self.results():
             if (result.lesson, result.key) == key:
                 return result
@@ -261,16 +341,23 @@ class ProgressStore:
     # ------------------------------------------------------------------ writing
     def record(self, lesson: str, source: str, question: str, objective: str, correct: bool,
                response: str | list[str] | None = None, kind: str = "quiz") -> SavedResult:
-        """Save one checked answer: the attempt count goes up, the first attempt's verdict is kept."""
-        if kind not in KINDS:
-            raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
-        key = (lesson, record_key(source, question))
+        """Save one checked answer: the attempt count goes up, the first attempt's verdict is kept.
+
+        Every argument is read before the file is touched: a bad one raises :class:`ProgressRecordError` naming it.
+        """
+        if not isinstance(kind, str) or kind not in KINDS:  # kept apart from the record's own check for its wording
+            raise ProgressRecordError("kind", kind, f"one of {', '.join(KINDS)}", message=f"kind must be one of {', '.join(KINDS)}, not {_short(kind)}")
         now = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        correct = read_bool(correct, "correct", error=ProgressRecordError)  # never bool("no")
+        first = SavedResult(lesson, source, question, objective, kind, 1, correct, correct, response, now)
+        lesson, source, question, objective, correct, response = (first.lesson, first.source, first.question, first.objective,
+                                                                  first.correct_now, first.response)
+        key = (lesson, record_key(source, question))
 
         def merged_with(previous: SavedResult | None) -> SavedResult:
             if previous is None:
-                return SavedResult(lesson, source, question, objective, kind, 1, bool(correct), bool(correct), response, now)
-            return replace(previous, objective=objective, kind=kind, attempts=previous.attempts + 1, correct_now=bool(correct),
+                return first
+            return replace(previous, objective=objective, kind=kind, attempts=min(previous.attempts + 1, MAX_ATTEMPTS), correct_now=correct,
                            response=response, saved_at=now)
 
         try:
@@ -281,9 +368,9 @@ class ProgressStore:
                 result = merged_with(on_file.get(key))
                 on_file[key] = result
                 try:
-                    write_atomically(self.path, progress_text(on_file))
+                    _write_atomically(self.path, progress_text(on_file))
                 except OSError as error:
-                    raise ProgressFileProblem(self._unwritable(error)) from None
+                    raise _file_problem(self.path, self._unwritable(error)) from None
         except ProgressFileProblem as problem:
             self.problem = str(problem)
             previous = self._unsaved.get(key)
@@ -306,7 +393,7 @@ class ProgressStore:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise ProgressFileProblem(self._unwritable(error)) from None
+            raise _file_problem(self.path, self._unwritable(error)) from None
 
     def _unwritable(self, error: OSError) -> str:
         return (f"Your answer could not be saved to {self.path} ({_reason(error)}). {_NOT_SAVED} "
@@ -324,7 +411,7 @@ class ProgressStore:
         except (OSError, ProgressFileProblem) as error:
             reason = _reason(error) if isinstance(error, OSError) else str(error)
             self.problem = f"Your saved progress could not be deleted ({self.path}: {reason}). Close other notebooks and try again."
-            raise ProgressFileProblem(self.problem) from None
+            raise _file_problem(self.path, self.problem) from None
         self.problem = ""
 
 

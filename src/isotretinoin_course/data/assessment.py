@@ -28,8 +28,9 @@ import pandas as pd
 
 from ..content.rule_sets import resolve_rule_set
 from ..core.errors import CourseInputError
+from ..core.inputs import checked_arguments, read_instance, read_mapping, read_path, read_text
 from ..core.resources import datasets_directory
-from ..models.risk_management import Timeline, evaluate, timeline_from_dict
+from ..models.risk_management import Timeline, evaluate, timeline_from_dict, validate_timeline
 from . import audit_log, cohort
 from .loader import load_tables
 from .schema import AUDIT_SCHEMAS, FILE_PREFIX, SCHEMAS
@@ -150,9 +151,29 @@ class VisitCard:
     situation: str  # what the patient says or the pharmacy sees, in plain words
     timeline: Timeline
 
+    def __post_init__(self) -> None:
+        _check_card(self)
+
     @property
     def today(self) -> dt.date:
         return self.timeline.pickups[-1].date
+
+
+def _check_card(card: VisitCard, field: str = "card") -> VisitCard:
+    """Refuse a card that cannot be shown or judged (also one changed after it was made), naming the field."""
+    card = read_instance(card, field, VisitCard, "a VisitCard", error=AssessmentDataError)
+    read_text(card.card_id, f"{field}.card_id", empty=False, max_length=40, error=AssessmentDataError)
+    read_text(card.situation, f"{field}.situation", empty=False, error=AssessmentDataError)
+    if not isinstance(card.rule_set, str):
+        raise AssessmentDataError(f"{field}.rule_set", card.rule_set, "the key of a rule set",
+                                  message=f"{field}.rule_set: expected the key of a rule set (text), got {str(card.rule_set)[:60]}")
+    rules = resolve_rule_set(card.rule_set, f"{field}.rule_set")  # names an unknown rule set clearly
+    timeline = validate_timeline(read_instance(card.timeline, f"{field}.timeline", Timeline, "a Timeline", error=AssessmentDataError),
+                                 rules.programme)
+    if not timeline.pickups:  # today's collection is the last pick-up
+        raise AssessmentDataError(f"{field}.timeline", timeline.patient_id, "a timeline with today's collection (a pick-up)",
+                                  message=f"{field}.timeline: {timeline.patient_id} has no collection, so the card has no today")
+    return card
 
 
 def _day(rng: np.random.Generator, first: dt.date, spread: int) -> dt.date:
@@ -276,15 +297,22 @@ def generate_cards() -> list[dict]:
 
 
 def card_from_dict(data: dict) -> VisitCard:
-    resolve_rule_set(data["rule_set"])  # names an unknown rule set clearly
+    """A visit card from plain data (``visit_cards.json``): its id, rule set key, situation and timeline."""
+    data = read_mapping(data, "card", keys=("card_id", "rule_set", "situation", "timeline"), error=AssessmentDataError)
     return VisitCard(data["card_id"], data["rule_set"], data["situation"], timeline_from_dict(data["timeline"]))
 
 
+@checked_arguments
 def counter_verdict(card: VisitCard) -> tuple[str, str]:
     """The rules engine's decision on the card's last visit, as the student words it: (dispense / hold / refuse, rule)."""
+    card = _check_card(card)
     decision = evaluate(card.timeline, card.rule_set).decisions[-1]
-    word = next(word for word, outcome in DECISIONS.items() if outcome == decision.outcome)
-    return word, decision.rule
+    words = [word for word, outcome in DECISIONS.items() if outcome == decision.outcome]
+    if not words:  # "not judged": today is outside the rule set's dates, so the card asks nothing a student can answer
+        raise AssessmentDataError("card.rule_set", card.rule_set, f"a rule set in force on {card.today}",
+                                  message=f"card.rule_set: {card.rule_set} is not in force on {card.today}, so the engine does not judge "
+                                          f"card {card.card_id}")
+    return words[0], decision.rule
 
 
 # --------------------------------------------------------------------------- files
@@ -292,7 +320,12 @@ def counter_verdict(card: VisitCard) -> tuple[str, str]:
 
 def write(directory: Path) -> list[Path]:
     """Write every assessment table, its ``datapackage.json`` and the visit cards into ``directory``; return the paths."""
-    directory.mkdir(parents=True, exist_ok=True)
+    directory = read_path(directory, "directory", error=AssessmentDataError)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as problem:  # a file where the folder (or a folder on the way) should be, no permission
+        raise AssessmentDataError("directory", str(directory), "a folder that can be made and written",
+                                  message=f"directory: {directory} cannot be made ({problem.strerror or problem})") from None
     written = []
     for name, frame in {**generate_cohort(), **generate_audit()}.items():
         sort_keys = [key for key in ("patient_id", "date", "prescription_date", "dispense_id") if key in frame.columns]
@@ -339,8 +372,10 @@ def _date_words(day: dt.date | None) -> str:
     return "—" if day is None else f"{day.day} {day.strftime('%B %Y')}"
 
 
+@checked_arguments
 def describe_card(card: VisitCard) -> str:
     """The card as a pharmacist reads it: the rule set in force, the record so far and today's collection (plain text)."""
+    card = _check_card(card)
     rules = resolve_rule_set(card.rule_set)
     timeline = card.timeline
     category = "can get pregnant" if timeline.category == "can_get_pregnant" else "cannot get pregnant"
@@ -367,6 +402,11 @@ def describe_card(card: VisitCard) -> str:
     return "\n".join(lines)
 
 
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:59]}…"
+
+
 def counter_answers_problems(answers: object) -> list[str]:
     """What is wrong with the form of a student's answers (not whether they are right), one message each."""
     if not isinstance(answers, dict):
@@ -375,9 +415,9 @@ def counter_answers_problems(answers: object) -> list[str]:
     for card_id, answer in answers.items():
         if not (isinstance(answer, tuple) and len(answer) == 2):
             problems.append(f"{card_id}: give a pair (decision, rule), e.g. ('refuse', 'pick-up window')")
-        elif answer[0] not in DECISIONS:
-            problems.append(f"{card_id}: the decision must be one of {', '.join(DECISIONS)}; got {answer[0]!r}")
-        elif answer[1] not in COUNTER_RULES:
-            problems.append(f"{card_id}: the rule must be one of the list above, spelled exactly; got {answer[1]!r}")
+        elif not isinstance(answer[0], str) or answer[0] not in DECISIONS:  # a list would not even be looked up
+            problems.append(f"{card_id}: the decision must be one of {', '.join(DECISIONS)}; got {_shown(answer[0])}")
+        elif not isinstance(answer[1], str) or answer[1] not in COUNTER_RULES:
+            problems.append(f"{card_id}: the rule must be one of the list above, spelled exactly; got {_shown(answer[1])}")
     return problems
 

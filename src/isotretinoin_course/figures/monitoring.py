@@ -11,7 +11,7 @@ from ..core.inputs import checked_arguments, read_choice, read_tables
 from ..core.errors import CourseInputError
 from ..models.dosing import daily_doses
 from ..models.monitoring import (
-    ALT_ACTION_MULTIPLE, ALT_UPPER_LIMIT_U_L, TRIGLYCERIDES_REFERENCE_MG_DL, TRIGLYCERIDES_VERY_HIGH_MG_DL, threshold_shares, to_mmol_l,
+    ALT_ACTION_MULTIPLE, ALT_UPPER_LIMIT_U_L, MMOL_L_PER_MG_DL, TRIGLYCERIDES_REFERENCE_MG_DL, TRIGLYCERIDES_VERY_HIGH_MG_DL, threshold_shares,
 )
 from .style import OKABE_ITO, mark_synthetic, use_course_style
 
@@ -58,7 +58,7 @@ def patient_timeline_figure(tables: dict[str, pd.DataFrame], patient_id: str, fi
                label=f"very high (≥ {TG_VERY_HIGH:g})")
     ax.plot(labs["date"], labs["triglycerides_mg_dl"], "o-", color=OKABE_ITO["vermillion"], label="triglycerides")
     ax.set_ylabel("Triglycerides\n(mg/dL)")
-    per_mg_dl = to_mmol_l("Triglycerides", 1.0)
+    per_mg_dl = MMOL_L_PER_MG_DL["Triglycerides"]  # the axis scale (to_mmol_l reads lab values, and refuses 1 mg/dL)
     ax.secondary_yaxis("right", functions=(lambda mg_dl: mg_dl * per_mg_dl, lambda mmol_l: mmol_l / per_mg_dl)).set_ylabel("(mmol/L)")
     ax.set_ylim(0, max(TG_VERY_HIGH * 1.3, labs["triglycerides_mg_dl"].max() * 1.1))
     ax.legend(loc="upper right", fontsize=10)

@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from ..core.errors import CourseInputError
-from ..core.inputs import checked_arguments, read_number
+from ..core.inputs import checked_arguments, read_frame, read_number, read_text
 from ..models.isotretinoin_pk import (
     ELIMINATORS,
     ENDOGENOUS_NG_ML,
@@ -249,18 +249,25 @@ def label_comparison_table() -> pd.DataFrame:
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
+@checked_arguments
 def power_of_ten(value: float, digits: int = 1) -> str:
     """A very small number as a student writes it: 2.2e-09 becomes "2.2 × 10⁻⁹" (Python's e-notation is not for students)."""
+    value = read_number(value, "value")
+    digits = read_number(digits, "digits", minimum=0, maximum=6, integer=True)
     if value == 0:
         return "0"
     mantissa, exponent = f"{value:.{digits}e}".split("e")
     return f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
 
 
+@checked_arguments
 def amount_text(value: float) -> str:
-    """A concentration for a table: two significant figures from 1 up ("2.9", "10"), one below ("0.04"), powers of ten under 0.01."""
+    """A concentration for a table: two significant figures from 1 up ("2.9", "10", "520"), one below ("0.04"), powers of ten
+    under 0.01. A negative amount is refused."""
+    value = read_number(value, "amount", minimum=0)
     if value >= 1:
-        return f"{value:.2g}"
+        rounded = float(f"{value:.2g}")
+        return f"{rounded:.0f}" if rounded >= 100 else f"{rounded:g}"  # 520, not Python's 5.2e+02
     return f"{value:.1g}" if value >= 0.01 else power_of_ten(value, 0)
 
 
@@ -283,11 +290,14 @@ def formulation_table() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@checked_arguments
 def show_model_table(frame: pd.DataFrame, caption: str) -> None:
     """Show a table of label or model figures (not patient data) with a caption and without pandas' row numbers.
 
     The id comes from the caption, so the HTML is the same on every run and two tables on a page never share one.
     """
+    frame = read_frame(frame, "frame")
+    caption = read_text(caption, "caption", empty=False, max_length=300)
     slug = "".join(character if character.isalnum() else "-" for character in caption.lower())[:40].strip("-")
     display(HTML(frame.style.set_uuid(slug).set_caption(caption).hide(axis="index").to_html()))
 

@@ -12,7 +12,9 @@ import hashlib
 import pandas as pd
 from IPython.display import HTML, display
 
-from ..models.monitoring import to_mmol_l, visit_words
+from ..core.errors import CourseInputError
+from ..core.inputs import checked_arguments, read_frame, read_number, read_text
+from ..models.monitoring import LabValueError, to_mmol_l, visit_words
 from .style import show_table
 
 # Column of the synthetic tables → heading a student reads (with the unit where there is one).
@@ -67,9 +69,27 @@ WORDS = {
 }
 
 
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or value is pd.NaT
+
+
+def _table(frame: object, field: str = "frame") -> pd.DataFrame:
+    frame = read_frame(frame, field)
+    if not frame.columns.is_unique:  # frame[column] would be a table, not a column
+        repeated = frame.columns[frame.columns.duplicated()][0]
+        raise CourseInputError(f"{field}[{repeated!r}]", list(map(str, frame.columns)), "each column once",
+                            message=f"{field}: the column {repeated!r} appears twice")
+    return frame
+
+
+@checked_arguments
 def readable_table(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of a synthetic table for reading: dates as YYYY-MM-DD (a missing date as a dash), visits and codes in words, yes/no for
-    true/false, a mmol/L column after each lipid in mg/dL, and headings in words with units."""
+    true/false, a mmol/L column after each lipid in mg/dL, and headings in words with units.
+
+    A lipid value that is not a number, or not a plausible one, is refused naming it (a missing one stays a dash).
+    """
+    frame = _table(frame).reset_index(drop=True)
     table = pd.DataFrame(index=frame.index)
     for column in frame.columns:
         values = frame[column]
@@ -78,24 +98,39 @@ def readable_table(frame: pd.DataFrame) -> pd.DataFrame:
         elif pd.api.types.is_bool_dtype(values):
             values = values.map({True: "yes", False: "no"})
         elif column == "visit":
-            values = values.map(visit_words)
+            values = values.map(lambda visit: "—" if _missing(visit) else visit_words(visit))
         elif values.dtype == object or pd.api.types.is_string_dtype(values):
             values = values.map(lambda value: WORDS.get(value, value) if isinstance(value, str) else value)
-        table[HEADINGS.get(column, column.replace("_", " "))] = values
+        table[HEADINGS.get(column, str(column).replace("_", " "))] = values
         if column in LIPIDS:
             analyte = LIPIDS[column]
-            table[f"{analyte} (mmol/L)"] = frame[column].map(lambda mg_dl: round(to_mmol_l(analyte, mg_dl), 1))
-    return table.reset_index(drop=True)
+            numbers = pd.to_numeric(frame[column], errors="coerce") if not pd.api.types.is_bool_dtype(frame[column]) else frame[column]
+            unreadable = frame[column].notna() & numbers.isna()
+            if unreadable.any():
+                row = int(unreadable.to_numpy().nonzero()[0][0])
+                raise LabValueError(f"frame[{column!r}]", frame[column].iloc[row], "numbers in mg/dL",
+                                    message=f"frame[{column!r}]: row {row + 1} holds {str(frame[column].iloc[row])[:40]!r}, not a number of mg/dL")
+            table[f"{analyte} (mmol/L)"] = numbers.map(lambda mg_dl: "—" if _missing(mg_dl) else round(to_mmol_l(analyte, mg_dl), 1))
+    return table
 
 
+@checked_arguments
 def show_readable(frame: pd.DataFrame, title: str, rows: int = 20) -> None:
     """Show a synthetic table as :func:`readable_table` makes it, captioned and marked SYNTHETIC, without its index."""
-    show_table(readable_table(frame), title, rows=rows)
+    title = read_text(title, "title", max_length=300)
+    rows = read_number(rows, "rows", minimum=1, maximum=1000, integer=True)
+    show_table(readable_table(_table(frame).head(rows)), title, rows=rows)  # only the rows shown are read and converted
 
 
+@checked_arguments
 def show_reference(frame: pd.DataFrame, title: str) -> None:
     """Show a table of course content (not patient data) with a caption, its row labels as the first column and
     no row numbers; long cells wrap instead of running off the screen."""
+    frame = _table(frame)
+    title = read_text(title, "title", max_length=300)
+    if frame.index.name is not None and frame.index.name in frame.columns:
+        raise CourseInputError("frame", frame.index.name, "row labels named unlike any column",
+                            message=f"frame: the row labels and a column are both named {frame.index.name!r}")
     table = frame.reset_index() if frame.index.name else frame.reset_index(drop=True)
     # An id made from the title: stable from run to run (stored outputs are checked) and different for each table.
     uuid = "reference-" + hashlib.sha1(title.encode()).hexdigest()[:8]

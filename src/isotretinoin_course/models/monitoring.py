@@ -21,10 +21,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..core.inputs import checked_arguments
 from ..content.ranges import read_plausible
 from ..core.errors import CourseInputError
-from ..core.inputs import read_frame
+from ..core.inputs import checked_arguments, read_choice, read_frame, read_text
 
 # The one home of every laboratory threshold the course uses (the cohort, its schema, the explorer and
 # the capstone import these).
@@ -53,16 +52,25 @@ ALT_GRADE_MULTIPLES = ((1.0, 1), (ALT_ACTION_MULTIPLE, 2), (5.0, 3), (20.0, 4)) 
 MMOL_L_PER_MG_DL = {"Triglycerides": 0.01129, "Total cholesterol": 0.02586, "HDL cholesterol": 0.02586}
 
 
+# Analyte → its quantity in the plausible-range table (content/plausible_ranges.yml).
+LIPID_QUANTITIES = {"Triglycerides": "triglycerides_mg_dl", "Total cholesterol": "total_cholesterol_mg_dl", "HDL cholesterol": "hdl_mg_dl"}
+
+
 def to_mmol_l(analyte: str, mg_dl: float) -> float:
-    """A lipid result in mmol/L from mg/dL, e.g. ``to_mmol_l("Triglycerides", 500)`` is about 5.6."""
-    if analyte not in MMOL_L_PER_MG_DL:
-        raise CourseInputError("analyte", analyte, "one of " + ", ".join(MMOL_L_PER_MG_DL))
+    """A lipid result in mmol/L from mg/dL, e.g. ``to_mmol_l("Triglycerides", 500)`` is about 5.6.
+
+    A value outside the plausible range of its analyte (an HDL of 500 mg/dL, or 1.7, a value in mmol/L already) is
+    refused, never converted.
+    """
+    analyte = read_choice(analyte, "analyte", MMOL_L_PER_MG_DL, error=LabValueError)
+    mg_dl = read_plausible(mg_dl, f"{analyte} (mg/dL)", LIPID_QUANTITIES[analyte], error=LabValueError)
     return mg_dl * MMOL_L_PER_MG_DL[analyte]
 
 
 def visit_words(visit: str) -> str:
     """A visit label of the synthetic tables in words: ``"month_2"`` → ``"month 2"``, ``"follow_up_3"`` →
     ``"3 months after the course"``; ``"baseline"`` stays."""
+    visit = read_text(visit, "visit", empty=False, max_length=60, error=LabValueError).strip()
     if match := re.fullmatch(r"month_(\d+)", visit):
         return f"month {match.group(1)}"
     if match := re.fullmatch(r"follow_up_(\d+)", visit):

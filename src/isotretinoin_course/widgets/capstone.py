@@ -65,6 +65,7 @@ class CaseDebrief(CourseWidget):
 
     title = "Capstone debrief"
 
+    @checked_arguments
     def __init__(self, case: CapstoneCase) -> None:
         self.case = case
         self.button = widgets.Button(description="Show my debrief", icon="list-check", layout=widgets.Layout(width="auto"))

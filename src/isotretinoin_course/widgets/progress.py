@@ -18,15 +18,17 @@ import html
 
 import ipywidgets as widgets
 
+from ..core.inputs import read_bool, read_instance, read_sequence, read_text
 from ..core.markup import inline_markup
-from ..core.progress_store import ProgressFileProblem, SavedResult, progress_store
+from ..core.progress_store import ProgressFileProblem, ProgressRecordError, SavedResult, progress_store
 from ..models.progress import ObjectiveProgress, objective_progress, widget_source
 from .base import CourseWidget
 
 
 def progress_notice_html(problem: str) -> str:
     """A problem of the progress file as a notice inside a widget ("" when there is none)."""
-    if not problem:
+    problem = read_text(problem, "problem")
+    if not problem.strip():
         return ""
     return f'<p class="progress-notice" role="status"><small>⚠ {inline_markup(problem)}</small></p>'
 
@@ -38,7 +40,12 @@ def saved_widget_result(lesson: str, widget: str, question: str) -> SavedResult 
 
 def save_widget_result(lesson: str, widget: str, question: str, objective: str, correct: bool,
                        response: str | list[str] | None = None) -> str:
-    """Save one checked answer to a widget's own question; return the notice to show (``""`` when it was saved)."""
+    """Save one checked answer to a widget's own question; return the notice to show (``""`` when it was saved).
+
+    ``correct`` must be a real boolean (text such as "no" is refused, never read as right); a bad lesson, question or
+    objective is refused naming it, before anything is saved.
+    """
+    correct = read_bool(correct, "correct", error=ProgressRecordError)
     store = progress_store()
     store.record(lesson, widget_source(widget), question, objective, correct, response, kind="widget")
     return progress_notice_html(store.problem)
@@ -49,6 +56,7 @@ def save_widget_result(lesson: str, widget: str, question: str, objective: str, 
 
 def progress_table_html(rows: list[ObjectiveProgress]) -> str:
     """The rows as a plain HTML table, in words: no index column, no raw data."""
+    rows = read_sequence(rows, "rows", lambda item, where: read_instance(item, where, ObjectiveProgress, "a row of the progress table"))
     body = []
     for position, row in enumerate(rows):
         cell = 'style="padding:2px 10px 2px 0; border-top:1px solid #bbbbbb"'

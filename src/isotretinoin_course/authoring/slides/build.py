@@ -28,7 +28,7 @@ import shutil
 import sys
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -39,6 +39,7 @@ from nbconvert import SlidesExporter
 
 from ...content.lessons import Lesson, lessons as manifest_lessons
 from ...core.constants import FIGURE_DESCRIPTION_PREFIX
+from ...core.inputs import checked_arguments, read_instance, read_path, read_sequence, read_text
 from ...core.markup import inline_markup
 from ..lint import SLIDE_TYPES
 from ..site import SiteError
@@ -87,6 +88,33 @@ def _has_figure(cell) -> bool:
     return any("image/png" in output.get("data", {}) for output in cell.get("outputs", []))
 
 
+_CELL_TYPES = ("markdown", "code", "raw")
+
+
+def _read_cell(cell: object, where: str) -> nbformat.NotebookNode:
+    """A notebook cell as nbformat reads one: a type, text as its source, metadata and (code) a list of outputs."""
+    cell = read_instance(cell, where, nbformat.NotebookNode, "a notebook cell", error=SlidesError)
+    kind = cell.get("cell_type")
+    if kind not in _CELL_TYPES:
+        raise SlidesError(f"{where}['cell_type']", kind, ", ".join(_CELL_TYPES),
+                          message=f"{where}: cell_type {str(kind)[:40]!r} is not one of {', '.join(_CELL_TYPES)}")
+    read_text(cell.get("source"), f"{where}['source']", error=SlidesError)
+    metadata = cell.get("metadata", {})
+    if not isinstance(metadata, Mapping) or not isinstance(metadata.get("slideshow", {}), Mapping):
+        raise SlidesError(f"{where}['metadata']", metadata, "a mapping, its slideshow a mapping",
+                          message=f"{where}: metadata (and its slideshow entry) must be mappings, got {str(metadata)[:60]}")
+    outputs = cell.get("outputs", [])
+    if not isinstance(outputs, list) or not all(isinstance(output, Mapping) and isinstance(output.get("data", {}), Mapping) for output in outputs):
+        raise SlidesError(f"{where}['outputs']", outputs, "a list of outputs as nbformat stores them",
+                          message=f"{where}: outputs must be a list of mappings (each with a mapping of data)")
+    return cell
+
+
+def _read_cells(cells: object, field: str = "cells") -> list:
+    return read_sequence(cells, field, _read_cell, max_items=10_000, error=SlidesError)
+
+
+@checked_arguments
 def slide_types(cells: Sequence) -> list[str]:
     """The reveal.js slide type of each cell: its ``slideshow`` metadata if set, else derived.
 
@@ -95,14 +123,15 @@ def slide_types(cells: Sequence) -> list[str]:
     cell that shows nothing is skipped; any other cell continues the current slide, unless that slide already holds
     :data:`SLIDE_TEXT_LIMIT` characters of text, when it starts a sub-slide (slides also scroll, as a fallback).
     """
+    cells = _read_cells(cells)
     types: list[str] = []
     text_on_slide = 0
     for position, cell in enumerate(cells):
         explicit = cell.get("metadata", {}).get("slideshow", {}).get("slide_type")
         size = len(cell.source) if cell.cell_type == "markdown" else 0
         if explicit:
-            if explicit not in SLIDE_TYPES:
-                raise SlidesError(f"cell {position + 1}: slideshow slide_type {explicit!r} is not one of {', '.join(SLIDE_TYPES)}")
+            if not isinstance(explicit, str) or explicit not in SLIDE_TYPES:
+                raise SlidesError(f"cell {position + 1}: slideshow slide_type {str(explicit)[:40]!r} is not one of {', '.join(SLIDE_TYPES)}")
             kind = explicit
         elif position == 0:
             kind = "slide"
@@ -133,7 +162,7 @@ def slide_types(cells: Sequence) -> list[str]:
 # --------------------------------------------------------------------------- quiz questions as slides
 
 
-def question_slide_html(question, number: int, total: int, title: str, intro: str = "") -> str:
+def _question_slide_html(question, number: int, total: int, title: str, intro: str = "") -> str:
     """One question on a slide: its prompt and options, the answer (with explanation and sources) as a fragment."""
     from ...widgets.quiz import TYPE_HINT, answer_html  # the widget's own wording of the hint and the answer
 
@@ -177,6 +206,7 @@ def _figures_with_alt(outputs: list, key: str) -> list:
     return result
 
 
+@checked_arguments
 def deck_notebook(notebook: nbformat.NotebookNode, name: str) -> tuple[nbformat.NotebookNode, int]:
     """A copy of ``notebook`` ready for the reveal exporter, and how many quiz-question slides it has.
 
@@ -184,6 +214,8 @@ def deck_notebook(notebook: nbformat.NotebookNode, name: str) -> tuple[nbformat.
     question; other widgets become their static fallback. Raises :class:`SlidesError` naming the cell when a quiz
     cannot be rebuilt as the notebook showed it.
     """
+    name = read_text(name, "name", empty=False, max_length=200, error=SlidesError)
+    _read_cells(notebook.get("cells"), "notebook['cells']")
     notebook = nbformat.from_dict(notebook)  # a deep copy
     try:
         complete_references(notebook, name)  # what stored outputs cite reaches an entry, as on the website
@@ -211,7 +243,7 @@ def deck_notebook(notebook: nbformat.NotebookNode, name: str) -> tuple[nbformat.
                 quiz = getattr(view, "quiz", view)  # a capstone step holds a one-question quiz
                 intro = view.step.scenario if quiz is not view else ""
                 for position, question in enumerate(quiz.questions, 1):
-                    markup = question_slide_html(question, position, len(quiz.questions), quiz.title, intro)
+                    markup = _question_slide_html(question, position, len(quiz.questions), quiz.title, intro)
                     cells.append(_html_cell(f"{cell.get('id', number)}-q{position}", markup, kind if position == 1 else "subslide"))
                     questions_shown += 1
                 continue
@@ -233,14 +265,14 @@ def deck_notebook(notebook: nbformat.NotebookNode, name: str) -> tuple[nbformat.
 # --------------------------------------------------------------------------- the decks
 
 
-def vendored_reveal(root: Path) -> Path:
+def _vendored_reveal(root: Path) -> Path:
     folder = root / VENDOR_FOLDER
     if not (folder / "dist" / "reveal.js").is_file():
-        raise SlidesError(f"reveal.js is not vendored at {folder} (see vendor/README.md); the decks need it to work offline")
+        raise SlidesError(f"root: reveal.js is not vendored at {folder} (see vendor/README.md); the decks need it to work offline")
     return folder
 
 
-def make_exporter() -> SlidesExporter:
+def _make_exporter() -> SlidesExporter:
     templates = Path(str(resources.files(PACKAGE).joinpath("templates")))
     exporter = SlidesExporter(template_name="course_reveal", extra_template_basedirs=[str(templates)],
                               exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
@@ -253,7 +285,7 @@ _EXTERNAL = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 _LESSON_LINK = re.compile(r"^(?:\./)?(\d\d_[A-Za-z0-9_]+)\.ipynb(#.*)?$")
 
 
-def relink(soup: BeautifulSoup) -> None:
+def _relink(soup: BeautifulSoup) -> None:
     """A link to another lesson goes to its deck; a link to any other repository file keeps only its text."""
     for link in soup.find_all("a", href=True):
         href = link["href"]
@@ -267,15 +299,15 @@ def relink(soup: BeautifulSoup) -> None:
             link.attrs = {"class": "repository-file", "title": f"{href} in the course repository"}
 
 
-def deck_html(notebook: nbformat.NotebookNode, name: str, exporter: SlidesExporter | None = None) -> tuple[str, int, int]:
+def _deck_html(notebook: nbformat.NotebookNode, name: str, exporter: SlidesExporter | None = None) -> tuple[str, int, int]:
     """One lesson's deck as HTML, with how many slides and quiz-question slides it has."""
-    exporter = exporter or make_exporter()
+    exporter = exporter or _make_exporter()
     prepared, questions = deck_notebook(notebook, name)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="IPython3 lexer unavailable")
         body, _ = exporter.from_notebook_node(prepared, resources={"metadata": {"name": name}})
     soup = BeautifulSoup(body, "html.parser")
-    relink(soup)
+    _relink(soup)
     try:
         convert_math(soup, f"{name}.ipynb")
     except SiteError as error:
@@ -285,29 +317,46 @@ def deck_html(notebook: nbformat.NotebookNode, name: str, exporter: SlidesExport
 
 
 def _empty(out: Path) -> None:
-    if out.exists():
-        if any(out.iterdir()) and not (out / BUILD_MARKER).exists():
-            raise SlidesError(f"{out} is not empty and was not made by the slides builder; refusing to delete it")
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
-    (out / BUILD_MARKER).write_text("made by the course slides builder; emptied on every build\n", encoding="utf-8")
+    if out.exists() and not out.is_dir():
+        raise SlidesError("out", str(out), "a folder", message=f"out: {out} is a file, not a folder")
+    try:
+        if out.exists():
+            if any(out.iterdir()) and not (out / BUILD_MARKER).exists():
+                raise SlidesError(f"out: {out} is not empty and was not made by the slides builder; refusing to delete it")
+            shutil.rmtree(out)
+        out.mkdir(parents=True)
+        (out / BUILD_MARKER).write_text("made by the course slides builder; emptied on every build\n", encoding="utf-8")
+    except OSError as problem:  # a file on the way, no permission
+        raise SlidesError("out", str(out), "a folder the builder may write",
+                          message=f"out: {out} cannot be made or emptied ({problem.strerror or problem})") from None
 
 
+@checked_arguments
 def build_decks(root: Path, out: Path, course_lessons: Sequence[Lesson] | None = None) -> DeckReport:
-    """Write one deck per available lesson into ``out`` (emptied first) with reveal.js beside them."""
+    """Write one deck per available lesson into ``out`` (emptied first) with reveal.js beside them.
+
+    ``root`` is the repository (its ``notebooks/`` and ``vendor/``); ``out`` a folder of the builder's own or a new one;
+    ``course_lessons`` the lessons to build (default: the manifest's).
+    """
     started = time.perf_counter()
-    vendor = vendored_reveal(root)
+    root = read_path(root, "root", kind="folder", error=SlidesError)
+    out = read_path(out, "out", error=SlidesError)
+    if course_lessons is not None:
+        course_lessons = read_sequence(course_lessons, "course_lessons",
+                                       lambda item, where: read_instance(item, where, Lesson, "a Lesson of the manifest", error=SlidesError),
+                                       error=SlidesError)
+    vendor = _vendored_reveal(root)
     chosen = [lesson for lesson in (manifest_lessons() if course_lessons is None else course_lessons) if lesson.available]
     _empty(out)
     shutil.copytree(vendor, out / REVEAL_FOLDER, ignore=shutil.ignore_patterns("SHA256SUMS"))
-    exporter = make_exporter()
+    exporter = _make_exporter()
     report = DeckReport(len(chosen), 0, 0, 0, 0.0)
     for lesson in chosen:
         path = root / "notebooks" / lesson.filename
         if not path.exists():
-            raise SlidesError(f"the lesson manifest lists {lesson.filename}, but {path} does not exist")
+            raise SlidesError(f"root: the lesson manifest lists {lesson.filename}, but {path} does not exist")
         notebook = nbformat.read(path, as_version=4)
-        markup, slides, questions = deck_html(notebook, lesson.name, exporter)
+        markup, slides, questions = _deck_html(notebook, lesson.name, exporter)
         target = out / f"{lesson.name}.html"
         target.write_text(markup, encoding="utf-8")
         report.decks.append(target)
@@ -318,14 +367,21 @@ def build_decks(root: Path, out: Path, course_lessons: Sequence[Lesson] | None =
     return report
 
 
+@checked_arguments
 def vendor_digest(root: Path) -> dict[str, str]:
-    """SHA-256 of every vendored reveal.js file, by path relative to ``vendor/reveal.js`` (checked against SHA256SUMS)."""
-    folder = root / VENDOR_FOLDER
+    """SHA-256 of every vendored reveal.js file, by path relative to ``vendor/reveal.js`` (checked against SHA256SUMS).
+
+    A repository without reveal.js vendored is refused (an empty digest would look like a match for nothing).
+    """
+    folder = _vendored_reveal(read_path(root, "root", kind="folder", error=SlidesError))
     return {path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
             for path in sorted(folder.rglob("*")) if path.is_file() and path.name != "SHA256SUMS"}
 
 
-def main(argv: list[str] | None = None) -> int:
+@checked_arguments
+def main(argv: Sequence[str] | None = None) -> int:
+    if argv is not None:
+        argv = read_sequence(argv, "argv", lambda item, where: read_text(item, where, error=SlidesError), error=SlidesError)
     parser = argparse.ArgumentParser(prog="course.py slides",
                                      description="Build a reveal.js slide deck per lesson (no execution, no network).")
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="the repository (default: the current folder)")
