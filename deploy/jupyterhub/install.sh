@@ -66,6 +66,13 @@ echo "== proxy (configurable-http-proxy from npm)"
 mkdir -p "$PREFIX/proxy"
 cp "$HERE/proxy/package.json" "$HERE/proxy/package-lock.json" "$PREFIX/proxy/"
 (cd "$PREFIX/proxy" && npm ci --omit=dev --no-audit --no-fund --loglevel=error)
+# The proxy runs on the Node.js 22 that the lock installs for Linux x64 and arm64, not on the system's:
+# configurable-http-proxy 5.3.0 and its dependencies declare Node.js 20 or 22.12 and later, and Debian 12's
+# own is 18 (its npm is enough to install them).
+NODE="$PREFIX/proxy/node_modules/.bin/node"
+[ -x "$NODE" ] || NODE="$(command -v node)"  # another platform: the system's Node.js, if recent enough
+"$NODE" -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' || {
+  echo "install.sh: the proxy needs Node.js 20 or later; $NODE is $("$NODE" --version)" >&2; exit 2; }
 
 # What each role gets on top of the course (pyproject.toml's extras): students JupyterLab and nbgrader,
 # whose Assignments panel fetches and submits (its instructor panels are switched off below);

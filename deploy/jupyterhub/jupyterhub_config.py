@@ -24,7 +24,11 @@ c.JupyterHub.port = S.port
 c.JupyterHub.hub_ip = "127.0.0.1"
 c.JupyterHub.hub_port = S.hub_port
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{S.proxy_api_port}"
-c.ConfigurableHTTPProxy.command = [str(S.prefix / "proxy" / "node_modules" / ".bin" / "configurable-http-proxy")]
+# The proxy runs on the Node.js its lock installs (install.sh says why), else on the system's.
+_modules = S.prefix / "proxy" / "node_modules"
+_node = _modules / ".bin" / "node"
+c.ConfigurableHTTPProxy.command = [str(_node) if _node.exists() else "node",
+                                   str(_modules / "configurable-http-proxy" / "bin" / "configurable-http-proxy")]
 c.ConfigurableHTTPProxy.pid_file = str(S.state / "proxy.pid")
 c.JupyterHub.db_url = f"sqlite:///{S.state / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(S.state / "jupyterhub_cookie_secret")

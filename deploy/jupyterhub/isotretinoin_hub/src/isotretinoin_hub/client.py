@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import struct
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -54,14 +55,39 @@ class CellResult:
 
 
 class Kernel:
-    """A kernel of a user's server, driven over the jupyter_server websocket (JSON protocol)."""
+    """A kernel of a user's server, driven over the jupyter_server websocket (JSON protocol).
+
+    jupyter_server pings every websocket every 30 s and closes one that has not answered for 90 s, as a
+    browser tab that went away. websocket-client answers a ping only while it reads, so between requests
+    a thread reads for it (every 10 s): a kernel left idle while the instructor grades stays connected.
+    """
+
+    KEEP_ALIVE_SECONDS = 10
 
     def __init__(self, ws_url: str, headers: dict[str, str], timeout: float) -> None:
         self.timeout = timeout
         self.session = uuid.uuid4().hex
         self.ws = websocket.create_connection(ws_url, header=[f"{k}: {v}" for k, v in headers.items()], timeout=timeout)
         self.widgets: dict[str, dict] = {}  # comm id -> last known state (from comm_open / comm_msg)
+        self._lock = threading.Lock()  # one reader at a time: a request, or the keep-alive between requests
+        self._closed = threading.Event()
         self._wait_ready(timeout)
+        threading.Thread(target=self._keep_alive, name="kernel-keep-alive", daemon=True).start()
+
+    def _keep_alive(self) -> None:
+        """Between requests, read whatever is waiting (websocket-client answers pings while reading)."""
+        while not self._closed.wait(self.KEEP_ALIVE_SECONDS):
+            with self._lock:
+                if self._closed.is_set():
+                    return
+                try:
+                    while (incoming := self._receive(time.monotonic() + 0.2)) is not None:  # until a short wait is empty
+                        self._track_widgets(incoming)
+                    return  # closed by the server: the next request says so
+                except websocket.WebSocketTimeoutException:
+                    continue
+                except (websocket.WebSocketException, OSError, ValueError):
+                    return  # closed: the next request says so
 
     def _wait_ready(self, timeout: float) -> None:
         """Ask for kernel_info until both its reply (shell) and the kernel's idle status (iopub) arrive.
@@ -81,7 +107,9 @@ class Kernel:
                     raise TimeoutError(f"kernel not ready in {timeout:.0f} s") from None
 
     def close(self) -> None:
-        self.ws.close()
+        self._closed.set()
+        with self._lock:
+            self.ws.close()
 
     def _message(self, msg_type: str, content: dict, channel: str) -> dict:
         return {
@@ -90,9 +118,12 @@ class Kernel:
             "parent_header": {}, "metadata": {}, "content": content, "channel": channel, "buffers": [],
         }
 
-    def _receive(self, deadline: float) -> dict:
+    def _receive(self, deadline: float) -> dict | None:
+        """The next message, or None when the server closed the connection."""
         self.ws.settimeout(max(0.05, deadline - time.monotonic()))
         frame = self.ws.recv()
+        if frame in ("", b""):  # websocket-client returns an empty frame for the server's close
+            return None
         if isinstance(frame, bytes):  # a message with binary buffers (e.g. a PNG in an Image widget)
             count = struct.unpack("!I", frame[:4])[0]
             offsets = list(struct.unpack(f"!{count}I", frame[4:4 * (count + 1)])) + [len(frame)]
@@ -114,6 +145,11 @@ class Kernel:
     def _request(self, msg_type: str, content: dict, channel: str, wait_reply: str | None,
                  timeout: float | None = None) -> tuple[dict | None, list[dict], float]:
         """Send one message; collect its iopub outputs until the kernel is idle (and the reply, if any)."""
+        with self._lock:
+            return self._request_locked(msg_type, content, channel, wait_reply, timeout)
+
+    def _request_locked(self, msg_type: str, content: dict, channel: str, wait_reply: str | None,
+                        timeout: float | None) -> tuple[dict | None, list[dict], float]:
         msg = self._message(msg_type, content, channel)
         start = time.monotonic()
         deadline = start + (timeout or self.timeout)
@@ -126,6 +162,8 @@ class Kernel:
                 incoming = self._receive(deadline)
             except websocket.WebSocketTimeoutException:
                 continue
+            if incoming is None:
+                raise HubError(f"{msg_type}: the server closed the kernel's websocket")
             self._track_widgets(incoming)
             if incoming.get("parent_header", {}).get("msg_id") != msg["header"]["msg_id"]:
                 continue
