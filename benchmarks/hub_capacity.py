@@ -43,7 +43,8 @@ from isotretinoin_hub.classroom import TemporaryClass, _descendants, _processes 
 from isotretinoin_hub.client import HubUser  # noqa: E402
 
 LESSON = "03_pharmacokinetics.ipynb"
-DOSES = ["30", "50", "20", "60", "40"]
+# Each differs from the one before and from the lesson's own starting dose, so every move must redraw the plot.
+DOSES = ["50", "20", "60", "40", "25"]
 MB = 1024 * 1024
 # Measured on the first runs (server + kernel of lesson 03, PSS): used only to refuse a run that
 # cannot fit, with a margin for the hub, the proxy and other users of the machine.
@@ -114,6 +115,8 @@ def student_session(user: HubUser, lessons_folder: str, seed: int, gate: threadi
         plot = kernel.find_widget("ImageModel")
         rng = random.Random(seed)
         updates = []
+        if kernel.widgets[dose].get("value") == DOSES[0]:
+            raise RuntimeError(f"{LESSON} starts the simulator at {DOSES[0]} mg: change DOSES so every move changes it")
         for value in DOSES:
             time.sleep(rng.uniform(1, 3))
             seconds, changed = kernel.update_widget(dose, timeout=300, value=value)
@@ -149,7 +152,14 @@ def measure(n: int, prefix: Path) -> dict:
             gate = threading.Barrier(n + 1)
             futures = [pool.submit(student_session, user, tc.settings.lessons_folder, seed, gate)
                        for seed, user in enumerate(users)]
-            gate.wait(timeout=1800)
+            try:
+                gate.wait(timeout=1800)
+            except threading.BrokenBarrierError:
+                # A student's session failed and broke the barrier: report its error, not the barrier's.
+                for future in futures:
+                    if future.exception(timeout=600) is not None:
+                        raise future.exception() from None
+                raise
             active = pss_by_uid()
             active_mb = [active.get(uids[u.name], 0) / MB for u in users]
             table = _processes()
