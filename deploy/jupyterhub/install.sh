@@ -119,9 +119,12 @@ cp "$HERE/jupyterhub_config.py" "$PREFIX/jupyterhub_config.py"
 # Everything under PREFIX belongs to root and is read-only for users.
 chown -R root:root "$PREFIX"
 chmod -R u+rwX,go+rX,go-w "$PREFIX"
-# Prove that an ordinary account can run the students' Python and import the course.
-if ! runuser -u nobody -- "$PREFIX/envs/student/bin/python" -c "import isotretinoin_course.data, isotretinoin_hub.exchange" ; then
-  echo "install.sh: an ordinary user cannot run $PREFIX/envs/student/bin/python: is a parent folder private?" >&2
+# Prove that an ordinary account can run the students' Python, import the course and find the
+# synthetic datasets inside the installed package (no variable pointing elsewhere).
+CHECK="import isotretinoin_hub.exchange; from isotretinoin_course.core.resources import datasets_directory as d
+assert (d() / 'datapackage.json').is_file(), f'no datasets in the installed course package: {d()}'"
+if ! runuser -u nobody -- env -u ISOTRETINOIN_COURSE_DATASETS "$PREFIX/envs/student/bin/python" -c "$CHECK"; then
+  echo "install.sh: an ordinary user must be able to run $PREFIX/envs/student/bin/python (is a parent folder private?) and find the course's datasets in it (see above)" >&2
   exit 1
 fi
 

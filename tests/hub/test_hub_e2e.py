@@ -250,6 +250,9 @@ def test_class_on_the_hub(klass, record_property):
     statuses = {a["name"]: a["status"] for a in formgrader}
     sources = {p.name for p in (PREFIX / "course" / "exercises" / "source").iterdir() if p.is_dir()}
     assert statuses == {name: "released" if name == ASSIGNMENT else "draft" for name in sources}, statuses
+    # Students have the Assignments panel (below) and not the instructor's tools.
+    for path in ("formgrader/api/assignments", "formgrader/api/status", "formgraders"):
+        assert users["correct"].server("GET", path).status_code == 404, path
     step("instructor generates and releases")
 
     # 5. Students fetch it from the Assignments panel's API, answer, and submit.
