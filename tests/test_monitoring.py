@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from isotretinoin_course.models.monitoring import LabValueError, alt_grade, flag_alt, flag_cholesterol, flag_hdl, flag_panel, flag_triglycerides
+from isotretinoin_course.models.monitoring import (
+    LabValueError, alt_grade, flag_alt, flag_cholesterol, flag_hdl, flag_panel, flag_triglycerides, to_mmol_l,
+)
 
 
 @pytest.mark.parametrize(
@@ -55,18 +57,43 @@ def test_panel_puts_the_urgent_flag_first():
     flags = flag_panel(triglycerides_mg_dl=560, total_cholesterol_mg_dl=180, hdl_mg_dl=50, alt_u_l=30)
     assert flags[0].analyte == "Triglycerides"
     assert flags[0].describe() == (
-        "Triglycerides 560 mg/dL: very high — contact the prescriber: the label reports reversal with dose reduction or diet; recheck promptly"
+        "Triglycerides 560 mg/dL (6.3 mmol/L): very high — contact the prescriber: the label reports reversal with dose reduction or diet; recheck promptly"
     )
     assert [flag.abnormal for flag in flags] == [True, False, False, False]
 
 
 @pytest.mark.parametrize(("call", "message"), [
-    (lambda: flag_triglycerides(-5), "triglycerides must be a positive number of mg/dL, got -5"),
+    (lambda: flag_triglycerides(-5), r"triglycerides of -5 mg/dL is outside what is plausible \(10–20000 mg/dL\)"),
+    (lambda: flag_triglycerides(1e9), r"triglycerides of 1000000000 mg/dL is outside what is plausible"),
+    (lambda: flag_triglycerides(1.7), r"triglycerides of 1.7 mg/dL is outside what is plausible"),  # a value in mmol/L
+    (lambda: flag_hdl(500), r"HDL cholesterol of 500 mg/dL is outside what is plausible \(5–250 mg/dL\)"),
+    (lambda: flag_cholesterol(18000), r"total cholesterol of 18000 mg/dL is outside what is plausible"),
+    (lambda: flag_alt(1e7), r"ALT of 10000000 U/L is outside what is plausible \(1–20000 U/L\)"),
     (lambda: flag_triglycerides(float("nan")), "triglycerides: nan is not a finite number"),
     (lambda: flag_alt("high"), "ALT: 'high' is not a number of U/L"),
     (lambda: flag_alt(True), "ALT: expected a number of U/L, got True"),
-    (lambda: alt_grade(50, upper_limit=0), "upper limit of normal must be a positive number of U/L, got 0"),
+    (lambda: alt_grade(50, upper_limit=0), r"upper limit of normal of 0 U/L is outside what is plausible \(10–100 U/L\)"),
 ])
 def test_impossible_values_are_refused(call, message):
-    with pytest.raises(LabValueError, match=message):
+    with pytest.raises(LabValueError, match=message) as caught:
         call()
+    assert caught.value.field and caught.value.field in str(caught.value)
+
+
+def test_extreme_but_real_results_are_flagged_not_refused():
+    assert flag_triglycerides(4500).band == "above 1000: pancreatitis risk"
+    assert alt_grade(5000) == 4
+    assert flag_hdl(8).band == "low"
+
+
+@pytest.mark.parametrize(
+    ("analyte", "mg_dl", "mmol_l"),
+    # The published factors (× 0.02586 cholesterol, × 0.01129 triglycerides), as lesson 05 tells students to multiply:
+    # 145 and 155 are values where factors recomputed from molar masses round to a different tenth.
+    [("Total cholesterol", 145, 3.7), ("HDL cholesterol", 40, 1.0), ("Total cholesterol", 240, 6.2),
+     ("Triglycerides", 155, 1.7), ("Triglycerides", 500, 5.6), ("Triglycerides", 1000, 11.3)],
+)
+def test_lipids_convert_with_the_published_factors(analyte, mg_dl, mmol_l):
+    assert round(to_mmol_l(analyte, mg_dl), 1) == mmol_l
+    # the other way round: 1 mmol/L is about 38.67 mg/dL of cholesterol and 88.57 mg/dL of triglycerides
+    assert round(1 / to_mmol_l(analyte, 1.0), 2) == (88.57 if analyte == "Triglycerides" else 38.67)

@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
+from ..core.inputs import checked_arguments, read_instance, read_sequence
 from ..content.lessons import Lesson, assignments, lessons
 from .style import OKABE_ITO, number_word, use_course_style
 
@@ -15,9 +16,10 @@ from .style import OKABE_ITO, number_word, use_course_style
 _COLUMNS = 5
 
 
+@checked_arguments
 def learning_path_figure(items: tuple[Lesson, ...] | None = None) -> tuple[Figure, str]:
     """The map: the notebooks in order, in two rows, with the graded assignments beside the notebook they follow."""
-    items = items if items is not None else lessons()
+    items = lessons() if items is None else tuple(read_sequence(items, "items", lambda item, where: read_instance(item, where, Lesson, "a Lesson (lessons())")))
     use_course_style()
     figure, ax = plt.subplots(figsize=(13, 5.4))
     ax.set_xlim(-0.55, _COLUMNS - 0.45)
@@ -26,6 +28,7 @@ def learning_path_figure(items: tuple[Lesson, ...] | None = None) -> tuple[Figur
     ax.axis("off")
     width, height = 0.9, 0.72
     positions = {item.number: divmod(index, _COLUMNS) for index, item in enumerate(items)}
+    any_planned = any(not item.available for item in items)
     for item in items:
         row, column = positions[item.number]
         y = row * 1.25
@@ -37,8 +40,10 @@ def learning_path_figure(items: tuple[Lesson, ...] | None = None) -> tuple[Figur
             )
         )
         ax.text(column, y - 0.2, f"{item.number}\n{textwrap.fill(item.title, 20)}", ha="center", va="center", fontsize=10, fontweight="bold")
-        ax.text(column, y + 0.14, textwrap.fill(item.question, 26), ha="center", va="center", fontsize=8)
-        ax.text(column, y + 0.3, "(available)" if item.available else "(planned)", ha="center", va="center", fontsize=8, style="italic")
+        # The status line only says something while some notebooks are planned; without it the question has room at 10 pt.
+        ax.text(column, y + (0.12 if any_planned else 0.17), textwrap.fill(item.question, 26), ha="center", va="center", fontsize=10)
+        if any_planned:
+            ax.text(column, y + 0.31, "(available)" if item.available else "(planned)", ha="center", va="center", fontsize=10, style="italic")
     for first, second in zip(items, items[1:]):
         (row_a, col_a), (row_b, col_b) = positions[first.number], positions[second.number]
         if row_a == row_b:
@@ -48,7 +53,7 @@ def learning_path_figure(items: tuple[Lesson, ...] | None = None) -> tuple[Figur
         ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=14, color="#555555", linewidth=1.3, connectionstyle=style))
     graded = assignments()
     text = "Graded assignments: " + "; ".join(f"{item.name} after notebook {item.lesson} ({item.title.lower()})" for item in graded)
-    ax.text(-0.5, 1.95, textwrap.fill(text, 150), ha="left", va="center", fontsize=9)
+    ax.text(-0.5, 1.95, textwrap.fill(text, 150), ha="left", va="center", fontsize=10)
     planned_lessons = [item for item in items if not item.available]
     ax.set_title("Learning path: solid blue boxes are available now, dashed white boxes are planned" if planned_lessons
                  else "Learning path: every notebook is available", fontsize=12)

@@ -6,13 +6,17 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from ..core.inputs import checked_arguments
+from ..content.ranges import read_plausible
 from ..models.dosing import CUMULATIVE_TARGETS_MG_PER_KG, MAINTENANCE_MG_PER_KG_DAY, STARTING_MG_PER_KG_DAY, SUPPLY_DAYS, check_weight
 from .style import OKABE_ITO, use_course_style
 
 
+@checked_arguments
 def cumulative_dose_figure(weight_kg: float = 60.0, days: int = 260) -> tuple[Figure, str]:
     """Cumulative mg/kg over a course for three regimens, with lines at the cumulative targets (120 and 150 mg/kg)."""
     check_weight(weight_kg)
+    days = int(read_plausible(days, "days", "course_days", integer=True))
     use_course_style()
     figure, ax = plt.subplots(figsize=(9, 4.6))
     day = np.arange(days + 1)
@@ -31,13 +35,13 @@ def cumulative_dose_figure(weight_kg: float = 60.0, days: int = 260) -> tuple[Fi
         crossings.append((label, int(np.argmax(values >= first_target)) if values.max() >= first_target else None))
     for target in CUMULATIVE_TARGETS_MG_PER_KG:
         ax.axhline(target, color="#555555", linewidth=1, linestyle="-.")
-        ax.text(days, target + 3, f"{target:g} mg/kg", ha="right", va="bottom", fontsize=9)
+        ax.text(days * 0.99, target + 3, f"{target:g} mg/kg", ha="right", va="bottom", fontsize=10)
     ax.set_xlabel("Days of treatment")
     ax.set_ylabel("Cumulative dose (mg/kg)")
     ax.set_xlim(0, days)
     ax.set_ylim(0, 210)
     ax.grid(alpha=0.3)
-    ax.legend(loc="upper left", fontsize=9)
+    ax.legend(loc="upper left", fontsize=10)
     ax.set_title("Cumulative dose over a course: three regimens (arithmetic, no patient data)")
     figure.tight_layout()
     reached = "; ".join(f"{label}: day {crossing}" if crossing is not None else f"{label}: not within {days} days" for label, crossing in crossings)

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from IPython.display import HTML, display
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from ..core.errors import CourseInputError
+from ..core.inputs import checked_arguments, read_number
 from ..models.isotretinoin_pk import (
     ELIMINATORS,
     ENDOGENOUS_NG_ML,
@@ -27,7 +30,7 @@ from ..models.isotretinoin_pk import (
     one_compartment_for,
     washout_table,
 )
-from ..models.pharmacokinetics import HOURS_PER_DAY, Regimen, Simulation, simulate, single_dose_cmax
+from ..models.pharmacokinetics import HOURS_PER_DAY, Regimen, Simulation, body_weight, simulate, single_dose_cmax
 from ..models.pk_scenario import ONE_MONTH_DAYS, WASHOUT_DAYS, Exposure, Scenario
 from .style import OKABE_ITO, quick_png, use_course_style
 
@@ -37,11 +40,26 @@ ELIMINATOR_COLOURS = {"typical": OKABE_ITO["sky_blue"], "nulman_mean": OKABE_ITO
                       "lognormal_95th": OKABE_ITO["orange"], "extreme": OKABE_ITO["vermillion"]}
 
 
+def _numbers(value: object, field: str) -> np.ndarray:
+    try:
+        if isinstance(value, (str, bytes)) or value is None:
+            raise TypeError
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise CourseInputError(field, value, "numbers (a list or an array)", message=f"{field}: expected numbers (a list or an array), got {value!r:.40}") from None
+
+
+@checked_arguments
 def envelope(x: np.ndarray, y: np.ndarray, buckets: int = PLOT_BUCKETS) -> tuple[np.ndarray, np.ndarray]:
     """At most ``2 × buckets`` points that draw like ``(x, y)`` at screen resolution: each bucket's minimum and maximum.
 
     Daily peaks and troughs stay visible however long the course (a plain every-n-th point would skip them).
     """
+    x, y = _numbers(x, "x"), _numbers(y, "y")
+    if x.shape != y.shape or x.ndim != 1:
+        raise CourseInputError("y", y.shape, f"one value for each of the {x.size} times",
+                               message=f"y: give one value for each time ({y.size} values, {x.size} times)")
+    buckets = read_number(buckets, "buckets", minimum=1, maximum=100_000, integer=True)
     if x.size <= 2 * buckets:
         return x, y
     size = x.size // buckets
@@ -92,7 +110,7 @@ class ConcentrationPlot:
         key = (has_metabolite, bool(missed))
         if key != self._legend_key:  # a legend costs a few ms to build: only when its entries change
             handles = [self.parent] + [self.metabolite] * has_metabolite + [self.month] + [self.missed] * bool(missed)
-            self.ax.legend(handles=handles, loc="center right", fontsize=9)
+            self.ax.legend(handles=handles, loc="center right", fontsize=10)
             self._legend_key = key
         product = FORMULATIONS[scenario.formulation].name.split(" (")[0]
         meal = "with food" if scenario.meal == "fed" else "fasting"
@@ -103,6 +121,7 @@ class ConcentrationPlot:
         return quick_png(self.figure)
 
 
+@checked_arguments
 def concentration_figure(scenario: Scenario, simulation: Simulation) -> Figure:
     """The simulator's plot for one scenario as a figure of its own (for a static view or a test)."""
     plot = ConcentrationPlot()
@@ -110,6 +129,7 @@ def concentration_figure(scenario: Scenario, simulation: Simulation) -> Figure:
     return plot.figure
 
 
+@checked_arguments
 def describe_simulation(scenario: Scenario, figures: Exposure) -> str:
     """A text description of the simulator's plot, for readers who cannot see it."""
     scenario_words = eliminator(scenario.eliminator)
@@ -142,7 +162,7 @@ def single_dose_figure() -> tuple[Figure, str]:
     ax.set_xlim(0, 48)
     ax.set_ylim(bottom=0)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, ncol=2)
+    ax.legend(fontsize=10, ncol=2)
     ax.set_title("One 80 mg dose of conventional capsules: two models against the label's means")
     figure.tight_layout()
     two_fed, one_fed = peaks["fed", "two compartments + delay"], peaks["fed", "one compartment"]
@@ -160,13 +180,16 @@ def single_dose_figure() -> tuple[Figure, str]:
     return figure, description
 
 
+@checked_arguments
 def washout_figure(dose_mg: float = 30, interval_h: float = 12, course_days: float = 140, weight_kg: float = REFERENCE_WEIGHT_KG,
                    days_after: float = 35) -> tuple[Figure, str]:
     """Parent concentration from the last dose of a course to ``days_after`` days later, log scale, one curve per eliminator."""
+    days_after = read_number(days_after, "days after the last dose", unit="days", minimum=1, maximum=400)
+    regimen = Regimen(dose_mg, interval_h, course_days)
+    dose_mg, interval_h, course_days, weight_kg = regimen.dose_mg, regimen.interval_h, regimen.days, body_weight(weight_kg)
     use_course_style()
     figure = Figure(figsize=(9, 4.6), dpi=100)
     ax = figure.add_subplot()
-    regimen = Regimen(dose_mg, interval_h, course_days)
     last = regimen.dose_times_h()[-1]
     for name in ELIMINATORS:
         scenario = eliminator(name)
@@ -178,10 +201,10 @@ def washout_figure(dose_mg: float = 30, interval_h: float = 12, course_days: flo
         ax.plot(days, values, "--" if scenario.constructed else "-", color=ELIMINATOR_COLOURS.get(name, OKABE_ITO["black"]), linewidth=2,
                 label=f"{scenario.short_label}, half-life {scenario.terminal_half_life_h:g} h")
     ax.axvline(ONE_MONTH_DAYS, color="grey", linewidth=1)
-    ax.text(ONE_MONTH_DAYS + 0.3, 2e-3, "one month after\nthe last dose", fontsize=9, va="bottom")
+    ax.text(ONE_MONTH_DAYS + 0.3, 2e-3, "one month after\nthe last dose", fontsize=10, va="bottom")
     # The body's own isotretinoin (from vitamin A): the model adds to it and leaves it out of every curve.
     ax.axhline(ENDOGENOUS_NG_ML, color=OKABE_ITO["black"], linewidth=1, linestyle=":")
-    ax.text(0.3, ENDOGENOUS_NG_ML * 1.25, f"the body's own isotretinoin, about {ENDOGENOUS_NG_ML:.1f} ng/mL (10 healthy men)", fontsize=8)
+    ax.text(0.3, ENDOGENOUS_NG_ML * 1.25, f"the body's own level, about {ENDOGENOUS_NG_ML:.1f} ng/mL", fontsize=10)
     ax.set_yscale("log")
     ax.set_ylim(WASHOUT_FLOOR_NG_ML, 1000)
     ax.set_xlim(0, days_after)
@@ -189,11 +212,11 @@ def washout_figure(dose_mg: float = 30, interval_h: float = 12, course_days: flo
     ax.set_ylabel("Plasma isotretinoin (ng/mL, log scale)")
     ax.set_title(f"After {course_days:g} days of {dose_mg:g} mg twice daily with food, {weight_kg:g} kg: model washout (teaching model)", fontsize=11)
     ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=8, loc="upper right")
+    ax.legend(fontsize=10, loc="upper right")
     figure.tight_layout()
     rows = washout_table(ONE_MONTH_DAYS, dose_mg=dose_mg, interval_h=interval_h, course_days=course_days, weight_kg=weight_kg)
-    parts = [f"{row.eliminator.short_label} (half-life {row.terminal_half_life_h:g} h), {_amount(row.parent_after_ng_ml)} ng/mL or "
-             f"{row.parent_fraction_remaining:.0e} of the level at stopping" for row in rows]
+    parts = [f"{row.eliminator.short_label} (half-life {row.terminal_half_life_h:g} h), {amount_text(row.parent_after_ng_ml)} ng/mL or "
+             f"{power_of_ten(row.parent_fraction_remaining, 0)} of the level at stopping" for row in rows]
     description = (
         "Model plasma isotretinoin on a log scale from the last dose of a 20-week course to five weeks later, one curve per "
         "elimination scenario; a vertical line marks one month and a dotted horizontal line the isotretinoin the body makes itself "
@@ -223,16 +246,59 @@ def label_comparison_table() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _amount(value: float) -> str:
-    """A concentration for a table: two significant figures from 1 up ("2.9", "10"), one below ("0.04", "5e-09")."""
-    return f"{value:.2g}" if value >= 1 else f"{value:.1g}"
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
+def power_of_ten(value: float, digits: int = 1) -> str:
+    """A very small number as a student writes it: 2.2e-09 becomes "2.2 × 10⁻⁹" (Python's e-notation is not for students)."""
+    if value == 0:
+        return "0"
+    mantissa, exponent = f"{value:.{digits}e}".split("e")
+    return f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+
+
+def amount_text(value: float) -> str:
+    """A concentration for a table: two significant figures from 1 up ("2.9", "10"), one below ("0.04"), powers of ten under 0.01."""
+    if value >= 1:
+        return f"{value:.2g}"
+    return f"{value:.1g}" if value >= 0.01 else power_of_ten(value, 0)
+
+
+def _one_figure(value: float) -> str:
+    """A ratio to one significant figure, in powers of ten below 0.01."""
+    return f"{value:.1g}" if value >= 0.01 else power_of_ten(value, 0)
+
+
+def formulation_table() -> pd.DataFrame:
+    """The three US formulations as the model holds them: strengths, exposure per mg and the model's time to peak."""
+    rows = []
+    for product in FORMULATIONS.values():
+        rows.append({
+            "formulation": product.name,
+            "strengths (mg)": ", ".join(f"{strength:g}" for strength in product.strengths_mg),
+            "exposure per mg, with food (× conventional with food)": f"{product.relative_bioavailability['fed']:.2f}",
+            "exposure per mg, fasting (× conventional with food)": f"{product.relative_bioavailability['fasted']:.2f}",
+            "model's time to peak, with food / fasting (h)": f"{product.tmax_h['fed']:.1f} / {product.tmax_h['fasted']:.1f}",
+        })
+    return pd.DataFrame(rows)
+
+
+def show_model_table(frame: pd.DataFrame, caption: str) -> None:
+    """Show a table of label or model figures (not patient data) with a caption and without pandas' row numbers.
+
+    The id comes from the caption, so the HTML is the same on every run and two tables on a page never share one.
+    """
+    slug = "".join(character if character.isalnum() else "-" for character in caption.lower())[:40].strip("-")
+    display(HTML(frame.style.set_uuid(slug).set_caption(caption).hide(axis="index").to_html()))
+
+
+@checked_arguments
 def washout_frame(days_after: float = ONE_MONTH_DAYS) -> pd.DataFrame:
     """The model's washout after a 20-week course for every eliminator, as a table to show.
 
     "At stopping" is the level when the next dose would have been due (just before it), not the lowest level of a day.
     """
+    days_after = read_number(days_after, "days after the last dose", unit="days", minimum=1, maximum=400)
     rows = []
     for row in washout_table(days_after):
         rows.append({
@@ -240,9 +306,9 @@ def washout_frame(days_after: float = ONE_MONTH_DAYS) -> pd.DataFrame:
             "terminal half-life (h)": f"{row.terminal_half_life_h:g}",
             f"half-lives in {days_after:g} days": f"{row.half_lives_elapsed:.0f}",
             "isotretinoin at stopping, when the next dose was due (ng/mL)": f"{row.parent_at_stop_ng_ml:.0f}",
-            f"isotretinoin after {days_after:g} days (ng/mL)": _amount(row.parent_after_ng_ml),
-            "fraction of the level at stopping": f"{row.parent_fraction_remaining:.0e}",
-            f"after {days_after:g} days ÷ the body's own isotretinoin ({ENDOGENOUS_NG_ML:.1f} ng/mL)": f"{row.parent_after_ng_ml / ENDOGENOUS_NG_ML:.1g}",
-            f"4-oxo-isotretinoin after {days_after:g} days (ng/mL; rests on the 3.4 ratio)": _amount(row.metabolite_after_ng_ml),
+            f"isotretinoin after {days_after:g} days (ng/mL)": amount_text(row.parent_after_ng_ml),
+            "fraction of the level at stopping": power_of_ten(row.parent_fraction_remaining, 0),
+            f"after {days_after:g} days ÷ the body's own isotretinoin ({ENDOGENOUS_NG_ML:.1f} ng/mL)": _one_figure(row.parent_after_ng_ml / ENDOGENOUS_NG_ML),
+            f"4-oxo-isotretinoin after {days_after:g} days (ng/mL; rests on the 3.4 ratio)": amount_text(row.metabolite_after_ng_ml),
         })
     return pd.DataFrame(rows)

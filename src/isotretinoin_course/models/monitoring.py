@@ -16,12 +16,15 @@ baseline (CTCAE v5.0 grades on multiples of the baseline when it is abnormal).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
 
+from ..core.inputs import checked_arguments
+from ..content.ranges import read_plausible
 from ..core.errors import CourseInputError
-from ..core.inputs import read_number
+from ..core.inputs import read_frame
 
 # The one home of every laboratory threshold the course uses (the cohort, its schema, the explorer and
 # the capstone import these).
@@ -41,6 +44,33 @@ ALT_UPPER_LIMIT_U_L = 40.0  # a common laboratory ULN; each lab reports its own
 AST_UPPER_LIMIT_U_L = 40.0  # likewise; the course does not flag AST, the synthetic cohort reports it
 ALT_ACTION_MULTIPLE = 3.0  # above 3×ULN (CTCAE grade 2 and higher) the prescriber is contacted
 ALT_GRADE_MULTIPLES = ((1.0, 1), (ALT_ACTION_MULTIPLE, 2), (5.0, 3), (20.0, 4))  # CTCAE v5.0: above k×ULN → grade g
+# Lipids are reported in mg/dL in the US and in mmol/L in the UK and most of Europe. The factors are the published
+# ones of the AHRQ evidence synthesis's unit-conversion appendix (haney2007-units): mg/dL × 0.02586 = mmol/L for
+# cholesterol (total or HDL) and × 0.01129 for triglycerides (about 38.67 and 88.57 mg/dL per mmol/L). They are used as
+# published, the same numbers lesson 05 asks students to multiply by, not recomputed from molar masses: 10 / 386.65
+# and 10 / 885.4 differ in the fourth figure and round values such as 145 mg/dL of cholesterol or 155 mg/dL of
+# triglycerides to a different tenth from the one a student gets by hand.
+MMOL_L_PER_MG_DL = {"Triglycerides": 0.01129, "Total cholesterol": 0.02586, "HDL cholesterol": 0.02586}
+
+
+def to_mmol_l(analyte: str, mg_dl: float) -> float:
+    """A lipid result in mmol/L from mg/dL, e.g. ``to_mmol_l("Triglycerides", 500)`` is about 5.6."""
+    if analyte not in MMOL_L_PER_MG_DL:
+        raise CourseInputError("analyte", analyte, "one of " + ", ".join(MMOL_L_PER_MG_DL))
+    return mg_dl * MMOL_L_PER_MG_DL[analyte]
+
+
+def visit_words(visit: str) -> str:
+    """A visit label of the synthetic tables in words: ``"month_2"`` → ``"month 2"``, ``"follow_up_3"`` →
+    ``"3 months after the course"``; ``"baseline"`` stays."""
+    if match := re.fullmatch(r"month_(\d+)", visit):
+        return f"month {match.group(1)}"
+    if match := re.fullmatch(r"follow_up_(\d+)", visit):
+        months = int(match.group(1))
+        return f"{months} month{'s' if months != 1 else ''} after the course"
+    return visit.replace("_", " ")
+
+
 # Reference ranges (low, high) of each analyte of the synthetic cohort's laboratory table.
 REFERENCE_RANGES = {
     "triglycerides_mg_dl": (None, TRIGLYCERIDES_REFERENCE_MG_DL),
@@ -52,7 +82,7 @@ REFERENCE_RANGES = {
 
 
 class LabValueError(CourseInputError):
-    """A laboratory value that cannot be real."""
+    """A laboratory value that cannot be real (outside the plausible range of ``content/plausible_ranges.yml``)."""
 
 
 @dataclass(frozen=True)
@@ -65,11 +95,16 @@ class Flag:
     action: str
 
     def describe(self) -> str:
-        return f"{self.analyte} {self.value:g} {self.unit}: {self.band} — {self.action}"
+        """One line for a student: the value with its unit (lipids also in mmol/L), the band and the action."""
+        value = f"{self.value:g} {self.unit}"
+        if self.unit == "mg/dL" and self.analyte in MMOL_L_PER_MG_DL:
+            value += f" ({to_mmol_l(self.analyte, self.value):.1f} mmol/L)"
+        return f"{self.analyte} {value}: {self.band} — {self.action}"
 
 
-def _value(name: str, value: object, unit: str) -> float:
-    return read_number(value, name, unit=unit, positive=True, error=LabValueError)
+def _value(name: str, value: object, quantity: str) -> float:
+    """A result within the plausible range of ``quantity``: extreme but real results are flagged, slips refused."""
+    return float(read_plausible(value, name, quantity, error=LabValueError))
 
 
 def _band(value: float, bands: tuple[tuple[float, str], ...]) -> str:
@@ -80,9 +115,10 @@ def _band(value: float, bands: tuple[tuple[float, str], ...]) -> str:
     return label
 
 
+@checked_arguments
 def flag_triglycerides(mg_dl: float) -> Flag:
     """Fasting triglycerides against the ATP III classes, with the pancreatitis-risk level above 1000 mg/dL."""
-    value = _value("triglycerides", mg_dl, "mg/dL")
+    value = _value("triglycerides", mg_dl, "triglycerides_mg_dl")
     band = _band(value, TRIGLYCERIDE_BANDS)
     if value > TRIGLYCERIDE_PANCREATITIS_RISK_ABOVE:
         return Flag("Triglycerides", value, "mg/dL", "above 1000: pancreatitis risk", True,
@@ -97,23 +133,26 @@ def flag_triglycerides(mg_dl: float) -> Flag:
     return Flag("Triglycerides", value, "mg/dL", band, band != "normal", actions[band])
 
 
+@checked_arguments
 def flag_cholesterol(mg_dl: float) -> Flag:
-    value = _value("total cholesterol", mg_dl, "mg/dL")
+    value = _value("total cholesterol", mg_dl, "total_cholesterol_mg_dl")
     band = _band(value, CHOLESTEROL_BANDS)
     action = "no action" if band == "desirable" else "usually reverses after treatment; recheck as planned"
     return Flag("Total cholesterol", value, "mg/dL", band, band != "desirable", action)
 
 
+@checked_arguments
 def flag_hdl(mg_dl: float) -> Flag:
-    value = _value("HDL cholesterol", mg_dl, "mg/dL")
+    value = _value("HDL cholesterol", mg_dl, "hdl_mg_dl")
     low = value < HDL_LOW_BELOW
     return Flag("HDL cholesterol", value, "mg/dL", "low" if low else "normal", low, "recheck as planned" if low else "no action")
 
 
+@checked_arguments
 def alt_grade(u_l: float, upper_limit: float = ALT_UPPER_LIMIT_U_L) -> int:
     """CTCAE v5.0 grade of an ALT result: 0 at or below the ULN, 1 above it ... 4 above 20×ULN."""
-    value = _value("ALT", u_l, "U/L")
-    limit = _value("upper limit of normal", upper_limit, "U/L")
+    value = _value("ALT", u_l, "alt_u_l")
+    limit = _value("upper limit of normal", upper_limit, "alt_upper_limit_u_l")
     grade = 0
     for multiple, level in ALT_GRADE_MULTIPLES:
         if value > multiple * limit:
@@ -121,9 +160,10 @@ def alt_grade(u_l: float, upper_limit: float = ALT_UPPER_LIMIT_U_L) -> int:
     return grade
 
 
+@checked_arguments
 def flag_alt(u_l: float, upper_limit: float = ALT_UPPER_LIMIT_U_L) -> Flag:
     grade = alt_grade(u_l, upper_limit)
-    value, upper_limit = _value("ALT", u_l, "U/L"), _value("upper limit of normal", upper_limit, "U/L")
+    value, upper_limit = _value("ALT", u_l, "alt_u_l"), _value("upper limit of normal", upper_limit, "alt_upper_limit_u_l")
     band = "normal" if grade == 0 else f"CTCAE grade {grade} ({value / upper_limit:.1f}× ULN)"
     actions = {
         0: "no action",
@@ -135,6 +175,7 @@ def flag_alt(u_l: float, upper_limit: float = ALT_UPPER_LIMIT_U_L) -> Flag:
     return Flag("ALT", value, "U/L", band, grade > 0, actions[grade])
 
 
+@checked_arguments
 def flag_panel(triglycerides_mg_dl: float, total_cholesterol_mg_dl: float, hdl_mg_dl: float, alt_u_l: float,
                alt_upper_limit: float = ALT_UPPER_LIMIT_U_L) -> list[Flag]:
     """All four flags for one blood draw, most urgent first."""
@@ -143,18 +184,32 @@ def flag_panel(triglycerides_mg_dl: float, total_cholesterol_mg_dl: float, hdl_m
     return sorted(flags, key=lambda flag: (urgency[flag.action.startswith(("urgent", "contact"))], not flag.abnormal))
 
 
+_LAB_COLUMNS = ("triglycerides_mg_dl", "total_cholesterol_mg_dl", "alt_u_l")
+
+
+@checked_arguments
 def threshold_shares(labs: pd.DataFrame, upper_limit: float = ALT_UPPER_LIMIT_U_L) -> pd.DataFrame:
     """Share of patients (%) above each threshold at each visit of the cohort's laboratory table."""
+    labs = read_frame(labs, "labs", ("patient_id", "visit", *_LAB_COLUMNS), rows=True, error=LabValueError)
+    upper_limit = _value("upper limit of normal", upper_limit, "alt_upper_limit_u_l")
+    for column in _LAB_COLUMNS:
+        if not pd.api.types.is_numeric_dtype(labs[column]):
+            raise LabValueError(f"labs[{column!r}]", str(labs[column].dtype), "numbers",
+                                message=f"labs: column {column!r} holds {labs[column].dtype} values, not numbers; load it with load_cohort()")
+    unknown = sorted({str(visit) for visit in labs["visit"] if not re.fullmatch(r"baseline|month_[0-9]+", str(visit))})
+    if unknown:
+        raise LabValueError("labs['visit']", unknown[0], "baseline or month_N", message=f"labs: visit {unknown[0]!r} is not 'baseline' or 'month_N'")
     checks = {
-        f"triglycerides > {TRIGLYCERIDES_REFERENCE_MG_DL:g} mg/dL": labs["triglycerides_mg_dl"] > TRIGLYCERIDES_REFERENCE_MG_DL,
-        f"triglycerides ≥ {TRIGLYCERIDES_VERY_HIGH_MG_DL:g} mg/dL": labs["triglycerides_mg_dl"] >= TRIGLYCERIDES_VERY_HIGH_MG_DL,
-        f"total cholesterol > {CHOLESTEROL_REFERENCE_MG_DL:g} mg/dL": labs["total_cholesterol_mg_dl"] > CHOLESTEROL_REFERENCE_MG_DL,
+        f"triglycerides > {TRIGLYCERIDES_REFERENCE_MG_DL:g} mg/dL ({to_mmol_l('Triglycerides', TRIGLYCERIDES_REFERENCE_MG_DL):.1f} mmol/L)": labs["triglycerides_mg_dl"] > TRIGLYCERIDES_REFERENCE_MG_DL,
+        f"triglycerides ≥ {TRIGLYCERIDES_VERY_HIGH_MG_DL:g} mg/dL ({to_mmol_l('Triglycerides', TRIGLYCERIDES_VERY_HIGH_MG_DL):.1f} mmol/L)": labs["triglycerides_mg_dl"] >= TRIGLYCERIDES_VERY_HIGH_MG_DL,
+        f"total cholesterol > {CHOLESTEROL_REFERENCE_MG_DL:g} mg/dL ({to_mmol_l('Total cholesterol', CHOLESTEROL_REFERENCE_MG_DL):.1f} mmol/L)": labs["total_cholesterol_mg_dl"] > CHOLESTEROL_REFERENCE_MG_DL,
         f"ALT > ULN ({upper_limit:g} U/L)": labs["alt_u_l"] > upper_limit,
         f"ALT > {ALT_ACTION_MULTIPLE:g}× ULN": labs["alt_u_l"] > ALT_ACTION_MULTIPLE * upper_limit,
     }
     frame = pd.DataFrame({name: values for name, values in checks.items()})
     frame["visit"] = labs["visit"].to_numpy()
-    order = ["baseline"] + sorted({v for v in labs["visit"] if v != "baseline"}, key=lambda v: int(v.split("_")[1]))
+    visits = {str(visit) for visit in labs["visit"]}
+    order = ["baseline"] * ("baseline" in visits) + sorted(visits - {"baseline"}, key=lambda v: int(v.split("_")[1]))
     shares = frame.groupby("visit").mean().mul(100).round(1).reindex(order)
     shares.insert(0, "patients tested", labs.groupby("visit")["patient_id"].nunique().reindex(order))
     return shares

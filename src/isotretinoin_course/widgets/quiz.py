@@ -7,6 +7,10 @@ module only lays out controls and writes feedback into HTML widgets (never
 When a notebook is read without a running kernel (static HTML, a repository
 viewer), the widget cannot be drawn; the quiz then falls back to a static HTML
 rendering with its answers folded in a ``<details>`` section.
+
+Every checked answer is saved on the student's computer (:mod:`isotretinoin_course.core.progress_store`), and a
+quiz shows the answers saved in an earlier session when it is drawn again, after a kernel restart for example;
+a progress file that cannot be read or written gives a notice under the score, and the quiz works on in memory.
 """
 
 from __future__ import annotations
@@ -16,11 +20,15 @@ from typing import Sequence
 
 import ipywidgets as widgets
 
+from ..core.inputs import checked_arguments, read_choice, read_instance, read_sequence, read_text
 from ..content.bibliography import BibliographyError, entry_link, load_bibliography, short_citation
 from ..content.quiz_banks import Question, QuizBank, load_bank
 from ..core.markup import inline_markup, paragraphs
+from ..core.progress_store import SavedResult, progress_store
+from ..models.progress import lesson_for_bank, quiz_source
 from ..models.quiz import AnswerResult, QuizProgress, check_answer, correct_answer_text, presented_questions
 from .base import CourseWidget
+from .progress import progress_notice_html
 
 TYPE_HINT = {
     "single": "Choose one answer.",
@@ -29,6 +37,7 @@ TYPE_HINT = {
 }
 
 
+@checked_arguments
 def feedback_html(result: AnswerResult) -> str:
     """The verdict and feedback for one checked answer, as the widget shows it (the course website's quiz.js
     writes the same HTML; ``tests/browser/test_site.py`` compares the two for every question of the course)."""
@@ -43,6 +52,7 @@ def feedback_html(result: AnswerResult) -> str:
     return f'<div class="quiz-feedback {css}" role="status"><p><strong>{verdict}</strong></p><ul>{items}{probes}</ul></div>'
 
 
+@checked_arguments
 def sources_html(keys: Sequence[str]) -> str:
     """The sources of a question as linked author–year citations, e.g. "Sources: Titus and Hodge 2012".
 
@@ -50,6 +60,7 @@ def sources_html(keys: Sequence[str]) -> str:
     has one. A key the bibliography lacks (which the bank validator refuses) is shown as itself rather
     than breaking the quiz.
     """
+    keys = read_sequence(keys, "keys", lambda item, where: read_text(item, where, empty=False, max_length=200))
     if not keys:
         return ""
     bibliography = load_bibliography()
@@ -68,6 +79,7 @@ def sources_html(keys: Sequence[str]) -> str:
     return f'<p class="quiz-sources"><small>{word}: {"; ".join(items)}</small></p>'
 
 
+@checked_arguments
 def answer_html(question: Question) -> str:
     """The right answer, the explanation and the sources of one question (folded until asked for)."""
     return (
@@ -79,6 +91,7 @@ def answer_html(question: Question) -> str:
 class QuestionCard(CourseWidget):
     """One question: prompt, answer control, a Check button and the feedback area."""
 
+    @checked_arguments
     def __init__(self, question: Question, number: int, on_result) -> None:
         self.question, self.number = question, number
         self.title = f"Question {number}"
@@ -146,6 +159,27 @@ class QuestionCard(CourseWidget):
         self._on_result(self.question.id, result)
         return result
 
+    def restore(self, saved: SavedResult) -> None:
+        """Show a result saved in an earlier session: the answer then given, its feedback, and a note (no new attempt)."""
+        feedback = ""
+        if self._can_show(saved.response):
+            self.set_response(saved.response)
+            result = check_answer(self.question, self.response())
+            feedback = feedback_html(result) if result.valid else ""
+        times = "once" if saved.attempts == 1 else f"{saved.attempts} times"
+        first = "yes" if saved.correct_first_time else "no"
+        self.feedback.value = (f'{feedback}<p class="quiz-saved"><small>Saved from an earlier session: checked {times}; '
+                               f"right first time: {first}.</small></p>")
+
+    def _can_show(self, response: object) -> bool:
+        """Whether a saved response still fits this question (its options may have changed since)."""
+        ids = {option.id for option in self.question.options}
+        if self.question.type == "single":
+            return isinstance(response, str) and response in ids
+        if self.question.type == "multiple":
+            return isinstance(response, list) and bool(response) and set(response) <= ids
+        return isinstance(response, str)
+
     def reveal(self, shown: bool) -> None:
         self.answer.value = answer_html(self.question) if shown else ""
         self.answer.layout.display = None if shown else "none"
@@ -155,8 +189,11 @@ class QuestionCard(CourseWidget):
 
 
 class Quiz(CourseWidget):
-    """A set of questions from one bank with a running score and a 'reveal answers' switch."""
+    """A set of questions from one bank with a running score, a 'reveal answers' switch and saved progress."""
 
+    progress_kind = "quiz"  # how its results are filed in the progress file (the capstone's steps say "capstone")
+
+    @checked_arguments
     def __init__(self, bank: QuizBank, question_ids: Sequence[str] | None = None, title: str | None = None) -> None:
         self.bank = bank
         self.questions = presented_questions(bank, question_ids)  # the order every rendering shows
@@ -169,7 +206,42 @@ class Quiz(CourseWidget):
         self.observe_guarded(self.reveal_toggle, self._on_reveal)
         self.cards = [QuestionCard(question, number, self._record) for number, question in enumerate(self.questions, 1)]
         header = widgets.HTML(f"<p><strong>{inline_markup(self.title)}</strong></p>")
-        super().__init__([header, self.score, *self.cards, self.reveal_toggle], outputs=[self.score])
+        self.progress_note = widgets.HTML("")
+        super().__init__([header, self.score, self.progress_note, *self.cards, self.reveal_toggle], outputs=[self.score])
+        self._restore_saved()
+
+    # ------------------------------------------------------------------ saved progress
+    def progress_place(self) -> tuple[str, str]:
+        """(lesson number, source) under which this quiz's results are saved."""
+        return lesson_for_bank(self.bank.notebook), quiz_source(self.bank.notebook)
+
+    def _restore_saved(self) -> None:
+        store = progress_store()
+        lesson, source = self.progress_place()
+        saved = {(result.source, result.question): result for result in store.results() if result.lesson == lesson}
+        restored = 0
+        for card in self.cards:
+            result = saved.get((source, card.question.id))
+            if result is None:
+                continue
+            card.restore(result)
+            self.progress.restore(card.question.id, result.attempts, result.correct_first_time, result.correct_now)
+            self._restored(card.question.id, result)
+            restored += 1
+        self.score.value = self._score_html()
+        note = (f"<p class=\"quiz-saved\"><small>Your answers saved in an earlier session are shown ({restored} of "
+                f"{len(self.cards)} questions); check again to change them.</small></p>") if restored else ""
+        self.progress_note.value = note + progress_notice_html(store.problem)
+
+    def _restored(self, question_id: str, saved: SavedResult) -> None:
+        """A saved result was put back on screen (the capstone also tells its case)."""
+
+    def _save(self, question_id: str, result: AnswerResult) -> None:
+        store = progress_store()
+        lesson, source = self.progress_place()
+        card = self.card(question_id)
+        store.record(lesson, source, question_id, card.question.objective, result.correct, card.response(), kind=self.progress_kind)
+        self.progress_note.value = progress_notice_html(store.problem)
 
     def _score_html(self) -> str:
         return f'<p class="quiz-score" role="status">{self.progress.summary()}</p>'
@@ -177,16 +249,16 @@ class Quiz(CourseWidget):
     def _record(self, question_id: str, result: AnswerResult) -> None:
         self.progress.record(question_id, result)
         self.score.value = self._score_html()
+        if result.valid:
+            self._save(question_id, result)
 
     def _on_reveal(self, change: dict) -> None:
         for card in self.cards:
             card.reveal(bool(change["new"]))
 
     def card(self, question_id: str) -> QuestionCard:
-        for card in self.cards:
-            if card.question.id == question_id:
-                return card
-        raise KeyError(question_id)
+        ids = [card.question.id for card in self.cards]
+        return self.cards[ids.index(read_choice(question_id, "question_id", ids, what="questions of this quiz"))]
 
     # A fixed text repr keeps stored outputs reproducible; the HTML is what static viewers show when no
     # widget state is saved.
@@ -197,8 +269,11 @@ class Quiz(CourseWidget):
         return static_quiz_html(self.questions, self.title)
 
 
+@checked_arguments
 def static_quiz_html(questions: Sequence[Question], title: str) -> str:
     """The quiz as static HTML: questions first, answers folded away below."""
+    questions = read_sequence(questions, "questions", lambda item, where: read_instance(item, where, Question, "a quiz Question"))
+    title = read_text(title, "title", max_length=300)
     items = []
     for question in questions:
         if question.type == "numeric":
@@ -216,6 +291,7 @@ def static_quiz_html(questions: Sequence[Question], title: str) -> str:
     )
 
 
+@checked_arguments
 def quiz_for(notebook: str, question_ids: Sequence[str] | None = None, title: str | None = None) -> Quiz:
     """The quiz for a notebook, e.g. ``quiz_for("01_acne_pathophysiology")``.
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
+from ..core.inputs import checked_arguments
 from ..core.markup import inline_markup
 from ..models.acne import NODULES_SEVERE_ABOVE, THRESHOLDS, LesionCountError, LesionCounts, classify_severity, isotretinoin_fit
 from .base import CourseWidget
@@ -20,9 +21,9 @@ class SeverityClassifier(CourseWidget):
     title = "Severity classifier"
 
     FIELDS = (
-        ("comedones", "Comedones", "open and closed (blackheads and whiteheads)"),
-        ("inflammatory", "Papules + pustules", "inflamed lesions under 5 mm"),
-        ("nodules", "Nodules", "inflamed lesions of 5 mm or more"),
+        ("comedones", "Comedones (number)", "open and closed (blackheads and whiteheads)"),
+        ("inflammatory", "Papules + pustules (number)", "inflamed lesions under 5 mm"),
+        ("nodules", "Nodules (number)", "inflamed lesions of 5 mm or more"),
     )
     CONTEXT = (
         ("scarring", "Acne is scarring"),
@@ -32,10 +33,11 @@ class SeverityClassifier(CourseWidget):
     # Three states, because "not ticked" must not turn into "not tried": the label needs to know.
     ANTIBIOTICS = (("not known", None), ("tried, acne did not respond", True), ("not tried", False))
 
+    @checked_arguments
     def __init__(self, comedones: int = 0, inflammatory: int = 0, nodules: int = 0) -> None:
-        style = {"description_width": "11em"}
+        style = {"description_width": "14em"}
         self.count_inputs = {
-            name: widgets.Text(value=str(value), description=label, tooltip=hint, style=style, layout=widgets.Layout(width="20em"))
+            name: widgets.Text(value=str(value), description=label, tooltip=hint, style=style, layout=widgets.Layout(width="24em"))
             for (name, label, hint), value in zip(self.FIELDS, (comedones, inflammatory, nodules))
         }
         self.context_inputs: dict[str, widgets.Widget] = {
@@ -79,6 +81,7 @@ class SeverityClassifier(CourseWidget):
         return severity_scheme_html()
 
 
+@checked_arguments
 def severity_report_html(typed_counts: dict[str, object], context: dict[str, bool | None]) -> str:
     """The classifier's answer for what the student typed, or a message saying what to fix."""
     try:
