@@ -19,6 +19,7 @@ from nbclient import NotebookClient
 
 from ..content.bibliography import REFERENCES_HEADING, Bibliography, cited_keys, load_bibliography, references_markdown
 from ..content.validation import course_content_problems
+from ..core.identity import request_fixed_order
 from .lint import ALLOWED_CELL_METADATA, WIDGET_VIEW, lint_notebook
 
 CELL_TIMEOUT_SECONDS = 300
@@ -75,6 +76,7 @@ def execute_notebook(path: Path, bibliography: Bibliography) -> None:
     nb = nbformat.read(path, as_version=4)
     refresh_references(nb, bibliography)
     clean_metadata(nb)
+    request_fixed_order()  # the kernel inherits it: the quizzes store the course's fixed option order
     client = NotebookClient(
         nb,
         timeout=CELL_TIMEOUT_SECONDS,
