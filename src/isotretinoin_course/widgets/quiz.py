@@ -27,14 +27,15 @@ from .base import CourseWidget
 # long option would overlap the next one (hiding which is selected) or lose its end. The rules are
 # scoped to the quiz's own classes; the style element rides in the quiz's header.
 OPTION_STYLE = """<style>
-.course-quiz-choices.widget-radio-box { height: auto; overflow: visible; }
-.course-quiz-choices.widget-radio-box label { height: auto; min-height: var(--jp-widgets-radio-item-height, 24px);
+.course-quiz-choices, .course-quiz-choices .widget-radio-box { height: auto; overflow: visible; }
+.course-quiz-choices .widget-radio-box label { height: auto; min-height: var(--jp-widgets-radio-item-height, 24px);
   line-height: 1.35; white-space: normal; display: flex; align-items: flex-start; gap: 0.4em; margin: 0 0 0.35em 0; }
-.course-quiz-choices.widget-radio-box label input { flex: none; margin: 0.2em 0 0 0; }
-.course-quiz-choice.widget-checkbox { height: auto; width: auto; }
+.course-quiz-choices .widget-radio-box label input { order: -1; flex: none; float: none; margin: 0.2em 0 0 0; }
+.course-quiz-choice.widget-checkbox { height: auto; width: auto; line-height: 1.35; }
 .course-quiz-choice.widget-checkbox .widget-label-basic { height: auto; line-height: 1.35; white-space: normal;
   overflow: visible; display: flex; align-items: flex-start; gap: 0.4em; margin: 0 0 0.35em 0; }
-.course-quiz-choice.widget-checkbox .widget-label-basic input { flex: none; margin: 0.2em 0 0 0; }
+.course-quiz-choice.widget-checkbox .widget-label-basic input[type='checkbox'] { flex: none; align-self: flex-start;
+  margin: 0.2em 0 0 0; }
 .course-quiz-choice.widget-checkbox .widget-label-basic span { white-space: normal; overflow: visible; text-overflow: clip; }
 </style>"""
 
