@@ -55,7 +55,7 @@ def test_panel_puts_the_urgent_flag_first():
     flags = flag_panel(triglycerides_mg_dl=560, total_cholesterol_mg_dl=180, hdl_mg_dl=50, alt_u_l=30)
     assert flags[0].analyte == "Triglycerides"
     assert flags[0].describe() == (
-        "Triglycerides 560 mg/dL: very high — contact the prescriber: the label reports reversal with dose reduction or diet; recheck promptly"
+        "Triglycerides 560 mg/dL (6.3 mmol/L): very high — contact the prescriber: the label reports reversal with dose reduction or diet; recheck promptly"
     )
     assert [flag.abnormal for flag in flags] == [True, False, False, False]
 

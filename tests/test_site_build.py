@@ -269,6 +269,7 @@ def test_binder_link_pattern_and_where_the_repository_comes_from(tmp_path, monke
 def course_copy(tmp_path) -> Path:
     """A copy of the notebooks in a repository-like folder, to break on purpose."""
     shutil.copytree(ROOT / "notebooks", tmp_path / "root" / "notebooks")
+    shutil.copytree(ROOT / "vendor", tmp_path / "root" / "vendor")  # the site's slides need the vendored reveal.js
     return tmp_path / "root"
 
 

@@ -3,16 +3,19 @@
 First every content file is validated against its schema (a notebook built on broken content is not
 worth executing). Then, for each notebook: regenerate its References cell from the bibliography,
 strip editor noise from the metadata, run every cell top to bottom in a new ``python3`` kernel (no
-widget state stored), and lint the result. Use it through ``python3 course.py execute [NOTEBOOK ...]``
+widget state stored; an empty saved-progress folder of its own), and lint the result. Use it through ``python3 course.py execute [NOTEBOOK ...]``
 (``course.py`` passes the notebooks folder when no notebook is named).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import sys
+import tempfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from collections.abc import Sequence
 
 import nbformat
 from nbclient import NotebookClient
@@ -20,6 +23,7 @@ from nbclient import NotebookClient
 from ..content.bibliography import REFERENCES_HEADING, Bibliography, cited_keys, load_bibliography, references_markdown
 from ..content.validation import course_content_problems
 from ..core.identity import request_fixed_order
+from ..core.progress_store import PROGRESS_DIR_VARIABLE
 from .lint import ALLOWED_CELL_METADATA, WIDGET_VIEW, lint_notebook
 
 CELL_TIMEOUT_SECONDS = 300
@@ -72,6 +76,22 @@ def stable_widget_ids(nb, name: str) -> None:
                 view["model_id"] = hashlib.sha256(f"{name}:{count}".encode()).hexdigest()[:32]
 
 
+@contextlib.contextmanager
+def empty_progress() -> Iterator[None]:
+    """Kernels started inside see an empty progress folder of their own, never the author's saved progress, so the
+    stored outputs cannot depend on what this machine has saved (a quiz would otherwise restore the author's answers)."""
+    previous = os.environ.get(PROGRESS_DIR_VARIABLE)
+    with tempfile.TemporaryDirectory(prefix="course-progress-") as folder:
+        os.environ[PROGRESS_DIR_VARIABLE] = folder
+        try:
+            yield
+        finally:
+            if previous is None:
+                os.environ.pop(PROGRESS_DIR_VARIABLE, None)
+            else:
+                os.environ[PROGRESS_DIR_VARIABLE] = previous
+
+
 def execute_notebook(path: Path, bibliography: Bibliography) -> None:
     nb = nbformat.read(path, as_version=4)
     refresh_references(nb, bibliography)
@@ -85,7 +105,8 @@ def execute_notebook(path: Path, bibliography: Bibliography) -> None:
         store_widget_state=False,
         record_timing=False,
     )
-    client.execute()
+    with empty_progress():
+        client.execute()
     clean_metadata(nb)
     stable_widget_ids(nb, path.stem)
     nbformat.validate(nb)

@@ -45,7 +45,10 @@ PACKAGE = "isotretinoin_course"
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 ALLOWED_NOTEBOOK_METADATA = {"kernelspec", "language_info"}
-ALLOWED_CELL_METADATA = {"tags"}
+# "slideshow" ({"slide_type": ...}, set in JupyterLab's property inspector) says where the class slides start a slide
+# (authoring/slides); the build keeps it and the lint checks its value.
+ALLOWED_CELL_METADATA = {"tags", "slideshow"}
+SLIDE_TYPES = ("slide", "subslide", "fragment", "skip", "notes", "-")
 ALLOWED_NBVAL_TAGS = {"nbval-ignore-output", "raises-exception"}
 CLOSING_SECTIONS = ["Check your understanding", "Key points", "References"]
 DISCLAIMER_PHRASE = "not medical advice"
@@ -128,6 +131,11 @@ def check_structure(nb) -> list[str]:
         extra_cell = set(cell.metadata) - ALLOWED_CELL_METADATA
         if extra_cell:
             problems.append(f"cell {index + 1}: metadata noise {sorted(extra_cell)}")
+        slideshow = cell.metadata.get("slideshow")
+        if slideshow is not None and (not isinstance(slideshow, dict) or set(slideshow) != {"slide_type"}
+                                      or slideshow["slide_type"] not in SLIDE_TYPES):
+            problems.append(f"cell {index + 1}: slideshow metadata must be {{\"slide_type\": one of {', '.join(SLIDE_TYPES)}}}, "
+                            f"not {slideshow!r}")
     if code_cells and "%matplotlib inline" not in code_cells[0][1].source:
         problems.append("the first code cell must contain '%matplotlib inline' (figures vanish from outputs otherwise)")
     return problems

@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 
 from ..models.dosing import daily_doses
 from ..models.monitoring import (
-    ALT_ACTION_MULTIPLE, ALT_UPPER_LIMIT_U_L, TRIGLYCERIDES_REFERENCE_MG_DL, TRIGLYCERIDES_VERY_HIGH_MG_DL, threshold_shares,
+    ALT_ACTION_MULTIPLE, ALT_UPPER_LIMIT_U_L, TRIGLYCERIDES_REFERENCE_MG_DL, TRIGLYCERIDES_VERY_HIGH_MG_DL, threshold_shares, to_mmol_l,
 )
 from .style import OKABE_ITO, mark_synthetic, use_course_style
 
@@ -37,8 +37,8 @@ def patient_timeline_figure(tables: dict[str, pd.DataFrame], patient_id: str, fi
     twin.plot(cumulative.index, cumulative.values, color=OKABE_ITO["orange"], linestyle="--", label="cumulative (mg/kg)")
     twin.axhline(patient["cumulative_target_mg_per_kg"], color=OKABE_ITO["orange"], linewidth=0.8, linestyle=":")
     twin.set_ylabel("Cumulative\n(mg/kg)")
-    ax.legend(loc="upper left", fontsize=8)
-    twin.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper left", fontsize=10)
+    twin.legend(loc="lower right", fontsize=10)
 
     labs = tables["labs"][tables["labs"]["patient_id"] == patient_id]
     ax = axes[1]
@@ -47,8 +47,10 @@ def patient_timeline_figure(tables: dict[str, pd.DataFrame], patient_id: str, fi
                label=f"very high (≥ {TG_VERY_HIGH:g})")
     ax.plot(labs["date"], labs["triglycerides_mg_dl"], "o-", color=OKABE_ITO["vermillion"], label="triglycerides")
     ax.set_ylabel("Triglycerides\n(mg/dL)")
+    per_mg_dl = to_mmol_l("Triglycerides", 1.0)
+    ax.secondary_yaxis("right", functions=(lambda mg_dl: mg_dl * per_mg_dl, lambda mmol_l: mmol_l / per_mg_dl)).set_ylabel("(mmol/L)")
     ax.set_ylim(0, max(TG_VERY_HIGH * 1.3, labs["triglycerides_mg_dl"].max() * 1.1))
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="upper right", fontsize=10)
 
     ax = axes[2]
     ax.axhspan(0, ALT_UPPER_LIMIT_U_L, color=OKABE_ITO["bluish_green"], alpha=0.12, label=f"reference (≤ {ALT_UPPER_LIMIT_U_L:g})")
@@ -57,7 +59,7 @@ def patient_timeline_figure(tables: dict[str, pd.DataFrame], patient_id: str, fi
     ax.plot(labs["date"], labs["alt_u_l"], "s-", color=OKABE_ITO["reddish_purple"], label="ALT")
     ax.set_ylabel("ALT\n(U/L)")
     ax.set_ylim(0, max(4 * ALT_UPPER_LIMIT_U_L, labs["alt_u_l"].max() * 1.1))
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="upper right", fontsize=10)
 
     lesions = tables["lesion_counts"][tables["lesion_counts"]["patient_id"] == patient_id]
     ax = axes[3]
@@ -65,7 +67,7 @@ def patient_timeline_figure(tables: dict[str, pd.DataFrame], patient_id: str, fi
     ax.plot(lesions["date"], lesions["comedones"], "^--", color=OKABE_ITO["sky_blue"], label="comedones")
     ax.plot(lesions["date"], lesions["nodules"], "D:", color=OKABE_ITO["black"], label="nodules")
     ax.set_ylabel("Lesions\n(count)")
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="upper right", fontsize=10)
 
     ax = axes[4]
     events = []
@@ -85,8 +87,11 @@ def patient_timeline_figure(tables: dict[str, pd.DataFrame], patient_id: str, fi
     ax.set_yticks([])
     ax.set_ylabel("Events")
     if events:
-        ax.legend(loc="upper right", fontsize=8, ncol=3)
-    axes[-1].xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+        ax.legend(loc="upper right", fontsize=10, ncol=3)
+    # At most about eight month ticks, the year written once beneath them: "%b %Y" on every month ran together.
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=8)
+    axes[-1].xaxis.set_major_locator(locator)
+    axes[-1].xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     axes[-1].set_xlabel("Date")
     for axis in axes:
         axis.grid(alpha=0.25)
@@ -119,12 +124,12 @@ def cohort_threshold_figure(labs: pd.DataFrame) -> tuple[Figure, str]:
     x = np.arange(len(shares.index))
     for position, (column, colour, hatch) in enumerate(zip(shares.columns, colours, hatches)):
         bars = ax.bar(x + (position - 2) * width, shares[column], width, color=colour, hatch=hatch, edgecolor="white", label=column)
-        ax.bar_label(bars, fmt="%.0f", fontsize=7, padding=1)
+        ax.bar_label(bars, fmt="%.0f", fontsize=10, padding=1)
     ax.set_xticks(x, ["baseline", "month 1", "month 2"])
     ax.set_ylabel("Patients above the threshold (%)")
     ax.set_xlabel("Blood draw")
     ax.set_title("Synthetic cohort: share of patients above each threshold (SYNTHETIC DATA)")
-    ax.legend(fontsize=8, ncol=2, loc="upper left")
+    ax.legend(fontsize=10, ncol=2, loc="upper left")
     ax.set_ylim(0, max(60, float(shares.to_numpy().max()) + 12))
     ax.grid(axis="y", alpha=0.3)
     mark_synthetic(figure)
