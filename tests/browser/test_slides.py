@@ -94,10 +94,10 @@ def test_a_deck_opens_offline_from_the_site_with_its_figure_and_a_quiz_question_
         assert "visible" not in (answer.get_attribute("class") or "")
         assert answer.evaluate("element => getComputedStyle(element).opacity") == "0"  # the class answers first
         page.keyboard.press("ArrowRight")
-        page.wait_for_function("() => document.querySelector('section.present .course-slide-quiz .fragment').classList.contains('visible')")
-        # reveal.js fades the fragment in: its text is there to read once its visibility has switched on
-        page.wait_for_function("() => getComputedStyle(document.querySelector('section.present .course-slide-quiz .fragment')).visibility"
-                               " === 'visible'")
+        # Wait for the fragment's fade-in to end: until then its text is still hidden from inner_text.
+        page.wait_for_function("() => { const f = document.querySelector('section.present .course-slide-quiz .fragment'); "
+                               "return f.classList.contains('visible') && getComputedStyle(f).opacity === '1' "
+                               "&& getComputedStyle(f).visibility === 'visible'; }", timeout=10000)
         assert "Answer:" in answer.inner_text()
         context.close()
     assert problems == [], "\n".join(problems)

@@ -24,7 +24,7 @@ from ..content.bibliography import REFERENCES_HEADING, Bibliography, cited_keys,
 from ..content.validation import course_content_problems
 from ..core.identity import request_fixed_order
 from ..core.progress_store import PROGRESS_DIR_VARIABLE
-from .lint import ALLOWED_CELL_METADATA, WIDGET_VIEW, lint_notebook
+from .lint import ALLOWED_CELL_METADATA, WIDGET_VIEW, citing_texts, lint_notebook
 
 CELL_TIMEOUT_SECONDS = 300
 
@@ -39,11 +39,10 @@ def notebook_paths(arguments: Sequence[str]) -> list[Path]:
 
 
 def refresh_references(nb, bibliography: Bibliography) -> None:
-    """Rewrite the ``## References`` cell from the keys the notebook cites."""
+    """Rewrite the ``## References`` cell from the keys the notebook cites, in its text and its stored outputs."""
     for cell in nb.cells:
         if cell.cell_type == "markdown" and cell.source.startswith(REFERENCES_HEADING):
-            texts = [other.source for other in nb.cells if other.cell_type == "markdown" and other is not cell]
-            cell.source = references_markdown(cited_keys(texts), bibliography)
+            cell.source = references_markdown(cited_keys(citing_texts(nb, cell)), bibliography)
             return
 
 
@@ -107,6 +106,7 @@ def execute_notebook(path: Path, bibliography: Bibliography) -> None:
     )
     with empty_progress():
         client.execute()
+    refresh_references(nb, bibliography)  # again: the new outputs may cite what the text does not
     clean_metadata(nb)
     stable_widget_ids(nb, path.stem)
     nbformat.validate(nb)

@@ -191,13 +191,24 @@ def check_lesson_shape(nb, today: dt.date | None = None) -> list[str]:
     return problems
 
 
+def citing_texts(nb, references_cell) -> list[str]:
+    """What a reader sees that may cite: the Markdown cells (but the References cell), then the stored Markdown
+    and HTML outputs (a quiz's sources, a table of rules), so that every citation a student can click resolves."""
+    texts = [cell.source for cell in nb.cells if cell.cell_type == "markdown" and cell is not references_cell]
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            for mime in ("text/markdown", "text/html"):
+                value = output.get("data", {}).get(mime, "")
+                texts.append("".join(value) if isinstance(value, list) else value)
+    return texts
+
+
 def check_references(nb, bibliography: Bibliography) -> list[str]:
     """Every citation resolves, and the References cell matches the bibliography."""
     reference_cells = [cell for cell in nb.cells if cell.cell_type == "markdown" and cell.source.startswith(REFERENCES_HEADING)]
     if len(reference_cells) != 1:
         return [f"expected one Markdown cell starting with '{REFERENCES_HEADING}', found {len(reference_cells)}"]
-    texts = [cell.source for cell in nb.cells if cell.cell_type == "markdown" and cell is not reference_cells[0]]
-    keys = cited_keys(texts)
+    keys = cited_keys(citing_texts(nb, reference_cells[0]))
     if not keys:
         return ["the notebook cites no reference: cite with [Author Year](#ref-KEY)"]
     try:

@@ -42,10 +42,13 @@ ALT_UPPER_LIMIT_U_L = 40.0  # a common laboratory ULN; each lab reports its own
 AST_UPPER_LIMIT_U_L = 40.0  # likewise; the course does not flag AST, the synthetic cohort reports it
 ALT_ACTION_MULTIPLE = 3.0  # above 3×ULN (CTCAE grade 2 and higher) the prescriber is contacted
 ALT_GRADE_MULTIPLES = ((1.0, 1), (ALT_ACTION_MULTIPLE, 2), (5.0, 3), (20.0, 4))  # CTCAE v5.0: above k×ULN → grade g
-# Lipids are reported in mg/dL in the US and in mmol/L in the UK and most of Europe. mmol/L = mg/dL × 10 / molar
-# mass: cholesterol 386.65 g/mol (0.02586), triglycerides by convention as triolein, 885.4 g/mol (0.01129);
-# these are the factors of the AHRQ evidence synthesis's unit-conversion appendix (haney2007-units).
-MMOL_L_PER_MG_DL = {"Triglycerides": 10 / 885.4, "Total cholesterol": 10 / 386.65, "HDL cholesterol": 10 / 386.65}
+# Lipids are reported in mg/dL in the US and in mmol/L in the UK and most of Europe. The factors are the published
+# ones of the AHRQ evidence synthesis's unit-conversion appendix (haney2007-units): mg/dL × 0.02586 = mmol/L for
+# cholesterol (total or HDL) and × 0.01129 for triglycerides (about 38.67 and 88.57 mg/dL per mmol/L). They are used as
+# published, the same numbers lesson 05 asks students to multiply by, not recomputed from molar masses: 10 / 386.65
+# and 10 / 885.4 differ in the fourth figure and round values such as 145 mg/dL of cholesterol or 155 mg/dL of
+# triglycerides to a different tenth from the one a student gets by hand.
+MMOL_L_PER_MG_DL = {"Triglycerides": 0.01129, "Total cholesterol": 0.02586, "HDL cholesterol": 0.02586}
 
 
 def to_mmol_l(analyte: str, mg_dl: float) -> float:
