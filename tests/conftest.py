@@ -9,6 +9,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
 
 from isotretinoin_course.core.identity import request_fixed_order
 
@@ -21,6 +23,19 @@ collect_ignore_glob = ["fixtures/*"]
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+# Hypothesis profiles for the property tests (test_properties.py). "ci", the default, is bounded and derandomized, so
+# every run tries the same inputs in the same time; "dev" tries more, at random; "census" is "ci" with more examples
+# for counting (COURSE_PROPERTY_CENSUS). Choose with COURSE_HYPOTHESIS_PROFILE.
+_QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much, HealthCheck.large_base_example]
+settings.register_profile("ci", max_examples=12, derandomize=True, database=None, print_blob=True, suppress_health_check=_QUIET)
+settings.register_profile("dev", max_examples=200, suppress_health_check=_QUIET)
+settings.register_profile("census", max_examples=40, derandomize=True, database=None, suppress_health_check=_QUIET)
+settings.load_profile(os.environ.get("COURSE_HYPOTHESIS_PROFILE", "ci"))
+if os.environ.get("COURSE_PROPERTY_EXAMPLES"):  # a quicker or a longer run of the same profile, e.g. for a census while fixing
+    settings.register_profile("override", settings.default, max_examples=int(os.environ["COURSE_PROPERTY_EXAMPLES"]))
+    settings.load_profile("override")
 
 
 @pytest.fixture

@@ -61,7 +61,7 @@ def test_demo_patients_are_seeded_and_reproducible():
 
 
 def test_demo_patients_refuses_an_empty_roster():
-    with pytest.raises(CourseInputError, match="at least 1 patient"):
+    with pytest.raises(CourseInputError, match="n of 0 patients is outside 1–10000 patients"):
         demo.demo_patients(n=0)
 
 

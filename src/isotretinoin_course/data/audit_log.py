@@ -19,8 +19,9 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from ..core.inputs import checked_arguments
 from ..content.rule_sets import RuleSet
-from ..core.inputs import read_date
+from ..core.inputs import read_date, read_tables
 from ..models.risk_management import Contraception, Pickup, PregnancyTest, Prescription, Timeline, evaluate
 
 AUDIT_SEED = 20250301
@@ -50,13 +51,20 @@ TEACHING_CASES = {
 }
 
 
-def generate() -> dict[str, pd.DataFrame]:
-    """The four audit tables. Same seed → the same rows."""
-    rng = np.random.default_rng(AUDIT_SEED)
+def generate(seed: int = AUDIT_SEED, n: int = N_AUDIT_PATIENTS, planted: dict[int, str] | None = None,
+             teaching: dict[int, str] | None = None, prefix: str = "AUD") -> dict[str, pd.DataFrame]:
+    """The four audit tables. Same seed → the same rows.
+
+    The defaults make notebook 06's log; the graded assignments' unseen log (:mod:`assessment`) passes its own seed,
+    size, planted records (same wording as :data:`PLANTED_VIOLATIONS`) and identifier prefix.
+    """
+    planted = PLANTED_VIOLATIONS if planted is None else planted
+    teaching = TEACHING_CASES if teaching is None else teaching
+    rng = np.random.default_rng(seed)
     patients, tests, methods, log = [], [], [], []
-    for number in range(1, N_AUDIT_PATIENTS + 1):
-        patient_id = f"AUD-{number:03d}"
-        violation = PLANTED_VIOLATIONS.get(number, "") or TEACHING_CASES.get(number, "")
+    for number in range(1, n + 1):
+        patient_id = f"{prefix}-{number:03d}"
+        violation = planted.get(number, "") or teaching.get(number, "")
         draw = rng.random()
         if violation:
             category = "cannot_get_pregnant" if "cannot get pregnant" in violation else "can_get_pregnant"
@@ -120,8 +128,19 @@ def _date(value: object) -> dt.date | None:
     return read_date(value, "audit table date", optional=True)
 
 
+# The audit tables a timeline is rebuilt from, with the columns it reads (load_audit() gives them).
+AUDIT_COLUMNS = {
+    "audit_patients": ("patient_id", "category"),
+    "audit_pregnancy_tests": ("patient_id", "date", "result", "setting"),
+    "audit_contraception": ("patient_id", "method", "start", "end"),
+    "audit_dispensing_log": ("patient_id", "prescription_date", "pickup_date", "days_supply", "refills"),
+}
+
+
+@checked_arguments
 def timelines(tables: dict[str, pd.DataFrame]) -> list[Timeline]:
     """Rebuild each patient's timeline from the (loaded, validated) audit tables."""
+    tables = read_tables(tables, "tables", AUDIT_COLUMNS)
     result = []
     for patient in tables["audit_patients"].itertuples():
         pid = patient.patient_id
@@ -140,6 +159,7 @@ def timelines(tables: dict[str, pd.DataFrame]) -> list[Timeline]:
     return result
 
 
+@checked_arguments
 def answer_key(tables: dict[str, pd.DataFrame], rule_set: RuleSet | str = PROGRAMME) -> pd.DataFrame:
     """Every logged collection the rules would have refused ("dispensed although ..."), and every gap in the timeline,
     one row each.

@@ -7,6 +7,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..core.inputs import checked_arguments, read_choice, read_tables
+from ..core.errors import CourseInputError
 from ..models.dosing import daily_doses
 from ..models.monitoring import (
     ALT_ACTION_MULTIPLE, ALT_UPPER_LIMIT_U_L, TRIGLYCERIDES_REFERENCE_MG_DL, TRIGLYCERIDES_VERY_HIGH_MG_DL, threshold_shares, to_mmol_l,
@@ -16,12 +18,21 @@ from .style import OKABE_ITO, mark_synthetic, use_course_style
 TG_REFERENCE, TG_VERY_HIGH = TRIGLYCERIDES_REFERENCE_MG_DL, TRIGLYCERIDES_VERY_HIGH_MG_DL  # short names for the drawing code
 
 
+# The tables (and columns) the patient figure draws from.
+PATIENT_TABLES = {"patients": ("patient_id", "sex", "age_years", "weight_kg", "formulation", "cumulative_target_mg_per_kg"),
+                  "labs": ("patient_id", "date", "triglycerides_mg_dl", "alt_u_l"),
+                  "dispensing": ("patient_id", "prescription_date", "pickup_date", "days_supply", "daily_dose_mg"),
+                  "lesion_counts": ("patient_id", "date", "comedones", "inflammatory", "nodules"),
+                  "pregnancy_tests": ("patient_id", "date"),
+                  "adverse_events": ("patient_id", "date")}
+
+
+@checked_arguments
 def patient_timeline_figure(tables: dict[str, pd.DataFrame], patient_id: str, figure: Figure | None = None) -> tuple[Figure, str]:
     """Aligned panels for one synthetic patient: dose, triglycerides, ALT, lesions and events on one time axis."""
+    tables = read_tables(tables, "tables", PATIENT_TABLES)
     patients = tables["patients"].set_index("patient_id")
-    if patient_id not in patients.index:
-        raise KeyError(f"{patient_id} is not in the synthetic cohort")
-    patient = patients.loc[patient_id]
+    patient = patients.loc[read_choice(patient_id, "patient_id", [str(pid) for pid in patients.index], what="patient ids of the synthetic cohort")]
     use_course_style()
     figure = figure or Figure(figsize=(10, 9.5), dpi=90)
     figure.clear()
@@ -112,10 +123,19 @@ def patient_timeline_figure(tables: dict[str, pd.DataFrame], patient_id: str, fi
     return figure, description
 
 
+FIGURE_VISITS = ("baseline", "month_1", "month_2")
+
+
+@checked_arguments
 def cohort_threshold_figure(labs: pd.DataFrame) -> tuple[Figure, str]:
     """Grouped bars: share of synthetic patients above each threshold at baseline, month 1 and month 2."""
+    shares = threshold_shares(labs)  # reads the table, naming a missing column or a value that is not a number
+    missing = [visit for visit in FIGURE_VISITS if visit not in shares.index]
+    if missing:
+        raise CourseInputError("labs", missing, f"rows for {', '.join(FIGURE_VISITS)}",
+                               message=f"labs: the figure compares {', '.join(FIGURE_VISITS)}; the table has no rows for {', '.join(missing)}")
     use_course_style()
-    shares = threshold_shares(labs).loc[["baseline", "month_1", "month_2"]].drop(columns="patients tested")
+    shares = shares.loc[list(FIGURE_VISITS)].drop(columns="patients tested")
     figure = Figure(figsize=(10, 4.6), dpi=100)
     ax = figure.add_subplot()
     colours = [OKABE_ITO[name] for name in ("orange", "vermillion", "sky_blue", "reddish_purple", "black")]

@@ -17,6 +17,8 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 from matplotlib.figure import Figure
 
+from ..core.inputs import checked_arguments
+from ..core.inputs import read_frame, read_number, read_text
 from ..core.constants import FIGURE_DESCRIPTION_PREFIX, SYNTHETIC_LABEL
 from ..core.errors import CourseInputError
 
@@ -47,26 +49,34 @@ def use_course_style() -> None:
     plt.rcParams.update(COURSE_STYLE)
 
 
+@checked_arguments
 def show_figure(figure: Figure, description: str, number: int | None = None) -> None:
     """Display ``figure`` followed by its text description, then close it.
 
     Closing matters: an open figure would be drawn a second time at the end of
     the cell by the inline backend.
     """
-    if not description or len(description.split()) < 8:
-        raise CourseInputError("a figure needs a real text description (at least a sentence) for readers who cannot see it")
+    description = read_text(description, "description", max_length=10_000)
+    if len(description.split()) < 8:
+        raise CourseInputError("description", description, "a sentence of at least eight words",
+                               message="description: a figure needs a real text description (at least a sentence) for readers who cannot see it")
+    if number is not None:
+        number = read_number(number, "number", minimum=1, maximum=1000, integer=True)
     display(figure)
     plt.close(figure)
     label = f"{FIGURE_DESCRIPTION_PREFIX} {number}:*" if number is not None else f"{FIGURE_DESCRIPTION_PREFIX}:*"
     display(Markdown(f"{label} {description}"))
 
 
+@checked_arguments
 def mark_synthetic(figure: Figure, fontsize: float = 10) -> Figure:
     """Stamp a figure made from synthetic patient data so it is never mistaken for real data."""
+    fontsize = read_number(fontsize, "fontsize", unit="pt", minimum=4, maximum=40)
     figure.text(0.995, 0.005, SYNTHETIC_LABEL, ha="right", va="bottom", fontsize=fontsize, color="#444444", style="italic")
     return figure
 
 
+@checked_arguments
 def figure_png(figure: Figure) -> bytes:
     """The figure as PNG bytes, for an ``ipywidgets.Image`` that a widget redraws."""
     buffer = io.BytesIO()
@@ -74,6 +84,7 @@ def figure_png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
+@checked_arguments
 def quick_png(figure: Figure) -> bytes:
     """The figure as a small PNG, fast: for a widget that redraws on every change (issue 21: under 100 ms).
 
@@ -93,18 +104,24 @@ def quick_png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
+@checked_arguments
 def show_table(frame: pd.DataFrame, title: str, rows: int = 10) -> None:
     """Display the first ``rows`` of a table with a caption that marks it synthetic.
 
     A fixed table id keeps the HTML identical from run to run (pandas would
     otherwise add a random one), so stored outputs can be checked.
     """
+    frame = read_frame(frame, "frame")
+    title = read_text(title, "title", max_length=300)
+    rows = read_number(rows, "rows", minimum=1, maximum=1000, integer=True)
     styled = frame.head(rows).style.set_uuid("synthetic").set_caption(f"{title} — {SYNTHETIC_LABEL}").hide(axis="index")
     styled = styled.format(precision=1)
     display(HTML(styled.to_html()))
 
 
+@checked_arguments
 def number_word(count: int) -> str:
     """A small count in words, as figure descriptions read ("four pooled risk ratios")."""
     words = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+    count = read_number(count, "count", integer=True)
     return words[count] if 0 <= count < len(words) else str(count)
