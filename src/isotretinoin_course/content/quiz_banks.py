@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..core.resources import content_file, content_files
 from .bibliography import Bibliography, load_bibliography
-from ..core.inputs import read_choice, read_instance, read_sequence
+from ..core.inputs import checked_arguments, read_choice, read_instance, read_sequence
 from .validation import ContentError, content_path, load_checked, read_structured, refusal, shape_checked, validate_data, where
 
 QUESTION_TYPES = ("single", "multiple", "numeric")
@@ -157,6 +157,7 @@ MIN_SHARE_OF_APPLY_ITEMS = 0.5
 LEVELS = ("recall", "apply")
 
 
+@checked_arguments
 def balance_problems(bank: QuizBank) -> list[str]:
     """What would let a student answer without knowing: the bank's lint, on the options in their AUTHORED order.
 

@@ -21,25 +21,31 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from .inputs import read_mapping, read_text
+
 FIXED_ORDER_VARIABLE = "ISOTRETINOIN_COURSE_FIXED_ORDER"
 STUDENT_VARIABLE = "ISOTRETINOIN_COURSE_STUDENT"
 HUB_USER_VARIABLE = "JUPYTERHUB_USER"
 FIXED_IDENTITY = "isotretinoin-course"  # seeds the order stored in the executed notebooks and on the website
 
 
+def _variable(environ: Mapping[str, str] | None, name: str) -> str:
+    """One variable of ``environ`` (the process's environment by default), stripped; "" when unset."""
+    environ = os.environ if environ is None else read_mapping(environ, "environ", what="a mapping of environment variables")
+    return read_text(environ.get(name, ""), f"environ[{name!r}]").strip()
+
+
 def fixed_order_requested(environ: Mapping[str, str] | None = None) -> bool:
     """True when the environment asks for the course's fixed order (the build and the tests set this)."""
-    value = (os.environ if environ is None else environ).get(FIXED_ORDER_VARIABLE, "").strip()
-    return value not in ("", "0")
+    return _variable(environ, FIXED_ORDER_VARIABLE) not in ("", "0")
 
 
 def student_identity(environ: Mapping[str, str] | None = None) -> str:
     """The identity that seeds a student's option order (see the module's docstring for the rules)."""
-    environ = os.environ if environ is None else environ
     if fixed_order_requested(environ):
         return FIXED_IDENTITY
     for name in (STUDENT_VARIABLE, HUB_USER_VARIABLE):
-        value = environ.get(name, "").strip()
+        value = _variable(environ, name)
         if value:
             return value
     return FIXED_IDENTITY

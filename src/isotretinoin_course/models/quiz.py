@@ -52,16 +52,18 @@ def presented_questions(bank: QuizBank, question_ids: Sequence[str] | None = Non
     """
     if bank.scale:
         return bank.select(question_ids)
-    identity = student_identity() if student is None else student
+    identity = student_identity() if student is None else read_text(student, "student", empty=False)
     return tuple(replace(question, options=option_order(question, identity, bank.notebook)) for question in bank.select(question_ids))
 
 
+@checked_arguments
 def option_order(question: Question, student: str, bank_name: str = "") -> tuple:
     """A question's options in the order one student sees them: a shuffle seeded by student, bank and question.
 
     The seed is a SHA-256 digest (not Python's ``hash``, which changes per process), so the same student
     gets the same order in every session, on every machine, and different questions get different orders.
     """
+    student, bank_name = read_text(student, "student"), read_text(bank_name, "bank_name")
     options = list(question.options)
     if len(options) < 2:
         return tuple(options)
@@ -75,6 +77,7 @@ def option_label(position: int) -> str:
 
     Letters follow the order shown, not the option's id, so a shuffled question still reads a), b), c).
     """
+    position = int(read_number(position, "position", minimum=0, maximum=25, integer=True))
     return f"{chr(ord('a') + position)})"
 
 
