@@ -27,7 +27,9 @@ def test_mg_per_kg_and_back():
     [
         (1.0, 70, "conventional", (40,), (30,)),  # exactly 70 mg
         (1.0, 60, "conventional", (30,), (30,)),  # exactly 60 mg, balanced
-        (0.5, 70, "conventional", (20,), (10,)),  # 35 mg: 30 and 40 are equally far; the lower wins
+        (0.5, 70, "conventional", (20,), (20,)),  # 35 mg: 30 (0.43) and 40 (0.57) are equally far; the one in the usual range wins
+        (0.5, 90, "conventional", (30,), (20,)),  # 45 mg: 40 (0.44) and 50 (0.56) tie the same way (review of 04, M2)
+        (0.75, 100, "conventional", (40,), (30,)),  # 75 mg: 70 (0.7) and 80 (0.8) both in range; the lower wins
         (0.6, 80, "absorica_ld", (24,), (24,)),  # 48 mg from LD strengths
         (1.0, 100, "conventional", (40, 20), (40,)),  # 100 mg: three capsules beat four balanced ones
     ],

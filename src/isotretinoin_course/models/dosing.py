@@ -205,7 +205,8 @@ def build_regimen(target_mg_per_kg: float, weight_kg: float, formulation: str = 
     patient), the nearest is returned and :meth:`CapsuleRegimen.target_note` (and ``describe()``) says so. ``rounding`` chooses among the regimens: ``"nearest"`` the closest (it may fall just outside the
     label's range: :meth:`CapsuleRegimen.label_note`), ``"at_least"`` the lowest that reaches the target
     (e.g. to stay inside the range from below), ``"at_most"`` the highest that does not exceed it. Ties
-    are broken towards the lower daily dose (the conservative rounding), then fewer capsules, then equal
+    are broken towards the regimen inside the label's usual range (at 90 kg and 0.5 mg/kg/day, 50 mg rather than
+    40 mg, which would be 0.44), then the lower daily dose (the conservative rounding), then fewer capsules, then equal
     morning and evening doses (simple regimens are taken more reliably); when doses differ, the larger is
     in the morning.
     """
@@ -225,10 +226,16 @@ def build_regimen(target_mg_per_kg: float, weight_kg: float, formulation: str = 
                           message=f"rounding: no twice-daily regimen of {FORMULATIONS[formulation].name} is "
                                   f"{'at least' if rounding == 'at_least' else 'at most'} {target_daily:g} mg/day "
                                   f"(the regimens run from {smallest:g} to {largest:g} mg/day); use rounding='nearest'")
+    low, high = label_dosing()[formulation].usual_mg_per_kg_day
+
+    def outside_usual_range(pair: tuple[tuple[float, ...], tuple[float, ...]]) -> bool:
+        return not low - 1e-9 <= round((sum(pair[0]) + sum(pair[1])) / weight, 2) <= high + 1e-9
+
     best = min(
         pairs,
         key=lambda pair: (
             round(abs(sum(pair[0]) + sum(pair[1]) - target_daily), 6),
+            outside_usual_range(pair),  # of two equally close regimens, the one inside the label's usual range
             sum(pair[0]) + sum(pair[1]),
             len(pair[0]) + len(pair[1]),
             sum(pair[0]) - sum(pair[1]),
