@@ -12,6 +12,12 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 
+from isotretinoin_course.core.identity import request_fixed_order
+
+# Quizzes show the course's fixed option order in every test and every kernel the tests start (strict nbval,
+# the wheel checks), whatever student identity (JUPYTERHUB_USER, ISOTRETINOIN_COURSE_STUDENT) the machine has.
+request_fixed_order()
+
 collect_ignore_glob = ["fixtures/*"]
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,8 +64,8 @@ def built_site(tmp_path_factory):
 
 # The modules that take a minute or more each start first, so that the two pytest-xdist workers
 # (--dist loadfile hands out whole files in collection order) finish at about the same time.
-SLOWEST_FIRST = ("browser/test_jupyterlab.py", "test_exercises_hostile.py", "test_exercises.py", "test_wheel_py313.py",
-                 "test_wheel_py311.py")
+SLOWEST_FIRST = ("browser/test_jupyterlab.py", "hub/test_hub_e2e.py", "test_exercises_hostile.py", "test_exercises.py",
+                 "test_wheel_py313.py", "test_wheel_py311.py")
 
 
 def pytest_collection_modifyitems(session, config, items):

@@ -85,7 +85,7 @@ def _table(frame: object, field: str = "frame") -> pd.DataFrame:
 @checked_arguments
 def readable_table(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of a synthetic table for reading: dates as YYYY-MM-DD (a missing date as a dash), visits and codes in words, yes/no for
-    true/false, a mmol/L column after each lipid in mg/dL, and headings in words with units.
+    true/false, whole numbers without a decimal point, a mmol/L column after each lipid in mg/dL, and headings in words with units.
 
     A lipid value that is not a number, or not a plausible one, is refused naming it (a missing one stays a dash).
     """
@@ -99,6 +99,9 @@ def readable_table(frame: pd.DataFrame) -> pd.DataFrame:
             values = values.map({True: "yes", False: "no"})
         elif column == "visit":
             values = values.map(lambda visit: "—" if _missing(visit) else visit_words(visit))
+        elif (pd.api.types.is_float_dtype(values) and values.dropna().eq(values.dropna().round()).all()
+              and values.dropna().abs().lt(2**53).all()):  # infinity, or a float too large to be a count, stays as it is
+            values = values.astype("Int64")  # whole numbers (a day count made float by a missing value) without ".0"
         elif values.dtype == object or pd.api.types.is_string_dtype(values):
             values = values.map(lambda value: WORDS.get(value, value) if isinstance(value, str) else value)
         table[HEADINGS.get(column, str(column).replace("_", " "))] = values
@@ -119,7 +122,7 @@ def show_readable(frame: pd.DataFrame, title: str, rows: int = 20) -> None:
     """Show a synthetic table as :func:`readable_table` makes it, captioned and marked SYNTHETIC, without its index."""
     title = read_text(title, "title", max_length=300)
     rows = read_number(rows, "rows", minimum=1, maximum=1000, integer=True)
-    show_table(readable_table(_table(frame).head(rows)), title, rows=rows)  # only the rows shown are read and converted
+    show_table(readable_table(frame), title, rows=rows)
 
 
 @checked_arguments
