@@ -167,3 +167,19 @@ def test_no_hidden_test_value_or_keyed_answer_appears_in_any_lesson(lessons):
             if hits:
                 found.setdefault(name, []).extend(hits)
     assert not found, f"graded answers printed in lessons: {found}"
+
+
+def test_a_card_that_cannot_be_judged_is_refused_naming_the_field():
+    import copy
+
+    card = assessment.visit_cards()["C01"]
+    outside = copy.copy(card)
+    object.__setattr__(outside, "rule_set", "ipledge_2021")  # in force before 2023: the engine does not judge a 2025 collection
+    for changed, field in ((outside, "card.rule_set"), (None, "card")):
+        with pytest.raises(assessment.AssessmentDataError) as caught:
+            assessment.counter_verdict(changed)
+        assert caught.value.field == field
+    with pytest.raises(assessment.AssessmentDataError, match="missing 'timeline'"):
+        assessment.card_from_dict({"card_id": "C99", "rule_set": "ipledge_2021", "situation": "x"})
+    assert assessment.counter_answers_problems({"C01": (["dispense"], "all checks passed")}) == [
+        "C01: the decision must be one of dispense, hold, refuse; got ['dispense']"]

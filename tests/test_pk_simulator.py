@@ -201,6 +201,10 @@ def test_small_numbers_are_written_as_powers_of_ten_never_in_e_notation():
 
     assert power_of_ten(2.2e-9) == "2.2 × 10⁻⁹" and power_of_ten(5e-9, 0) == "5 × 10⁻⁹" and power_of_ten(0) == "0"
     assert amount_text(2.94) == "2.9" and amount_text(0.04) == "0.04" and amount_text(5e-9) == "5 × 10⁻⁹"
+    assert amount_text(520) == "520" and amount_text(99.5) == "100" and amount_text(12345) == "12000"  # never 5.2e+02
+    for bad in (-1, float("nan"), "x", None):
+        with pytest.raises(CourseInputError):
+            amount_text(bad)
     scenario = scenario_from_inputs(**INPUTS)
     simulation = simulate(scenario.model, scenario.regimen, 70, follow_up_days=35)
     html = exposure_html(scenario, exposure(scenario, simulation))

@@ -265,3 +265,29 @@ def test_the_tests_themselves_never_use_the_machines_progress_file():
     folder = Path(os.environ[PROGRESS_DIR_VARIABLE])
     assert folder.name.startswith("progress") and "jupyter" not in str(folder)
     assert progress_path().parent == folder
+
+
+# --------------------------------------------------------------------------- bad input (issue 17)
+
+
+def test_a_bad_argument_is_refused_naming_it_before_the_file_is_touched(store):
+    for arguments, field in ((("01", SOURCE, "q1", "LO2", "no"), "correct"),  # never bool("no")
+                             (("1", SOURCE, "q1", "LO2", True), "lesson"), (("01", SOURCE, "", "LO2", True), "question"),
+                             (("01", SOURCE, "q1", "objective 2", True), "objective"), (("01", None, "q1", "LO2", True), "source")):
+        with pytest.raises(ps.ProgressRecordError) as caught:
+            store.record(*arguments)
+        assert caught.value.field == field
+    assert not store.path.exists() and store.results() == []
+
+
+def test_the_file_errors_are_the_projects_and_name_the_file_or_the_text(store):
+    from isotretinoin_course.core.errors import CourseInputError
+
+    assert issubclass(ProgressFileProblem, CourseInputError) and issubclass(ps.ProgressRecordError, CourseInputError)
+    for text in ("[1, 2]", "not json", "[" * 100_000, None):
+        with pytest.raises(ProgressFileProblem) as caught:
+            parse_progress(text)
+        assert caught.value.field == "text"
+    with pytest.raises(ps.ProgressRecordError) as caught:
+        progress_text({("01", "x"): "not a result"})
+    assert caught.value.field.startswith("results[")

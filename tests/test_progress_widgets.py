@@ -230,3 +230,14 @@ def test_a_capstone_step_is_saved_by_patient_and_counted_by_the_debrief_after_a_
     assert restored.quiz.card("eligibility").response() == wrong
     assert "0 of 1 answered steps right first time" in again.debrief() and "Revisit notebook 01" in again.debrief()
     assert progress_store().result("09", "quiz 09_capstone_case", "eligibility") is None  # not mixed with 09's own quiz
+
+
+def test_a_widget_answer_of_the_wrong_kind_is_refused_and_not_saved():
+    from isotretinoin_course.core.errors import CourseInputError
+
+    for arguments, field in ((("03", "pk_simulator", "peak-time", "LO2", "no"), "correct"), (("3", "pk_simulator", "peak-time", "LO2", True), "lesson"),
+                             (("03", "", "peak-time", "LO2", True), "widget")):
+        with pytest.raises(CourseInputError) as caught:
+            save_widget_result(*arguments)
+        assert caught.value.field == field
+    assert saved_widget_result("03", "pk_simulator", "peak-time") is None
