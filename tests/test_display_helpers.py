@@ -38,6 +38,24 @@ def test_show_figure_prints_the_description_under_the_figure(capsys):
 
 
 @pytest.mark.parametrize("make", [lesion_progression_figure, pathogenic_factors_figure, learning_path_figure])
+def test_a_shown_figure_looks_like_the_inline_backends_and_keeps_its_text(make):
+    """show_figure draws once and crops to the artists (like bbox_inches="tight"); the stored text/plain stays the figure's."""
+    import io
+
+    from matplotlib.image import imread
+
+    figure, _description = make()
+    shown = plots.RenderedFigure(figure)
+    assert repr(shown) == repr(figure) and repr(shown).startswith("<Figure size")
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", bbox_inches="tight")
+    expected_height, expected_width = imread(io.BytesIO(buffer.getvalue())).shape[:2]
+    height, width = imread(io.BytesIO(shown._repr_png_())).shape[:2]
+    assert abs(width - expected_width) <= 8 and abs(height - expected_height) <= 8
+    plt.close(figure)
+
+
+@pytest.mark.parametrize("make", [lesion_progression_figure, pathogenic_factors_figure, learning_path_figure])
 def test_course_figures_come_with_long_descriptions(make):
     figure, description = make()
     assert len(description.split()) > 40
