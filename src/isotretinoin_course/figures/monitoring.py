@@ -6,6 +6,7 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import FixedLocator
 
 from ..models.dosing import daily_doses
 from ..models.monitoring import (
@@ -16,95 +17,174 @@ from .style import OKABE_ITO, mark_synthetic, use_course_style
 TG_REFERENCE, TG_VERY_HIGH = TRIGLYCERIDES_REFERENCE_MG_DL, TRIGLYCERIDES_VERY_HIGH_MG_DL  # short names for the drawing code
 
 
+# The tables a timeline draws from, each indexed by patient once (a widget shows one patient after another).
+_PATIENT_TABLES = ("dispensing", "labs", "lesion_counts", "pregnancy_tests", "adverse_events")
+_MAX_DATE_LABELS = 8  # month labels beyond this run together at the figure's width
+
+
+def _month_ticks(first: pd.Timestamp, last: pd.Timestamp) -> list[float]:
+    """Month starts from ``first`` to ``last``, every n months so that at most _MAX_DATE_LABELS are labelled."""
+    months = pd.date_range(first.to_period("M").to_timestamp(), last, freq="MS")
+    step = max(1, -(-len(months) // _MAX_DATE_LABELS))
+    return list(mdates.date2num(months[::step].to_pydatetime()))
+
+
+class PatientTimeline:
+    """Aligned panels for one synthetic patient — dose, triglycerides, ALT, lesions and events on one time axis — built
+    once and redrawn for another patient by updating the data of its artists.
+
+    Creating five panels with their axes, ticks and legends costs more than drawing them, so the patient explorer
+    keeps one ``PatientTimeline`` and calls :meth:`show` for each patient picked; :func:`patient_timeline_figure`
+    is the one-off form for a static figure.
+    """
+
+    def __init__(self, tables: dict[str, pd.DataFrame], figure: Figure | None = None) -> None:
+        self.tables = tables
+        self.patients = tables["patients"].set_index("patient_id")
+        self._rows = {name: tables[name].groupby("patient_id", sort=False).indices for name in _PATIENT_TABLES}
+        use_course_style()
+        self.figure = figure or Figure(figsize=(10, 9.5), dpi=90)
+        self.figure.clear()
+        axes = self.figure.subplots(5, 1, sharex=True, gridspec_kw={"height_ratios": [1.2, 1.2, 1.2, 1.2, 0.6]})
+        self.axes = axes
+        for axis in axes:
+            axis.xaxis_date()
+
+        ax = axes[0]
+        (self.dose,) = ax.step([], [], where="post", color=OKABE_ITO["blue"], label="daily dose (mg)")
+        ax.set_ylabel("Daily dose\n(mg)")
+        self.cumulative_axis = twin = ax.twinx()
+        (self.cumulative,) = twin.plot([], [], color=OKABE_ITO["orange"], linestyle="--", label="cumulative (mg/kg)")
+        self.target = twin.axhline(0, color=OKABE_ITO["orange"], linewidth=0.8, linestyle=":")
+        twin.set_ylabel("Cumulative\n(mg/kg)")
+        ax.legend(loc="upper left", fontsize=8)
+        twin.legend(loc="lower right", fontsize=8)
+
+        ax = axes[1]
+        ax.axhspan(0, TG_REFERENCE, color=OKABE_ITO["bluish_green"], alpha=0.12, label=f"reference (< {TG_REFERENCE:g})")
+        self.tg_very_high = ax.axhspan(TG_VERY_HIGH, TG_VERY_HIGH * 1.6, color=OKABE_ITO["vermillion"], alpha=0.12,
+                                       label=f"very high (≥ {TG_VERY_HIGH:g})")
+        (self.triglycerides,) = ax.plot([], [], "o-", color=OKABE_ITO["vermillion"], label="triglycerides")
+        ax.set_ylabel("Triglycerides\n(mg/dL)")
+        ax.legend(loc="upper left", fontsize=8)
+
+        ax = axes[2]
+        ax.axhspan(0, ALT_UPPER_LIMIT_U_L, color=OKABE_ITO["bluish_green"], alpha=0.12, label=f"reference (≤ {ALT_UPPER_LIMIT_U_L:g})")
+        self.alt_high = ax.axhspan(ALT_ACTION_MULTIPLE * ALT_UPPER_LIMIT_U_L, 5 * ALT_UPPER_LIMIT_U_L, color=OKABE_ITO["vermillion"],
+                                   alpha=0.12, label=f"> {ALT_ACTION_MULTIPLE:g}× ULN (grade 2+)")
+        (self.alt,) = ax.plot([], [], "s-", color=OKABE_ITO["reddish_purple"], label="ALT")
+        ax.set_ylabel("ALT\n(U/L)")
+        ax.legend(loc="upper left", fontsize=8)
+
+        ax = axes[3]
+        (self.inflammatory,) = ax.plot([], [], "o-", color=OKABE_ITO["blue"], label="papules + pustules")
+        (self.comedones,) = ax.plot([], [], "^--", color=OKABE_ITO["sky_blue"], label="comedones")
+        (self.nodules,) = ax.plot([], [], "D:", color=OKABE_ITO["black"], label="nodules")
+        ax.set_ylabel("Lesions\n(count)")
+        ax.legend(loc="upper right", fontsize=8)
+
+        ax = axes[4]
+        (self.tests,) = ax.plot([], [], "|", color=OKABE_ITO["bluish_green"], markersize=14, label="pregnancy test (negative)")
+        (self.adverse,) = ax.plot([], [], "*", color=OKABE_ITO["vermillion"], markersize=11, label="adverse event")
+        (self.missed,) = ax.plot([], [], "x", color=OKABE_ITO["black"], markersize=10, label="prescription not collected")
+        self.events_legend = None
+        ax.set_ylim(-0.7, 2.7)
+        ax.set_yticks([])
+        ax.set_ylabel("Events")
+        axes[-1].xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+        axes[-1].set_xlabel("Date")
+        for axis in axes:
+            axis.grid(alpha=0.25)
+        self.title = self.figure.suptitle("", fontsize=11)
+        mark_synthetic(self.figure)
+        self.figure.subplots_adjust(left=0.1, right=0.9, top=0.95, bottom=0.06, hspace=0.15)
+
+    def rows(self, table: str, patient_id: str) -> pd.DataFrame:
+        """One patient's rows of one table (none if the patient has none)."""
+        positions = self._rows[table].get(patient_id, [])
+        return self.tables[table].iloc[positions]
+
+    def show(self, patient_id: str) -> str:
+        """Draw ``patient_id``'s timeline into the figure; return its text description."""
+        if patient_id not in self.patients.index:
+            raise KeyError(f"{patient_id} is not in the synthetic cohort")
+        patient = self.patients.loc[patient_id]
+        dispensing = self.rows("dispensing", patient_id)
+        doses = daily_doses(dispensing, patient_id)
+        cumulative = doses.cumsum() / patient["weight_kg"]
+        target = patient["cumulative_target_mg_per_kg"]
+        dose_days = mdates.date2num(doses.index.to_pydatetime())
+        self.dose.set_data(dose_days, doses.to_numpy())
+        self.axes[0].set_ylim(0, doses.max() * 1.15)
+        self.cumulative.set_data(dose_days, cumulative.to_numpy())
+        self.target.set_ydata([target, target])
+        self.cumulative_axis.set_ylim(0, max(cumulative.max(), target) * 1.1)
+
+        labs = self.rows("labs", patient_id)
+        lab_days = mdates.date2num(labs["date"].dt.to_pydatetime())
+        tg_max, alt_max = labs["triglycerides_mg_dl"].max(), labs["alt_u_l"].max()
+        self.triglycerides.set_data(lab_days, labs["triglycerides_mg_dl"].to_numpy())
+        self.tg_very_high.set_height(max(TG_VERY_HIGH * 1.6, tg_max * 1.1) - TG_VERY_HIGH)
+        self.axes[1].set_ylim(0, max(TG_VERY_HIGH * 1.3, tg_max * 1.1))
+        self.alt.set_data(lab_days, labs["alt_u_l"].to_numpy())
+        alt_floor = ALT_ACTION_MULTIPLE * ALT_UPPER_LIMIT_U_L
+        self.alt_high.set_height(max(5 * ALT_UPPER_LIMIT_U_L, alt_max * 1.1) - alt_floor)
+        self.axes[2].set_ylim(0, max(4 * ALT_UPPER_LIMIT_U_L, alt_max * 1.1))
+
+        lesions = self.rows("lesion_counts", patient_id)
+        lesion_days = mdates.date2num(lesions["date"].dt.to_pydatetime())
+        for line, column in ((self.inflammatory, "inflammatory"), (self.comedones, "comedones"), (self.nodules, "nodules")):
+            line.set_data(lesion_days, lesions[column].to_numpy())
+        self.axes[3].relim()
+        self.axes[3].autoscale_view(scalex=False)
+
+        events, shown = [], []
+        tests = self.rows("pregnancy_tests", patient_id)
+        adverse = self.rows("adverse_events", patient_id)
+        missed = dispensing[dispensing["pickup_date"].isna()]
+        for line, frame, column, height in ((self.tests, tests, "date", 2), (self.adverse, adverse, "date", 1),
+                                            (self.missed, missed, "prescription_date", 0)):
+            days = mdates.date2num(frame[column].dt.to_pydatetime()) if not frame.empty else []
+            line.set_data(days, [height] * len(frame))
+            if not frame.empty:
+                shown.append(line)
+        if not tests.empty:
+            events.append(f"{len(tests)} pregnancy tests")
+        if not adverse.empty:
+            events.append("adverse events: " + "; ".join(f"{row.event} ({row.date:%d %b})" for row in adverse.itertuples()))
+        if not missed.empty:
+            events.append(f"{len(missed)} prescription not collected")
+        if self.events_legend is not None:
+            self.events_legend.remove()
+        self.events_legend = self.axes[4].legend(handles=shown, loc="upper right", fontsize=8, ncol=3) if shown else None
+
+        dates = [doses.index.to_series(), labs["date"], lesions["date"], tests["date"], adverse["date"], missed["prescription_date"]]
+        first = min(column.min() for column in dates if not column.empty)
+        last = max(column.max() for column in dates if not column.empty)
+        low, high = mdates.date2num(first.to_pydatetime()), mdates.date2num(last.to_pydatetime())
+        margin = (high - low) * 0.05  # matplotlib's default axes margin
+        self.axes[-1].set_xlim(low - margin, high + margin)
+        self.axes[-1].xaxis.set_major_locator(FixedLocator(_month_ticks(first, last)))
+
+        self.title.set_text(f"{patient_id}: {patient['sex']}, {patient['age_years']} y, {patient['weight_kg']:g} kg, "
+                            f"{patient['formulation']} — SYNTHETIC DATA")
+        peak_tg = labs.loc[labs["triglycerides_mg_dl"].idxmax()]
+        peak_alt = labs.loc[labs["alt_u_l"].idxmax()]
+        return (
+            f"Five aligned panels for synthetic patient {patient_id} from {doses.index.min():%d %b %Y} to the last follow-up. Daily dose "
+            f"steps between {doses[doses > 0].min():g} and {doses.max():g} mg and the cumulative dose rises to "
+            f"{cumulative.iloc[-1]:.0f} mg/kg (target {target:g}). Triglycerides run from "
+            f"{labs['triglycerides_mg_dl'].iloc[0]} at baseline to a peak of {peak_tg['triglycerides_mg_dl']} mg/dL on "
+            f"{peak_tg['date']:%d %b %Y}; ALT peaks at {peak_alt['alt_u_l']} U/L. Inflammatory lesions go from "
+            f"{lesions['inflammatory'].iloc[0]} to {lesions['inflammatory'].iloc[-1]} at the last follow-up. Events: "
+            f"{'; '.join(events) if events else 'none'}."
+        )
+
+
 def patient_timeline_figure(tables: dict[str, pd.DataFrame], patient_id: str, figure: Figure | None = None) -> tuple[Figure, str]:
     """Aligned panels for one synthetic patient: dose, triglycerides, ALT, lesions and events on one time axis."""
-    patients = tables["patients"].set_index("patient_id")
-    if patient_id not in patients.index:
-        raise KeyError(f"{patient_id} is not in the synthetic cohort")
-    patient = patients.loc[patient_id]
-    use_course_style()
-    figure = figure or Figure(figsize=(10, 9.5), dpi=90)
-    figure.clear()
-    axes = figure.subplots(5, 1, sharex=True, gridspec_kw={"height_ratios": [1.2, 1.2, 1.2, 1.2, 0.6]})
-    doses = daily_doses(tables["dispensing"], patient_id)
-    cumulative = doses.cumsum() / patient["weight_kg"]
-    ax = axes[0]
-    ax.step(doses.index, doses.values, where="post", color=OKABE_ITO["blue"], label="daily dose (mg)")
-    ax.set_ylabel("Daily dose\n(mg)")
-    ax.set_ylim(0, doses.max() * 1.15)
-    twin = ax.twinx()
-    twin.set_ylim(0, max(cumulative.max(), patient["cumulative_target_mg_per_kg"]) * 1.1)
-    twin.plot(cumulative.index, cumulative.values, color=OKABE_ITO["orange"], linestyle="--", label="cumulative (mg/kg)")
-    twin.axhline(patient["cumulative_target_mg_per_kg"], color=OKABE_ITO["orange"], linewidth=0.8, linestyle=":")
-    twin.set_ylabel("Cumulative\n(mg/kg)")
-    ax.legend(loc="upper left", fontsize=8)
-    twin.legend(loc="lower right", fontsize=8)
-
-    labs = tables["labs"][tables["labs"]["patient_id"] == patient_id]
-    ax = axes[1]
-    ax.axhspan(0, TG_REFERENCE, color=OKABE_ITO["bluish_green"], alpha=0.12, label=f"reference (< {TG_REFERENCE:g})")
-    ax.axhspan(TG_VERY_HIGH, max(TG_VERY_HIGH * 1.6, labs["triglycerides_mg_dl"].max() * 1.1), color=OKABE_ITO["vermillion"], alpha=0.12,
-               label=f"very high (≥ {TG_VERY_HIGH:g})")
-    ax.plot(labs["date"], labs["triglycerides_mg_dl"], "o-", color=OKABE_ITO["vermillion"], label="triglycerides")
-    ax.set_ylabel("Triglycerides\n(mg/dL)")
-    ax.set_ylim(0, max(TG_VERY_HIGH * 1.3, labs["triglycerides_mg_dl"].max() * 1.1))
-    ax.legend(loc="upper left", fontsize=8)
-
-    ax = axes[2]
-    ax.axhspan(0, ALT_UPPER_LIMIT_U_L, color=OKABE_ITO["bluish_green"], alpha=0.12, label=f"reference (≤ {ALT_UPPER_LIMIT_U_L:g})")
-    ax.axhspan(ALT_ACTION_MULTIPLE * ALT_UPPER_LIMIT_U_L, max(5 * ALT_UPPER_LIMIT_U_L, labs["alt_u_l"].max() * 1.1), color=OKABE_ITO["vermillion"],
-               alpha=0.12, label=f"> {ALT_ACTION_MULTIPLE:g}× ULN (grade 2+)")
-    ax.plot(labs["date"], labs["alt_u_l"], "s-", color=OKABE_ITO["reddish_purple"], label="ALT")
-    ax.set_ylabel("ALT\n(U/L)")
-    ax.set_ylim(0, max(4 * ALT_UPPER_LIMIT_U_L, labs["alt_u_l"].max() * 1.1))
-    ax.legend(loc="upper left", fontsize=8)
-
-    lesions = tables["lesion_counts"][tables["lesion_counts"]["patient_id"] == patient_id]
-    ax = axes[3]
-    ax.plot(lesions["date"], lesions["inflammatory"], "o-", color=OKABE_ITO["blue"], label="papules + pustules")
-    ax.plot(lesions["date"], lesions["comedones"], "^--", color=OKABE_ITO["sky_blue"], label="comedones")
-    ax.plot(lesions["date"], lesions["nodules"], "D:", color=OKABE_ITO["black"], label="nodules")
-    ax.set_ylabel("Lesions\n(count)")
-    ax.legend(loc="upper right", fontsize=8)
-
-    ax = axes[4]
-    events = []
-    tests = tables["pregnancy_tests"][tables["pregnancy_tests"]["patient_id"] == patient_id]
-    if not tests.empty:
-        ax.plot(tests["date"], [2] * len(tests), "|", color=OKABE_ITO["bluish_green"], markersize=14, label="pregnancy test (negative)")
-        events.append(f"{len(tests)} pregnancy tests")
-    adverse = tables["adverse_events"][tables["adverse_events"]["patient_id"] == patient_id]
-    if not adverse.empty:
-        ax.plot(adverse["date"], [1] * len(adverse), "*", color=OKABE_ITO["vermillion"], markersize=11, label="adverse event")
-        events.append("adverse events: " + "; ".join(f"{row.event} ({row.date:%d %b})" for row in adverse.itertuples()))
-    missed = tables["dispensing"][(tables["dispensing"]["patient_id"] == patient_id) & tables["dispensing"]["pickup_date"].isna()]
-    if not missed.empty:
-        ax.plot(missed["prescription_date"], [0] * len(missed), "x", color=OKABE_ITO["black"], markersize=10, label="prescription not collected")
-        events.append(f"{len(missed)} prescription not collected")
-    ax.set_ylim(-0.7, 2.7)
-    ax.set_yticks([])
-    ax.set_ylabel("Events")
-    if events:
-        ax.legend(loc="upper right", fontsize=8, ncol=3)
-    axes[-1].xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
-    axes[-1].set_xlabel("Date")
-    for axis in axes:
-        axis.grid(alpha=0.25)
-    figure.suptitle(f"{patient_id}: {patient['sex']}, {patient['age_years']} y, {patient['weight_kg']:g} kg, {patient['formulation']} — SYNTHETIC DATA", fontsize=11)
-    mark_synthetic(figure)
-    figure.subplots_adjust(left=0.1, right=0.9, top=0.95, bottom=0.06, hspace=0.15)
-    peak_tg = labs.loc[labs["triglycerides_mg_dl"].idxmax()]
-    peak_alt = labs.loc[labs["alt_u_l"].idxmax()]
-    description = (
-        f"Five aligned panels for synthetic patient {patient_id} from {doses.index.min():%d %b %Y} to the last follow-up. Daily dose "
-        f"steps between {doses[doses > 0].min():g} and {doses.max():g} mg and the cumulative dose rises to "
-        f"{cumulative.iloc[-1]:.0f} mg/kg (target {patient['cumulative_target_mg_per_kg']:g}). Triglycerides run from "
-        f"{labs['triglycerides_mg_dl'].iloc[0]} at baseline to a peak of {peak_tg['triglycerides_mg_dl']} mg/dL on "
-        f"{peak_tg['date']:%d %b %Y}; ALT peaks at {peak_alt['alt_u_l']} U/L. Inflammatory lesions go from "
-        f"{lesions['inflammatory'].iloc[0]} to {lesions['inflammatory'].iloc[-1]} at the last follow-up. Events: "
-        f"{'; '.join(events) if events else 'none'}."
-    )
-    return figure, description
+    timeline = PatientTimeline(tables, figure)
+    return timeline.figure, timeline.show(patient_id)
 
 
 def cohort_threshold_figure(labs: pd.DataFrame) -> tuple[Figure, str]:
