@@ -161,15 +161,15 @@ def read_table(path: Path | Traversable, schema: dict) -> pd.DataFrame:
             raise DatasetError(f"{name}, row {number} (line {number + 1}): {len(row)} values, expected {len(header)}")
     raw = pd.DataFrame(data, columns=header, dtype=object)
     problems = _Problems(name, expected)
-    columns = {}
+    columns, stripped = {}, {}
     for field in fields:
-        text = raw[field["name"]].astype(str).str.strip()
+        text = stripped[field["name"]] = raw[field["name"]].astype(str).str.strip()
         missing = text == ""
         typed = _typed_column(text, missing, field, problems)
         _check_constraints(text, missing, typed, field, problems)
         columns[field["name"]] = typed
     problems.raise_first()
-    texts = raw[expected].apply(lambda column: column.str.strip())
+    texts = pd.DataFrame(stripped)
     for field in fields:
         if field.get("constraints", {}).get("unique"):
             _check_unique(name, [field["name"]], texts)
@@ -184,25 +184,34 @@ def read_table(path: Path | Traversable, schema: dict) -> pd.DataFrame:
 
 def load_table(name: str, directory: Path | Traversable | str | None = None) -> pd.DataFrame:
     """Load a table by its resource name, e.g. ``load_table("labs")``, checking its foreign keys."""
-    directory = _directory(directory)
-    package = load_package(directory)
-    item = resource(package, name)
-    frame = read_table(directory.joinpath(item["path"]), item["schema"])
-    for foreign in item["schema"].get("foreignKeys", []):
-        reference = foreign["reference"]
-        parent_item = resource(package, reference["resource"])
-        parent = read_table(directory.joinpath(parent_item["path"]), parent_item["schema"])
-        column = foreign["fields"]
-        unknown = ~frame[column].isin(set(parent[reference["fields"]]))
-        if unknown.any():
-            row = int(np.flatnonzero(unknown.to_numpy())[0])
-            raise DatasetError(f"{_where(item['path'], row + 1, column)}: {frame[column].iloc[row]!r} is not a "
-                               f"{reference['fields']} in {parent_item['path']}")
-    return frame
+    return load_tables((name,), directory)[name]
 
 
 def load_tables(names: tuple[str, ...], directory: Path | Traversable | str | None = None) -> dict[str, pd.DataFrame]:
-    return {name: load_table(name, directory) for name in names}
+    """Load several tables, checking each one's foreign keys; a table several others refer to is read once."""
+    directory = _directory(directory)
+    package = load_package(directory)
+    loaded: dict[str, pd.DataFrame] = {}
+
+    def table(resource_name: str) -> pd.DataFrame:
+        if resource_name not in loaded:
+            item = resource(package, resource_name)
+            loaded[resource_name] = read_table(directory.joinpath(item["path"]), item["schema"])
+        return loaded[resource_name]
+
+    for name in names:
+        item, frame = resource(package, name), table(name)
+        for foreign in item["schema"].get("foreignKeys", []):
+            reference = foreign["reference"]
+            parent_path = resource(package, reference["resource"])["path"]
+            parent = table(reference["resource"])
+            column = foreign["fields"]
+            unknown = ~frame[column].isin(set(parent[reference["fields"]]))
+            if unknown.any():
+                row = int(np.flatnonzero(unknown.to_numpy())[0])
+                raise DatasetError(f"{_where(item['path'], row + 1, column)}: {frame[column].iloc[row]!r} is not a "
+                                   f"{reference['fields']} in {parent_path}")
+    return {name: loaded[name] for name in names}
 
 
 def load_cohort(directory: Path | Traversable | str | None = None) -> dict[str, pd.DataFrame]:
