@@ -7,6 +7,7 @@
     python3 course.py execute   re-execute every notebook in place from a fresh kernel (or the notebooks named)
     python3 course.py datasets  regenerate every synthetic dataset in datasets/ (seeded, byte-identical)
     python3 course.py readme    regenerate the README's lesson tables from the lesson manifest
+    python3 course.py benchmark time what users wait for against its floors (--readme: put the table in the README)
     python3 course.py nbgrader ARGS...          run nbgrader in exercises/ (instructor guide: exercises/README.md)
     python3 course.py nbgrader-report ASSIGNMENT  list submissions that need a human look after autograding
 
@@ -157,6 +158,10 @@ def command_readme(options: argparse.Namespace) -> int:
     return run_in(DEVELOPMENT, [DEVELOPMENT.python, "-m", "isotretinoin_course.authoring.readme", ROOT / "README.md", *options.extra])
 
 
+def command_benchmark(options: argparse.Namespace) -> int:
+    return run_in(DEVELOPMENT, [DEVELOPMENT.python, ROOT / "benchmarks" / "course_benchmark.py", *options.extra])
+
+
 def command_nbgrader(options: argparse.Namespace) -> int:
     return run_in(DEVELOPMENT, [DEVELOPMENT.bin / "nbgrader", *options.extra], cwd_override=ROOT / "exercises")
 
@@ -177,12 +182,13 @@ def main() -> int:
     commands.add_parser("execute", help="re-execute notebooks in place (default: all)")
     commands.add_parser("datasets", help="regenerate the synthetic datasets in datasets/")
     commands.add_parser("readme", help="regenerate the README's lesson tables from content/lessons.yml (--check: only compare)")
+    commands.add_parser("benchmark", add_help=False, help="time lessons, widgets, import, install and tests against their floors (--help for options)")
     commands.add_parser("nbgrader", help="run nbgrader in exercises/ (e.g. generate_assignment a1_dosing)")
     commands.add_parser("nbgrader-report", help="after autograding: which submissions need a human look")
     options, extra = parser.parse_known_args()
     options.extra = extra
     handler = {"lab": command_lab, "test": command_test, "execute": command_execute, "datasets": command_datasets,
-               "readme": command_readme, "nbgrader": command_nbgrader, "nbgrader-report": command_nbgrader_report}[options.command]
+               "readme": command_readme, "benchmark": command_benchmark, "nbgrader": command_nbgrader, "nbgrader-report": command_nbgrader_report}[options.command]
     return handler(options)
 
 

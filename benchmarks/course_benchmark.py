@@ -1,8 +1,9 @@
 """Time what the course's users wait for, in one run, against floors measured in the same run; exit 1 if a target is missed.
 
 Run it with ``python3 course.py benchmark`` (or ``.venv-dev/bin/python benchmarks/course_benchmark.py``);
-``--readme`` also writes the table into the README (between the ``benchmark`` markers), and ``--skip``
-leaves parts out for a quick look (``--skip install,tests``). What it measures, and against what:
+``--readme`` also writes a summary into the README (between the ``benchmark`` markers) and every row into
+``benchmarks/RESULTS.md``; ``--skip`` leaves parts out for a quick look (``--skip install,tests``). What it
+measures, and against what:
 
 - **Lessons.** Each lesson's Run All through nbclient in a fresh kernel, from asking for the kernel to the
   end of the last cell (the kernel's shutdown is not counted), the minimum of ``--runs`` runs (2). The
@@ -100,6 +101,17 @@ class Row:
     target: str
     met: bool
     note: str = ""
+    widget: str = ""  # for a widget control: the widget, so that the summary can show each widget's slowest control
+    median_ms: float = 0.0
+    p90_ms: float = 0.0
+
+
+TABLE_HEAD = ["| Group | What | Measured | Floor | × floor | Target | Met |", "|---|---|---|---|---|---|---|"]
+
+
+def _line(row: Row, item: str | None = None) -> str:
+    item = item or (f"{row.item} ({row.note})" if row.note else row.item)
+    return f"| {row.group} | {item} | {row.measured} | {row.floor} | {row.ratio} | {row.target} | {'yes' if row.met else '**no**'} |"
 
 
 @dataclass
@@ -114,10 +126,25 @@ class Report:
               + (f"  ({row.note})" if row.note else ""), flush=True)
 
     def markdown(self, header: list[str]) -> str:
-        lines = [*header, "", "| Group | What | Measured | Floor | × floor | Target | Met |", "|---|---|---|---|---|---|---|"]
+        """Every row: each widget control on its own line."""
+        return "\n".join([*header, "", *TABLE_HEAD, *(_line(row) for row in self.rows)])
+
+    def summary(self, header: list[str]) -> str:
+        """One line per lesson and per widget (its slowest control, and whether every control met the target)."""
+        lines, done = [*header, "", *TABLE_HEAD], set()
         for row in self.rows:
-            item = f"{row.item} ({row.note})" if row.note else row.item
-            lines.append(f"| {row.group} | {item} | {row.measured} | {row.floor} | {row.ratio} | {row.target} | {'yes' if row.met else '**no**'} |")
+            if not row.widget:
+                lines.append(_line(row))
+                continue
+            if row.widget in done:
+                continue
+            done.add(row.widget)
+            controls = [other for other in self.rows if other.widget == row.widget]
+            slowest = max(controls, key=lambda other: (other.median_ms, other.p90_ms))
+            met = all(other.met for other in controls)
+            item = (f"{row.widget}: slowest of {len(controls)} controls, {slowest.item.split(': ', 1)[1]}" if len(controls) > 1
+                    else slowest.item) + f" ({slowest.note})"
+            lines.append(_line(Row(row.group, "", slowest.measured, slowest.floor, slowest.ratio, slowest.target, met), item))
         return "\n".join(lines)
 
 
@@ -436,9 +463,9 @@ def quiz_banks() -> list[str]:
 
 def widget_row(report: Report, widget: str, control: str, values: list[float], floor_ms: float) -> None:
     median, high = statistics.median(values), p90(values)
-    report.add(Row("widget", f"{widget}: {control}", f"{median:.0f} ms (p90 {high:.0f})", f"{floor_ms:.0f} ms", f"{median / floor_ms:.1f}",
+    report.add(Row("widget", f"{widget}: {control}", f"{median:.0f} ms (p90 {high:.0f})", f"{floor_ms:.1f} ms", f"{median / floor_ms:.0f}",
                    f"median < {WIDGET_MEDIAN_MS:g}, p90 < {WIDGET_P90_MS:g} ms", median < WIDGET_MEDIAN_MS and high < WIDGET_P90_MS,
-                   note=f"n={len(values)}"))
+                   note=f"n={len(values)}", widget=widget, median_ms=median, p90_ms=high))
 
 
 def bench_widgets(report: Report, samples: int) -> None:
@@ -537,6 +564,7 @@ def bench_suite(report: Report) -> None:
 
 
 # --------------------------------------------------------------------------------------------- main
+RESULTS = ROOT / "benchmarks" / "RESULTS.md"  # the full table that --readme writes next to the README's summary
 README_BLOCK = re.compile(r"(<!-- BEGIN GENERATED: benchmark[^>]*-->\n).*?(\n<!-- END GENERATED: benchmark -->)", re.S)
 
 
@@ -554,7 +582,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=2, help="Run All runs per lesson and floor (the minimum counts)")
     parser.add_argument("--samples", type=int, default=15, help="updates per widget control (at least)")
     parser.add_argument("--notebooks", nargs="*", help="lesson notebooks to time (default: every lesson)")
-    parser.add_argument("--readme", action="store_true", help="write the table into README.md between the benchmark markers")
+    parser.add_argument("--readme", action="store_true",
+                        help="write the summary into README.md between the benchmark markers and every row into benchmarks/RESULTS.md")
     parser.add_argument("--output", type=Path, help="also write the table (Markdown) to this file")
     options = parser.parse_args(argv)
     skip = {part.strip() for part in options.skip.split(",") if part.strip()}
@@ -583,14 +612,15 @@ def main(argv: list[str] | None = None) -> int:
         f"Measured {dt.date.today().isoformat()} by `python3 course.py benchmark` in {time.perf_counter() - started:.0f} s on: {machine()}. "
         f"Load average (1, 5, 15 min) {load_at_start} at the start, {load_at_end} at the end." + (f" Not measured: {', '.join(sorted(skip))}." if skip else ""),
     ]
-    table = report.markdown(header)
+    table, summary = report.markdown(header), report.summary(header)
     print("\n" + table)
     for problem in report.problems:
         print(f"\nPROBLEM: {problem}")
     if options.output:
         options.output.write_text(table + "\n", encoding="utf-8")
     if options.readme:
-        write_readme(table)
+        write_readme(summary + f"\n\nEvery widget control, one per line: `{RESULTS.relative_to(ROOT).as_posix()}`.")
+        RESULTS.write_text(f"# Latest benchmark, every control\n\n{table}\n", encoding="utf-8")
     print(f"\n{len(report.rows) - len(missed)} of {len(report.rows)} targets met" + (": MISSED " + "; ".join(f"{row.group} {row.item}" for row in missed) if missed else ""))
     return 1 if missed or report.problems else 0
 
