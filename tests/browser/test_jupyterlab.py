@@ -158,21 +158,48 @@ def assert_clean(page, name: str) -> None:
     assert page.locator(".jupyter-widgets").count() >= 1
 
 
-@contextmanager
-def executed(lab, browser, name: str):
-    """A browser page with notebook ``name`` run to the end; closed afterwards, whatever happens."""
-    base, token = lab
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    try:
-        run_notebook(page, base, token, name)
-        yield page
-    finally:
+# Notebooks that a test below also interacts with: their page stays open after the notebook's own test, so that the
+# interaction reuses it instead of running the whole notebook again (about five seconds each).
+INTERACTED = {"01_acne_pathophysiology.ipynb", "03_pharmacokinetics.ipynb", "07_adverse_effects_and_counselling.ipynb",
+              "09_capstone_case.ipynb"}
+
+
+@pytest.fixture(scope="module")
+def kept_pages():
+    """Pages of the notebooks in INTERACTED that ran cleanly, by notebook name; closed when the module ends."""
+    pages: dict[str, object] = {}
+    yield pages
+    for page in pages.values():
         page.close()
 
 
+@contextmanager
+def executed(lab, browser, name: str, kept: dict | None = None):
+    """A browser page with notebook ``name`` run to the end: the page kept from an earlier test if there is one.
+
+    The page is closed afterwards unless ``kept`` is given, the notebook is one a later test interacts with and
+    the block ran without a failure; then it is kept for that test.
+    """
+    if kept is not None and name in kept:
+        yield kept.pop(name)  # an interaction changes the page: the next test to ask runs the notebook afresh
+        return
+    base, token = lab
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    keep = False
+    try:
+        run_notebook(page, base, token, name)
+        yield page
+        keep = kept is not None and name in INTERACTED
+    finally:
+        if keep:
+            kept[name] = page
+        else:
+            page.close()
+
+
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
-def test_notebook_runs_in_jupyterlab(lab, browser, notebook):
-    with executed(lab, browser, notebook.name) as page:
+def test_notebook_runs_in_jupyterlab(lab, browser, kept_pages, notebook):
+    with executed(lab, browser, notebook.name, kept_pages) as page:
         assert_clean(page, notebook.name)
         outputs = page.locator(".jp-OutputArea-output > .jupyter-widgets")  # the root of each rendered widget view
         assert outputs.count() == expected_widgets(notebook), f"{notebook.name}: {outputs.count()} widget outputs, {expected_widgets(notebook)} expected"
@@ -182,8 +209,8 @@ def test_notebook_runs_in_jupyterlab(lab, browser, notebook):
         page.screenshot(path=str(SCREENSHOTS / f"{notebook.stem}.png"), full_page=False)
 
 
-def test_quiz_click_gives_feedback_and_changes_the_score(lab, browser):
-    with executed(lab, browser, "01_acne_pathophysiology.ipynb") as page:
+def test_quiz_click_gives_feedback_and_changes_the_score(lab, browser, kept_pages):
+    with executed(lab, browser, "01_acne_pathophysiology.ipynb", kept_pages) as page:
         score = page.locator(".quiz-score").first
         before = score.inner_text()
         page.locator(".widget-radio-box label").nth(1).click()  # a wrong answer to question 1
@@ -194,8 +221,8 @@ def test_quiz_click_gives_feedback_and_changes_the_score(lab, browser):
         assert "attempts: 1" in score.inner_text()
 
 
-def test_moving_a_simulator_control_redraws_the_figure(lab, browser):
-    with executed(lab, browser, "03_pharmacokinetics.ipynb") as page:
+def test_moving_a_simulator_control_redraws_the_figure(lab, browser, kept_pages):
+    with executed(lab, browser, "03_pharmacokinetics.ipynb", kept_pages) as page:
         image = page.locator(".widget-image").first
         image.scroll_into_view_if_needed()
         before = image.get_attribute("src")
@@ -204,8 +231,8 @@ def test_moving_a_simulator_control_redraws_the_figure(lab, browser):
         assert "fasted" in page.locator("text=Conventional capsules (soybean-oil fill; Accutane-type generics), fasted").first.inner_text()
 
 
-def test_ticking_a_counselling_topic_updates_the_printable_summary(lab, browser):
-    with executed(lab, browser, "07_adverse_effects_and_counselling.ipynb") as page:
+def test_ticking_a_counselling_topic_updates_the_printable_summary(lab, browser, kept_pages):
+    with executed(lab, browser, "07_adverse_effects_and_counselling.ipynb", kept_pages) as page:
         checklist = page.locator(".jp-OutputArea-output > .jupyter-widgets", has_text="Counselling checklist").first
         checklist.scroll_into_view_if_needed()
         summary = checklist.locator("pre")
@@ -220,8 +247,8 @@ def test_ticking_a_counselling_topic_updates_the_printable_summary(lab, browser)
         assert "Preventing pregnancy" not in status and "Mood and mental health" in status
 
 
-def test_a_wrong_case_decision_names_the_notebook_to_revisit(lab, browser):
-    with executed(lab, browser, "09_capstone_case.ipynb") as page:
+def test_a_wrong_case_decision_names_the_notebook_to_revisit(lab, browser, kept_pages):
+    with executed(lab, browser, "09_capstone_case.ipynb", kept_pages) as page:
         step = page.locator(".jp-OutputArea-output > .jupyter-widgets").first
         step.scroll_into_view_if_needed()
         step.locator(".widget-radio-box label", has_text="Neither fits").click()
