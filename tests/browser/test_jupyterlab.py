@@ -125,10 +125,22 @@ ALL_EXECUTED = """() => {
 
 
 def run_notebook(page, base: str, token: str, name: str) -> None:
-    """Open a notebook, wait for its kernel, run all cells and wait until every cell has run and the kernel is idle."""
+    """Open a notebook, wait for its kernel, run all cells and wait until every cell has run and the kernel is idle.
+
+    Each wait has its own limit and, when it runs out, fails naming the notebook and the step that was slow.
+    """
+    started = time.monotonic()
+
+    def step(what: str, wait, timeout_ms: int) -> None:
+        try:
+            wait(timeout_ms)
+        except Exception:
+            raise AssertionError(f"{name}: {what} not within {timeout_ms / 1000:.0f} s "
+                                 f"({time.monotonic() - started:.0f} s after opening the notebook)") from None
+
     page.goto(f"{base}/lab/tree/notebooks/{name}?reset&token={token}")
-    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
-    page.wait_for_function(KERNEL_IDLE, timeout=90_000)
+    step("the notebook's cells did not appear", lambda ms: page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=ms), 90_000)
+    step("the kernel was not idle", lambda ms: page.wait_for_function(KERNEL_IDLE, timeout=ms), 90_000)
     for attempt in range(2):  # a Run All sent while the kernel is still settling can be lost; send it once more
         page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
         try:
@@ -137,7 +149,8 @@ def run_notebook(page, base: str, token: str, name: str) -> None:
         except Exception:
             if attempt:
                 prompts = page.evaluate("() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(p => p.textContent.trim())")
-                raise AssertionError(f"{name}: not every cell ran; prompts: {prompts}") from None
+                raise AssertionError(f"{name}: not every cell ran after Run All ({time.monotonic() - started:.0f} s after opening "
+                                     f"the notebook); prompts: {prompts}") from None
 
 
 def expected_widgets(notebook: Path) -> int:
