@@ -567,7 +567,7 @@ def bench_install(report: Report) -> None:
 
 def bench_suite(report: Report) -> None:
     print("test suite: python3 course.py test's pytest command, 2 workers", flush=True)
-    command = [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadfile", "-q", "-p", "no:randomly"]
+    command = [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadfile", "-q"]  # course.py test's command, quieter
     start = time.perf_counter()
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     seconds = time.perf_counter() - start

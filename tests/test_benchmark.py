@@ -1,0 +1,64 @@
+"""The course benchmark's own logic, and that every control it drives still exists (a renamed control would break it)."""
+
+from __future__ import annotations
+
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import ipywidgets  # noqa: E402
+import pytest  # noqa: E402
+from conftest import ROOT  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import course_benchmark as bench  # noqa: E402
+
+
+def test_p90_is_the_nearest_rank():
+    assert bench.p90(list(range(1, 16))) == 14  # of 15 values, the 14th smallest
+    assert bench.p90([5.0]) == 5.0
+
+
+def test_a_lessons_floor_imports_what_the_lesson_used():
+    assert bench.floor_cells(()) == ["pass"]
+    assert bench.floor_cells(("matplotlib", "pandas")) == ["%matplotlib inline\nimport matplotlib, pandas"]
+
+
+def test_the_summary_shows_each_widgets_slowest_control_and_whether_all_met_the_target():
+    report = bench.Report()
+    for control, values in (("fast", [1.0] * 15), ("slow", [120.0] * 15)):
+        bench.widget_row(report, "05 patient explorer", control, values, floor_ms=1.0)
+    report.add(bench.Row("lesson", "05 Run All", "1.50 s", "1.00 s", "1.50", "≤ floor + 1 s", True))
+    summary = report.summary(["header"])
+    explorer = next(line for line in summary.splitlines() if "explorer" in line)
+    assert "slowest of 2 controls, slow" in explorer and "120 ms" in explorer and explorer.endswith("**no** |")
+    assert "05 Run All" in summary
+    assert len(report.markdown(["header"]).splitlines()) == len(summary.splitlines()) + 1  # the full table: one line per control
+
+
+@pytest.mark.parametrize("widget, setup, controls", bench.widget_scenarios(), ids=[name for name, _setup, _controls in bench.widget_scenarios()])
+def test_every_control_the_benchmark_drives_exists(widget, setup, controls):
+    namespace: dict = {}
+    exec(setup, namespace)  # noqa: S102 - the benchmark's own set-up code
+    for control in controls:
+        target = eval(control.expression, namespace)  # noqa: S307
+        assert isinstance(target, ipywidgets.Widget), f"{widget}: {control.label}"
+        if control.trait == "index":
+            assert len(target.options) > 1, f"{widget}: {control.label} has nothing to choose"
+        elif control.trait != "click":
+            assert target.has_trait(control.trait), f"{widget}: {control.label} has no {control.trait!r}"
+
+
+@pytest.mark.parametrize("setup", [bench.QUIZ_SETUP.format(bank="05_laboratory_monitoring"), bench.CAPSTONE_SETUP], ids=["quiz", "capstone"])
+def test_the_quiz_set_ups_find_every_answer_control_and_check_button(setup, capsys):
+    import json
+
+    exec(setup, {})  # noqa: S102 - the benchmark's own set-up code
+    facts = json.loads(capsys.readouterr().out)
+    assert facts["cards"] and facts["reveal"]
+    for card in facts["cards"]:
+        assert card["check"] in ipywidgets.Widget.widgets
+        answers = card["answer"] if isinstance(card["answer"], list) else [card["answer"]]
+        assert all(model_id in ipywidgets.Widget.widgets for model_id in answers)
