@@ -55,10 +55,14 @@ def test_every_control_the_benchmark_drives_exists(widget, setup, controls):
 def test_the_quiz_set_ups_find_every_answer_control_and_check_button(setup, capsys):
     import json
 
-    exec(setup, {})  # noqa: S102 - the benchmark's own set-up code
+    namespace: dict = {}
+    exec(setup, namespace)  # noqa: S102 - the benchmark's own set-up code
     facts = json.loads(capsys.readouterr().out)
-    assert facts["cards"] and facts["reveal"]
-    for card in facts["cards"]:
-        assert card["check"] in ipywidgets.Widget.widgets
-        answers = card["answer"] if isinstance(card["answer"], list) else [card["answer"]]
-        assert all(model_id in ipywidgets.Widget.widgets for model_id in answers)
+    cards = namespace["Q"].cards if "Q" in namespace else [view.quiz.cards[0] for view in namespace["views"]]
+    assert len(facts["cards"]) == len(cards) and facts["reveal"]
+    for fact, card in zip(facts["cards"], cards):
+        assert fact["check"] == card.check_button.model_id
+        control = card.answer_control
+        expected = [box.model_id for box in control.children] if fact["type"] == "multiple" else (
+            control.children[0].model_id if fact["type"] == "numeric" else control.model_id)
+        assert fact["answer"] == expected
