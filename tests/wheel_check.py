@@ -17,6 +17,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -30,20 +31,25 @@ BATCH_TIMEOUT_SECONDS = 420  # seven notebooks take under a minute even on a bus
 # stall outside a cell fails here, naming its notebook, rather than as pytest-timeout's bare "Timeout"
 # Runs a list of notebooks one after the other in one process, each in a fresh kernel, and reports each as a JSON line.
 # One process for several notebooks: importing nbformat costs about a second (jsonschema's format checks compile a
-# grammar at import), which one process per notebook would pay fourteen times.
+# grammar at import), which one process per notebook would pay fourteen times. The kernels talk over Unix sockets
+# under a path of their own (argv[3]), not TCP ports: on a busy machine two processes starting kernels at the same
+# moment can pick the same free port, and one kernel then dies before it answers.
 EXECUTE = """
 import json, sys, time, traceback
 from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
-kernel, timeout = sys.argv[1], int(sys.argv[2])
-for name in sys.argv[3:]:
+from traitlets.config import Config
+kernel, timeout, sockets = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+config = Config()
+config.KernelManager.transport, config.KernelManager.ip = "ipc", sockets
+for name in sys.argv[4:]:
     path = Path(name)
     print(json.dumps({"started": path.name}), flush=True)
     start = time.perf_counter()
     try:
         nb = nbformat.read(path, as_version=4)
-        NotebookClient(nb, timeout=timeout, kernel_name=kernel, resources={"metadata": {"path": str(path.parent)}}).execute()
+        NotebookClient(nb, timeout=timeout, kernel_name=kernel, resources={"metadata": {"path": str(path.parent)}}, config=config).execute()
         print(json.dumps({"finished": path.name, "seconds": round(time.perf_counter() - start, 1)}), flush=True)
     except Exception:
         print(json.dumps({"failed": path.name, "error": traceback.format_exc()[-2500:]}), flush=True)
@@ -160,29 +166,34 @@ def check_installed_wheel(version: str, workdir: Path) -> None:
         "argv": [str(venv_python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": f"course wheel (Python {version})", "language": "python"}))
 
-    def execute(batch: list[Path]) -> list[str]:
+    def execute(batch: list[Path], number: int) -> list[str]:
         """Run ``batch`` in one process; a problem for each notebook that failed or did not finish in time."""
         limit, stalled = BATCH_TIMEOUT_SECONDS, False
+        sockets = workdir / "runtime" / f"batch-{number}"
+        if len(str(sockets)) > 90:  # a Unix socket's path must stay under about 100 characters
+            sockets = Path(tempfile.mkdtemp(prefix="course-wheel-")) / f"batch-{number}"
+        sockets.parent.mkdir(exist_ok=True)
+        command = [sys.executable, "-c", EXECUTE, "course-wheel", str(CELL_TIMEOUT_SECONDS), str(sockets), *map(str, batch)]
         try:
-            result = subprocess.run([sys.executable, "-c", EXECUTE, "course-wheel", str(CELL_TIMEOUT_SECONDS), *map(str, batch)],
-                                    cwd=workdir, env=env, capture_output=True, text=True, timeout=limit)
-            output = result.stdout
-        except subprocess.TimeoutExpired as expired:
-            output, stalled = (expired.stdout or b"").decode(errors="replace"), True  # captured output is bytes here
+            result = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True, timeout=limit)
+            output, errors = result.stdout, result.stderr
+        except subprocess.TimeoutExpired as expired:  # the output captured so far is bytes here
+            output, errors, stalled = (expired.stdout or b"").decode(errors="replace"), (expired.stderr or b"").decode(errors="replace"), True
         events = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
         started = [event["started"] for event in events if "started" in event]
         ended = {event.get("finished") or event.get("failed") for event in events if "started" not in event}
-        problems = [f"{event['failed']} (Python {version}, installed wheel):\n{event['error']}" for event in events if "failed" in event]
+        problems = [f"{event['failed']} (Python {version}, installed wheel):\n{event['error']}\nkernels' messages (end):\n{errors[-1500:]}"
+                    for event in events if "failed" in event]
         if stalled:
             running = next((name for name in started if name not in ended), "between two notebooks")
             problems.append(f"{running} (Python {version}, installed wheel): still running when the batch's {limit} s ran out")
         elif result.returncode != 0 or len(ended) < len(batch):
-            problems.append(f"the notebook runner stopped after {len(ended)} of {len(batch)} notebooks (Python {version}): {result.stderr[-2500:]}")
+            problems.append(f"the notebook runner stopped after {len(ended)} of {len(batch)} notebooks (Python {version}): {errors[-2500:]}")
         return problems
 
     notebooks = notebooks_to_run(workdir)
     with ThreadPoolExecutor(max_workers=2) as pool:  # two processes, every other notebook each
-        failures = [failure for problems in pool.map(execute, [notebooks[0::2], notebooks[1::2]]) for failure in problems]
+        failures = [failure for problems in pool.map(execute, [notebooks[0::2], notebooks[1::2]], [0, 1]) for failure in problems]
     finished = time.perf_counter()
     print(f"wheel on Python {version}: build and install {installed - started:.0f} s, {len(notebooks)} notebooks {finished - installed:.0f} s")
     assert len(notebooks) == 14
