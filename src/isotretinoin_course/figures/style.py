@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgba_array
 from matplotlib.figure import Figure
 
 from ..core.constants import FIGURE_DESCRIPTION_PREFIX, SYNTHETIC_LABEL
@@ -90,14 +91,25 @@ def figure_png(figure: Figure, tight: bool = False) -> bytes:
     canvas.draw()
     pixels = np.asarray(canvas.buffer_rgba())
     if tight:
-        height, width = pixels.shape[:2]
-        box = figure.get_tightbbox(canvas.get_renderer()).padded(TIGHT_PAD_INCHES)
-        dpi = figure.dpi
-        pixels = pixels[max(0, int(height - box.y1 * dpi)):min(height, round(height - box.y0 * dpi)),
-                        max(0, int(box.x0 * dpi)):min(width, round(box.x1 * dpi))]
+        pixels = _cropped_to_drawing(pixels, figure)
     buffer = io.BytesIO()
     matplotlib.image.imsave(buffer, pixels, format="png", dpi=figure.dpi, pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
     return buffer.getvalue()
+
+
+def _cropped_to_drawing(pixels: np.ndarray, figure: Figure) -> np.ndarray:
+    """The pixels that differ from the figure's background, with a margin of TIGHT_PAD_INCHES.
+
+    Found in the drawn image itself (a few milliseconds) rather than with ``get_tightbbox``, which measures every
+    artist again and costs up to a third of the drawing.
+    """
+    background = np.array(to_rgba_array(figure.get_facecolor())[0] * 255 + 0.5, dtype=np.uint8)
+    drawn = pixels.view(np.uint32)[..., 0] != background.view(np.uint32)[0]
+    rows, columns = np.flatnonzero(drawn.any(axis=1)), np.flatnonzero(drawn.any(axis=0))
+    if rows.size == 0:
+        return pixels
+    pad = round(TIGHT_PAD_INCHES * figure.dpi)
+    return pixels[max(0, rows[0] - pad):rows[-1] + 1 + pad, max(0, columns[0] - pad):columns[-1] + 1 + pad]
 
 
 class RenderedFigure:
