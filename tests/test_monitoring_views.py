@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 import matplotlib
@@ -79,3 +80,19 @@ def test_threshold_shares_rise_to_month_two(cohort):
     assert "SYNTHETIC DATA" in figure.axes[0].get_title()
     assert figure.axes[0].get_ylabel() == "Patients above the threshold (%)"
     assert "month 2" in description
+
+
+def test_the_explorers_image_is_the_full_figure_with_its_static_layer(cohort):
+    """The explorer draws legends and axis labels once (a StaticLayer) and lays them over each redraw; the image must
+    match a fresh figure drawn whole, to rounding in the blend, and the layer must not be in the figure itself."""
+    from matplotlib.image import imread
+
+    explorer = PatientExplorer(cohort, "SYN-0008")
+    for patient_id in ("SYN-0013", "SYN-0024"):
+        explorer.picker.value = patient_id
+        fresh, _description = patient_timeline_figure(cohort, patient_id, Figure(figsize=(10, 9.5), dpi=90))
+        shown = imread(io.BytesIO(bytes(explorer.plot.value)))
+        whole = imread(io.BytesIO(figure_png(fresh)))
+        assert shown.shape == whole.shape
+        assert np.abs(shown - whole).max() <= 2 / 255, patient_id
+    assert not any(artist.get_visible() for artist in explorer._timeline.static_artists())

@@ -20,6 +20,10 @@ TG_REFERENCE, TG_VERY_HIGH = TRIGLYCERIDES_REFERENCE_MG_DL, TRIGLYCERIDES_VERY_H
 # The tables a timeline draws from, each indexed by patient once (a widget shows one patient after another).
 _PATIENT_TABLES = ("dispensing", "labs", "lesion_counts", "pregnancy_tests", "adverse_events")
 _MAX_DATE_LABELS = 8  # month labels beyond this run together at the figure's width
+# Axis labels at fixed places (in axes fractions) rather than placed beside each patient's tick labels: the panels'
+# labels line up, and they stay where a widget's StaticLayer drew them. The left one clears tick labels of three
+# digits (the cohort's largest values: triglycerides 761 mg/dL, ALT 141 U/L).
+_LEFT_LABEL_X, _RIGHT_LABEL_X, _DATE_LABEL_Y = -0.065, 1.065, -0.35
 
 
 def _month_ticks(first: pd.Timestamp, last: pd.Timestamp) -> list[float]:
@@ -57,8 +61,12 @@ class PatientTimeline:
         (self.cumulative,) = twin.plot([], [], color=OKABE_ITO["orange"], linestyle="--", label="cumulative (mg/kg)")
         self.target = twin.axhline(0, color=OKABE_ITO["orange"], linewidth=0.8, linestyle=":")
         twin.set_ylabel("Cumulative\n(mg/kg)")
-        ax.legend(loc="upper left", fontsize=8)
-        twin.legend(loc="lower right", fontsize=8)
+        # Both legends belong to the dose panel, drawn over the twin's lines (a twin draws after its host and would
+        # cross the host's legend): the panel goes on top, with its background hidden so the twin still shows.
+        cumulative_legend = ax.add_artist(ax.legend(handles=[self.cumulative], loc="lower right", fontsize=8))
+        self.legends = [ax.legend(loc="upper left", fontsize=8), cumulative_legend]
+        ax.set_zorder(twin.get_zorder() + 1)
+        ax.patch.set_visible(False)
 
         ax = axes[1]
         ax.axhspan(0, TG_REFERENCE, color=OKABE_ITO["bluish_green"], alpha=0.12, label=f"reference (< {TG_REFERENCE:g})")
@@ -66,7 +74,7 @@ class PatientTimeline:
                                        label=f"very high (≥ {TG_VERY_HIGH:g})")
         (self.triglycerides,) = ax.plot([], [], "o-", color=OKABE_ITO["vermillion"], label="triglycerides")
         ax.set_ylabel("Triglycerides\n(mg/dL)")
-        ax.legend(loc="upper left", fontsize=8)
+        self.legends.append(ax.legend(loc="upper left", fontsize=8))
 
         ax = axes[2]
         ax.axhspan(0, ALT_UPPER_LIMIT_U_L, color=OKABE_ITO["bluish_green"], alpha=0.12, label=f"reference (≤ {ALT_UPPER_LIMIT_U_L:g})")
@@ -74,14 +82,14 @@ class PatientTimeline:
                                    alpha=0.12, label=f"> {ALT_ACTION_MULTIPLE:g}× ULN (grade 2+)")
         (self.alt,) = ax.plot([], [], "s-", color=OKABE_ITO["reddish_purple"], label="ALT")
         ax.set_ylabel("ALT\n(U/L)")
-        ax.legend(loc="upper left", fontsize=8)
+        self.legends.append(ax.legend(loc="upper left", fontsize=8))
 
         ax = axes[3]
         (self.inflammatory,) = ax.plot([], [], "o-", color=OKABE_ITO["blue"], label="papules + pustules")
         (self.comedones,) = ax.plot([], [], "^--", color=OKABE_ITO["sky_blue"], label="comedones")
         (self.nodules,) = ax.plot([], [], "D:", color=OKABE_ITO["black"], label="nodules")
         ax.set_ylabel("Lesions\n(count)")
-        ax.legend(loc="upper right", fontsize=8)
+        self.legends.append(ax.legend(loc="upper right", fontsize=8))
 
         ax = axes[4]
         (self.tests,) = ax.plot([], [], "|", color=OKABE_ITO["bluish_green"], markersize=14, label="pregnancy test (negative)")
@@ -95,9 +103,19 @@ class PatientTimeline:
         axes[-1].set_xlabel("Date")
         for axis in axes:
             axis.grid(alpha=0.25)
+            axis.yaxis.set_label_coords(_LEFT_LABEL_X, 0.5)
+        twin.yaxis.set_label_coords(_RIGHT_LABEL_X, 0.5)
+        axes[-1].xaxis.set_label_coords(0.5, _DATE_LABEL_Y)
         self.title = self.figure.suptitle("", fontsize=11)
         mark_synthetic(self.figure)
+        self.stamp = self.figure.texts[-1]
         self.figure.subplots_adjust(left=0.1, right=0.9, top=0.95, bottom=0.06, hspace=0.15)
+
+    def static_artists(self) -> list:
+        """The artists that look the same and stay in the same place for every patient (legends of the first four
+        panels, axis labels, the synthetic stamp): what a widget draws once as a :class:`~.style.StaticLayer`."""
+        labels = [axis.yaxis.label for axis in (*self.axes, self.cumulative_axis)] + [self.axes[-1].xaxis.label]
+        return self.legends + labels + [self.stamp]
 
     def rows(self, table: str, patient_id: str) -> pd.DataFrame:
         """One patient's rows of one table (none if the patient has none)."""
