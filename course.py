@@ -8,8 +8,14 @@
     python3 course.py datasets  regenerate every synthetic dataset in datasets/ (seeded, byte-identical)
     python3 course.py readme    regenerate the README's lesson tables from the lesson manifest
     python3 course.py benchmark time what users wait for against its floors (--readme: put the table in the README)
-    python3 course.py nbgrader ARGS...          run nbgrader in exercises/ (instructor guide: exercises/README.md)
-    python3 course.py nbgrader-report ASSIGNMENT  list submissions that need a human look after autograding
+    python3 course.py site      build the course website into build/site/ from the committed notebooks (no execution, offline)
+    python3 course.py nbgrader ARGS...          run nbgrader in exercises/ (instructor guide: exercises/README.md);
+                                                `nbgrader autograde ASSIGNMENT` grades in the sandbox, one student at a time
+                                                (add --unsandboxed, only for code you trust, where no sandbox can start)
+    python3 course.py nbgrader-report ASSIGNMENT  one reason per submission after autograding; exit 1 when any needs a look
+    python3 course.py feedback ASSIGNMENT       the students' feedback, without hidden tests or mark schemes
+                                                (--reveal-hidden-tests shows them, e.g. after the deadline)
+    python3 course.py sandbox-check             start a throw-away grading sandbox and check that it isolates
 
 Two environments, by audience. ``.venv`` has what a student needs: the notebooks' run-time packages and
 JupyterLab (no nbgrader, pytest or playwright; no grading menus). ``.venv-dev`` has everything: the
@@ -162,12 +168,32 @@ def command_benchmark(options: argparse.Namespace) -> int:
     return run_in(DEVELOPMENT, [DEVELOPMENT.python, ROOT / "benchmarks" / "course_benchmark.py", *options.extra])
 
 
+def grading(subcommand: str, arguments: list[str]) -> int:
+    """The sandboxed grading driver (src/isotretinoin_course/grading/driver.py) on the course folder exercises/."""
+    return run_in(DEVELOPMENT, [DEVELOPMENT.python, "-m", "isotretinoin_course.grading", subcommand, *arguments,
+                                "--course", ROOT / "exercises"], cwd_override=ROOT / "exercises")
+
+
+def command_site(options: argparse.Namespace) -> int:
+    return run_in(DEVELOPMENT, [DEVELOPMENT.python, "-m", "isotretinoin_course.authoring.site", "--root", ROOT, *options.extra])
+
+
 def command_nbgrader(options: argparse.Namespace) -> int:
+    if options.extra[:1] == ["autograde"]:  # students' code runs: through the sandboxed driver, never plain nbgrader
+        return grading("autograde", options.extra[1:])
     return run_in(DEVELOPMENT, [DEVELOPMENT.bin / "nbgrader", *options.extra], cwd_override=ROOT / "exercises")
 
 
 def command_nbgrader_report(options: argparse.Namespace) -> int:
-    return run_in(DEVELOPMENT, [DEVELOPMENT.python, "-m", "isotretinoin_course.grading.report", "--course", ROOT / "exercises", *options.extra])
+    return grading("report", options.extra)
+
+
+def command_feedback(options: argparse.Namespace) -> int:
+    return grading("feedback", options.extra)
+
+
+def command_sandbox_check(options: argparse.Namespace) -> int:
+    return grading("check", options.extra)
 
 
 def main() -> int:
@@ -183,12 +209,17 @@ def main() -> int:
     commands.add_parser("datasets", help="regenerate the synthetic datasets in datasets/")
     commands.add_parser("readme", help="regenerate the README's lesson tables from content/lessons.yml (--check: only compare)")
     commands.add_parser("benchmark", add_help=False, help="time lessons, widgets, import, install and tests against their floors (--help for options)")
-    commands.add_parser("nbgrader", help="run nbgrader in exercises/ (e.g. generate_assignment a1_dosing)")
-    commands.add_parser("nbgrader-report", help="after autograding: which submissions need a human look")
+    commands.add_parser("site", help="build the course website into build/site/ (--repository OWNER/REPO for Binder links)")
+    # --help of the grading commands goes to nbgrader or the grading driver, which know their options.
+    commands.add_parser("nbgrader", add_help=False, help="run nbgrader in exercises/ (e.g. generate_assignment a1_dosing); autograde is sandboxed")
+    commands.add_parser("nbgrader-report", add_help=False, help="after autograding: one reason per submission, exit 1 when any needs a look")
+    commands.add_parser("feedback", add_help=False, help="private feedback for an autograded assignment (--reveal-hidden-tests to show the tests)")
+    commands.add_parser("sandbox-check", add_help=False, help="start a throw-away grading sandbox and check that it isolates")
     options, extra = parser.parse_known_args()
     options.extra = extra
     handler = {"lab": command_lab, "test": command_test, "execute": command_execute, "datasets": command_datasets,
-               "readme": command_readme, "benchmark": command_benchmark, "nbgrader": command_nbgrader, "nbgrader-report": command_nbgrader_report}[options.command]
+               "readme": command_readme, "benchmark": command_benchmark, "site": command_site, "nbgrader": command_nbgrader, "nbgrader-report": command_nbgrader_report,
+               "feedback": command_feedback, "sandbox-check": command_sandbox_check}[options.command]
     return handler(options)
 
 

@@ -1,4 +1,5 @@
-"""Shared test set-up: fixture files are data for the tests, not notebooks to run; the slowest modules first."""
+"""Shared test set-up: fixture files are data for the tests, not notebooks to run; the course website built once;
+the slowest modules first."""
 
 from __future__ import annotations
 
@@ -18,9 +19,29 @@ def fixtures_dir() -> Path:
     return FIXTURES
 
 
+SITE_REPOSITORY = "example-org/isotretinoin-course"  # any OWNER/REPO: the tests check the Binder link pattern only
+SITE_REF = "main"
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory):
+    """The whole course website, built once per session (per xdist worker) from the checkout into a temporary folder.
+
+    Returns (folder, build report). It reads the repository's notebooks, ``docs/instructor/`` and the package's
+    content, never ``build/`` or what an earlier build left, so in CI (a clean clone) it is the site that
+    ``python3 course.py site`` would publish.
+    """
+    from isotretinoin_course.authoring.site.build import SiteBuilder, SiteConfig
+
+    out = tmp_path_factory.mktemp("site") / "site"
+    report = SiteBuilder(SiteConfig(root=ROOT, out_dir=out, repository=SITE_REPOSITORY, ref=SITE_REF)).build()
+    return out, report
+
+
 # The modules that take a minute or more each start first, so that the two pytest-xdist workers
 # (--dist loadfile hands out whole files in collection order) finish at about the same time.
-SLOWEST_FIRST = ("browser/test_jupyterlab.py", "test_exercises.py", "test_wheel_py313.py", "test_wheel_py311.py")
+SLOWEST_FIRST = ("browser/test_jupyterlab.py", "test_exercises_hostile.py", "test_exercises.py", "test_wheel_py313.py",
+                 "test_wheel_py311.py")
 
 
 def pytest_collection_modifyitems(session, config, items):

@@ -82,21 +82,38 @@ def test_lesion_counts_validate_on_creation():
     assert LesionCounts("3", "4", "0").total == 7
 
 
-def test_label_indication_needs_multiple_nodules_and_failed_antibiotics():
+def test_label_indication_needs_severe_nodular_acne_and_failed_antibiotics():
     nodular = LesionCounts(comedones=30, inflammatory=30, nodules=8)
-    assert not isotretinoin_fit(nodular).meets_label_indication
+    assert isotretinoin_fit(nodular, failed_systemic_antibiotics=False).meets_label_indication is False
     fit = isotretinoin_fit(nodular, failed_systemic_antibiotics=True)
-    assert fit.meets_label_indication
+    assert fit.meets_label_indication is True
     assert fit.aad_2024_recommends
-    assert fit.aad_reasons == ("severe acne", "acne failing standard oral or topical therapy")
+    assert fit.aad_reasons == ("severe acne (by the course's lesion-count scheme)", "acne failing standard oral or topical therapy")
     single_nodule = isotretinoin_fit(LesionCounts(10, 10, 1), failed_systemic_antibiotics=True)
-    assert not single_nodule.meets_label_indication
-    assert "fewer than 2 counted" in single_nodule.label_reasons[0]
+    assert single_nodule.meets_label_indication is False
+    assert "one nodule is not" in single_nodule.label_reasons[0]
+
+
+def test_moderate_acne_with_a_few_nodules_never_meets_the_label_by_arithmetic():
+    # Review item 16: 2 nodules in moderate acne used to "meet" the label. Now it is a judgement, never True.
+    fit = isotretinoin_fit(LesionCounts(0, 3, 2), failed_systemic_antibiotics=True)
+    assert fit.meets_label_indication is None
+    assert fit.label_verdict == "cannot tell from the case"
+    assert "prescriber's judgement" in fit.label_reasons[0]
+    assert isotretinoin_fit(LesionCounts(0, 3, 5), failed_systemic_antibiotics=True).meets_label_indication is None
+
+
+def test_an_untold_antibiotic_history_is_never_asserted():
+    fit = isotretinoin_fit(LesionCounts(30, 30, 8))
+    assert fit.meets_label_indication is None
+    assert fit.label_reasons[1] == "cannot tell: the case does not say whether systemic antibiotics were tried, which the label requires first"
+    assert all("not yet tried" not in reason and "have not been tried" not in reason for reason in fit.label_reasons)
+    assert "have not been tried" in isotretinoin_fit(LesionCounts(30, 30, 8), failed_systemic_antibiotics=False).label_reasons[1]
 
 
 def test_guideline_reaches_moderate_scarring_acne_that_the_label_does_not():
-    fit = isotretinoin_fit(LesionCounts(30, 20, 1), scarring=True, failed_standard_therapy=True)
-    assert not fit.meets_label_indication
+    fit = isotretinoin_fit(LesionCounts(30, 20, 1), scarring=True, failed_standard_therapy=True, failed_systemic_antibiotics=True)
+    assert fit.meets_label_indication is False
     assert fit.aad_2024_recommends
     assert fit.aad_reasons == ("acne causing scarring", "acne failing standard oral or topical therapy")
 
@@ -106,3 +123,14 @@ def test_mild_acne_without_context_points_nowhere():
     assert not fit.aad_2024_recommends
     assert not fit.meets_label_indication
     assert fit.aad_reasons[0].startswith("none of")
+
+
+def test_each_label_reason_says_whether_its_criterion_is_met():
+    # A met criterion printed beside a "no" must not read as a reason for the "no" (clinical review F20).
+    fit = isotretinoin_fit(LesionCounts(30, 20, 1), scarring=True, failed_systemic_antibiotics=True)
+    assert fit.label_verdict == "no"
+    assert fit.label_reasons[0].startswith("not met: one nodule")
+    assert fit.label_reasons[1].startswith("met: unresponsive")
+    assert isotretinoin_fit(LesionCounts(0, 3, 2), failed_systemic_antibiotics=True).label_reasons[0].startswith("cannot tell: ")
+    assert isotretinoin_fit(LesionCounts(30, 30, 8), failed_systemic_antibiotics=True).label_reasons[0].startswith("met: ")
+    assert (fit.aad_verdict, isotretinoin_fit(LesionCounts(5, 3, 0)).aad_verdict) == ("yes", "no")

@@ -20,7 +20,16 @@ def test_interactions_the_issue_names_are_present_with_a_status():
     for name in ("Vitamin A", "Tetracyclines", "St John's wort", "Progestin-only", "Phenytoin", "corticosteroids"):
         assert name in agents
     for row in adverse_effects.adverse_effects().interactions:
-        assert row.status.startswith(("label text read", "to check"))
+        assert row.status in content_statuses()
+
+
+def content_statuses() -> set[str]:
+    return set(adverse_effects.adverse_effects().statuses.values())
+
+
+def test_statuses_are_readable_sentences_for_students():
+    for status in content_statuses():
+        assert " " in status and "to-check" not in status and "verified-" not in status
 
 
 def test_unread_label_sentences_are_marked_to_check():
@@ -33,7 +42,11 @@ def test_tables_have_one_row_per_item():
     content = adverse_effects.adverse_effects()
     assert len(adverse_effects.warnings_table()) == len(content.serious_warnings)
     assert len(adverse_effects.interactions_table()) == len(content.interactions)
-    assert list(adverse_effects.procedures_table().iloc[:, 0]).count("insufficient evidence to delay") == 5
+    table = adverse_effects.procedures_table()
+    assert list(table.columns) == ["Spring et al. 2017 (JAMA Dermatology)", "ASDS task force 2017"]
+    assert list(table.iloc[:, 0]).count("insufficient evidence to delay") == 4
+    assert "microdermabrasion" not in " ".join(table.index).lower()  # review item 34: not in Spring 2017
+    assert all("soon after" not in value for value in table.iloc[:, 0])
 
 
 def test_forest_plot_description_gives_every_estimate():

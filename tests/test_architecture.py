@@ -3,13 +3,16 @@ use from outside, and that each subpackage says so in its docstring.
 
 core ← content ← models ← data ← figures ← widgets; authoring may import any layer to build the course;
 grading only core and content. The rules below are the ones the package docstring and each subpackage's
-docstring state ("May import: ..."); a test keeps the two in step.
+docstring state ("May import: ..."); a test keeps the two in step. The grading modules that run in the
+launcher and inside the sandboxed kernel, where this folder is a top-level package with nothing of the
+course around it, import only the standard library and each other.
 """
 
 from __future__ import annotations
 
 import ast
 import re
+import sys
 import tomllib
 from pathlib import Path
 
@@ -42,6 +45,13 @@ FORBIDDEN_EXTERNAL = {
 }
 # Heavy or build-time-only modules no notebook should pay for: never imported at a module's top level.
 NEVER_AT_TOP_LEVEL = {"jsonschema", "frictionless", "nbgrader", "playwright", "pytest"}
+# ...except by nbgrader's plug-ins, whose classes subclass nbgrader's: only nbgrader (and the driver) load them,
+# and no notebook imports grading (only authoring may, by the layer rules).
+NBGRADER_PLUGINS = {"grading/execute.py", "grading/feedback.py"}
+# Run by the launcher and inside the sandbox as the top-level package ``grading`` (grading/__init__.py says why):
+# the standard library and each other only, by relative import; the kernel's own libraries only inside functions.
+SANDBOXED = {"grading/__init__.py", "grading/sandbox.py", "grading/launcher.py", "grading/boot.py", "grading/guard.py"}
+KERNEL_LIBRARIES = {"IPython", "ipykernel", "zmq"}
 
 
 def modules() -> list[Path]:
@@ -97,11 +107,46 @@ def test_imports_follow_the_layers(path):
         root = module.split(".")[0]
         if root in FORBIDDEN_EXTERNAL[layer] or module in FORBIDDEN_EXTERNAL[layer]:
             problems.append(f"line {line}: {layer} may not import {module}")
-        if root in NEVER_AT_TOP_LEVEL and top:
+        if root in NEVER_AT_TOP_LEVEL and top and not (root == "nbgrader" and _relative(path) in NBGRADER_PLUGINS):
             problems.append(f"line {line}: {module} is imported at the top level (import it where it is used)")
         if layer != "figures" and module == "matplotlib.pyplot":
             problems.append(f"line {line}: only figures may import matplotlib.pyplot")
     assert not problems, f"{path.relative_to(ROOT)}:\n" + "\n".join(problems)
+
+
+def _relative(path: Path) -> str:
+    return path.relative_to(SOURCE).as_posix()
+
+
+@pytest.mark.parametrize("name", sorted(SANDBOXED))
+def test_the_sandboxed_grading_modules_import_only_the_standard_library_and_each_other(name):
+    """Inside the sandbox only the grading folder is mounted (as ``grading``): an import of the course's other
+    layers, or of a third-party package at the top level, would fail there or widen what student code reaches."""
+    path = SOURCE / name
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    top_level = {id(node) for node in tree.body}
+    problems = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            siblings = [node.module] if node.module else [alias.name for alias in node.names]
+            for sibling in siblings:
+                if f"grading/{sibling.split('.')[0]}.py" not in SANDBOXED:
+                    problems.append(f"line {node.lineno}: imports .{sibling}, which is not one of the sandboxed modules")
+            continue
+        if isinstance(node, ast.Import):
+            roots = [alias.name.split(".")[0] for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            roots = [(node.module or "").split(".")[0]]
+        else:
+            continue
+        for root in roots:
+            if root in sys.stdlib_module_names or root == "__future__":
+                continue
+            if root in KERNEL_LIBRARIES and id(node) not in top_level:
+                continue
+            problems.append(f"line {node.lineno}: imports {root}" + (" (the course's package: use a relative import of a "
+                                                                     "sandboxed module)" if root == PACKAGE else ""))
+    assert not problems, f"{name}:\n" + "\n".join(problems)
 
 
 def test_no_model_imports_a_widget_a_figure_a_generator_or_pyplot():
@@ -139,10 +184,11 @@ def test_the_package_docstring_maps_every_layer():
 
 
 def test_the_subpackages_on_disk_are_the_ones_pyproject_ships():
+    """Every folder of the package, code or data only (quiz banks, the site's templates), is listed, and nothing else."""
     listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
-    code = {f"{PACKAGE}.{path.parent.name}" for path in SOURCE.glob("*/__init__.py")}
-    content_data = {f"{PACKAGE}.content.{path.name}" for path in (SOURCE / "content").iterdir() if path.is_dir() and path.name != "__pycache__"}
-    assert listed == {PACKAGE, f"{PACKAGE}.datasets"} | code | content_data
+    folders = {".".join((PACKAGE, *path.relative_to(SOURCE).parts)) for path in SOURCE.rglob("*")
+               if path.is_dir() and "__pycache__" not in path.parts}
+    assert listed == {PACKAGE, f"{PACKAGE}.datasets"} | folders
     assert {path.parent.name for path in SOURCE.glob("*/__init__.py")} == set(LAYERS)
 
 

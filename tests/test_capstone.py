@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 
 import pytest
 from conftest import ROOT
@@ -88,7 +89,19 @@ def test_the_real_timeline_passes_and_an_early_stop_is_a_gap(tables, case):
     evaluation = evaluate(case_timeline(tables), rules)
     assert all(decision.allowed for decision in evaluation.decisions)
     assert not evaluation.gaps
-    assert "30 days after the last supply ends" in case.steps["after_last_dose"].question.explanation
+    assert "30 days after the last dose" in case.steps["after_last_dose"].question.explanation
+    assert "end of the course" in case.steps["after_last_dose"].question.explanation
+
+
+def test_after_last_dose_dates_agree_with_the_engine(case):
+    # The scenario's last dose is the engine's "last dose", and the day she stops is where the engine's gap starts
+    # (clinical review F17: the scenario once gave the day after the supply ran out as if it were the last dose).
+    step = case.steps["after_last_dose"]
+    last_dose = re.search(r"her last dose is on (\d{4}-\d{2}-\d{2})", step.scenario).group(1)
+    stop_day = re.search(r"from the next day, (\d{4}-\d{2}-\d{2})", step.scenario).group(1)
+    assert f"30 days after the last dose ({last_dose})" in step.question.explanation
+    assert f"from {stop_day}:" in step.question.explanation
+    assert dt.date.fromisoformat(stop_day) - dt.date.fromisoformat(last_dose) == dt.timedelta(days=1)
 
 
 def test_debrief_lists_notebooks_to_revisit_after_wrong_first_attempts(case):

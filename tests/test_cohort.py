@@ -122,3 +122,29 @@ def test_new_laboratory_abnormalities_mimic_the_published_rates(tables):
 def test_laboratory_changes_peak_at_month_two(tables):
     medians = tables["labs"].groupby("visit")["triglycerides_mg_dl"].median()
     assert medians["baseline"] < medians["month_1"] < medians["month_2"]
+
+
+def test_where_the_synthetic_courses_depart_from_the_labels_is_what_the_data_dictionary_says(tables):
+    # datasets/README.md, "Where the synthetic courses depart from the labels": doses a little above the usual
+    # range but never above a label's maximum, most courses longer than 20 weeks, a part supply at the end.
+    from isotretinoin_course.content.label_dosing import label_dosing
+
+    dispensing, patients = tables["dispensing"], tables["patients"].set_index("patient_id")
+    mg_per_kg = dispensing["daily_dose_mg"].astype(float) / dispensing["patient_id"].map(patients["weight_kg"].astype(float))
+    for formulation, doses in mg_per_kg.groupby(dispensing["formulation"]):
+        label = label_dosing()[formulation]
+        assert doses.max() <= label.maximum_mg_per_kg_day
+        assert doses.max() <= label.usual_mg_per_kg_day[1] + 0.1  # at most a rounding step above the usual range
+    weeks = (pd.to_datetime(patients["end_date"]) - pd.to_datetime(patients["start_date"])).dt.days / 7
+    assert 0.6 < (weeks > 20).mean() < 0.8 and weeks.max() < 40
+    last = dispensing.sort_values("prescription_date").groupby("patient_id").tail(1)
+    assert (last["days_supply"] < 30).mean() > 0.9
+
+
+def test_lesions_fall_as_notebook_02_teaches(tables):
+    # The middle patient is near 15% of baseline inflammatory lesions four months in (Layton 1993's typical response).
+    lesions = tables["lesion_counts"]
+    baseline = lesions[lesions["visit"] == "baseline"].set_index("patient_id")["inflammatory"]
+    month_4 = lesions[lesions["visit"] == "month_4"].set_index("patient_id")["inflammatory"]
+    share = (month_4 / baseline.reindex(month_4.index)).median()
+    assert 0.05 < share < 0.3

@@ -9,7 +9,7 @@ import json
 import pytest
 from conftest import FIXTURES, ROOT
 
-from isotretinoin_course.content import adverse_effects, capstone, counselling, lessons, ranges, rule_sets
+from isotretinoin_course.content import adverse_effects, capstone, contraception, counselling, label_dosing, lessons, programmes, ranges, rule_sets
 from isotretinoin_course.content.bibliography import load_bibliography
 from isotretinoin_course.content.quiz_banks import bank_data, bank_names, validate_bank_data
 from isotretinoin_course.content.validation import ContentError, course_content_problems, schema, schema_kinds
@@ -24,7 +24,8 @@ def test_every_content_file_of_the_course_validates_against_its_schema():
 
 
 def test_every_kind_of_content_file_has_a_schema():
-    assert set(schema_kinds()) == {"adverse_effects", "capstone", "counselling_topics", "lessons", "plausible_ranges", "quiz_bank", "rule_set"}
+    assert set(schema_kinds()) == {"adverse_effects", "capstone", "contraceptive_methods", "counselling_topics", "label_dosing", "lessons", "pk_parameters",
+                                   "plausible_ranges", "programmes", "quiz_bank", "rule_set"}
     for kind in schema_kinds():
         assert schema(kind)["$schema"].endswith("2020-12/schema"), kind
 
@@ -33,7 +34,8 @@ def test_every_kind_of_content_file_has_a_schema():
     ("load", "fixture"),
     [(lessons.load_lessons, "valid_lessons.yml"), (counselling.load_topics, "valid_counselling_topics.yml"),
      (adverse_effects.load_adverse_effects, "valid_adverse_effects.yml"), (capstone.load_capstone_text, "valid_capstone.yml"),
-     (ranges.load_ranges, "valid_plausible_ranges.yml")],
+     (ranges.load_ranges, "valid_plausible_ranges.yml"), (label_dosing.load_label_dosing, "valid_label_dosing.yml"),
+     (programmes.load_programmes, "valid_programmes.yml"), (contraception.load_methods, "valid_contraceptive_methods.yml")],
 )
 def test_valid_fixtures_load(load, fixture):
     assert load(CONTENT / fixture)
@@ -55,6 +57,12 @@ BROKEN = [
     (capstone.load_capstone_text, "broken_capstone_unknown_step.yml", ["step 1 ('epilogue')", "field 'key'", "'epilogue' is not one of"]),
     (ranges.load_ranges, "broken_ranges_minimum_above_maximum.yml", ["range 'weight_kg'", "field 'minimum'", "above the maximum"]),
     (ranges.load_ranges, "broken_ranges_without_note.yml", ["range 'weight_kg'", "'note' is a required property"]),
+    (adverse_effects.load_adverse_effects, "broken_adverse_without_last_reviewed.yml", ["'last_reviewed' is a required property"]),
+    (label_dosing.load_label_dosing, "broken_label_dosing_range_above_maximum.yml", ["product 'conventional'", "field 'usual_mg_per_kg_day'", "at or below the maximum 2.0"]),
+    (label_dosing.load_label_dosing, "broken_label_dosing_without_sources.yml", ["product 'conventional'", "'sources' is a required property"]),
+    (programmes.load_programmes, "broken_programmes_missing_status.yml", ["field 'statuses'", "'to-check' is a required property"]),
+    (contraception.load_methods, "broken_methods_unknown_class.yml", ["method 7 ('combined oral contraceptive')", "field 'eu.class'", "'primary' is not a class of the eu list"]),
+    (contraception.load_methods, "broken_methods_duplicate_name.yml", ["method 8 ('contraceptive patch')", "field 'also_called'", "'the pill' is already used by 'combined oral contraceptive'"]),
 ]
 
 
@@ -70,9 +78,11 @@ def test_malformed_content_is_refused_naming_file_entry_and_field(load, fixture,
 
 @pytest.mark.parametrize(
     ("fixture", "expected"),
-    [("broken_unknown_test_setting.yml", ["rule 'accepted_test_settings'", "field 'value.during[1]'", "'pharmacy' is not one of"]),
-     ("broken_ends_before_it_starts.yml", ["field 'applies_until'", "2020-01-01 is before applies_from 2021-12-13"]),
-     ("broken_days_in_words.yml", ["rule 'max_days_supply'", "field 'value'", "'thirty' is not of type 'integer'"])],
+    [("broken_unknown_test_setting.yml", ["rule 'test_settings'", "field 'value.during[1]'", "'pharmacy' is not one of"]),
+     ("broken_ends_before_it_starts.yml", ["field 'applies_until'", "2017-01-01 is before applies_from 2018-06-21"]),
+     ("broken_days_in_words.yml", ["rule 'contraception_days_before'", "field 'value'", "'thirty' is not of type 'integer'"]),
+     ("broken_unknown_base.yml", ["field 'based_on'", "no rule set 'eu_ppp_2010' beside it"]),
+     ("broken_rule_without_source.yml", ["rule 'abstinence_instead_of_contraception'", "'source' is a required property"])],
 )
 def test_malformed_rule_set_is_refused_naming_file_rule_and_field(fixture, expected):
     assert rule_sets.load_rule_set(FIXTURES / "rule_sets" / "valid_rule_set.yml").name
@@ -90,8 +100,12 @@ def test_every_source_named_in_content_is_in_the_bibliography():
     content = adverse_effects.adverse_effects()
     cited |= {source for row in content.serious_warnings + content.interactions for source in row.sources}
     cited |= {row.source for row in content.psychiatric_risk_ratios}
+    cited |= {source for product in label_dosing.label_dosing().values() for source in product.sources}
+    cited |= {source for step in capstone.capstone_text().steps.values() for source in step["sources"]}
     for rule_set in rule_sets.rule_sets().values():
-        cited |= set(rule_set.sources) | {entry.source for entry in rule_set.provenance.values()}
+        cited |= set(rule_set.sources) | {rule.source for rule in rule_set.rules.values()} | {item.source for item in rule_set.not_modelled}
+    methods = contraception.contraceptive_methods()
+    cited |= {item.source for item in methods.lists.values()}
     assert cited <= known, sorted(cited - known)
 
 
@@ -105,6 +119,8 @@ def test_the_lesson_manifest_names_what_exists():
         assert set(lesson.data) <= tables, lesson.number
         for module in lesson.modules:
             assert (source / f"{module.replace('.', '/')}.py").exists(), module
+        for name in lesson.content:
+            assert (source / "content" / name).exists(), name
 
 
 def test_a_text_with_a_placeholder_the_case_does_not_fill_is_named():
@@ -130,3 +146,14 @@ def test_the_capstone_text_drives_the_case(case):
     for key, step in case.steps.items():
         assert step.stage == text.step(key)["stage"]
         assert step.revisit == tuple(text.step(key)["revisit"])
+
+
+def test_label_dosing_agrees_with_the_formulations_usual_ranges():
+    # Two homes for one range until the formulations read theirs from label_dosing.yml (models/isotretinoin_pk.py).
+    from isotretinoin_course.models.isotretinoin_pk import FORMULATIONS
+
+    table = label_dosing.label_dosing()
+    assert set(table) == set(FORMULATIONS)
+    for name, product in FORMULATIONS.items():
+        assert table[name].usual_mg_per_kg_day == product.label_mg_per_kg_day, name
+    assert {name: row.maximum_mg_per_kg_day for name, row in table.items()} == {"conventional": 2.0, "absorica": 2.0, "absorica_ld": 1.6}

@@ -23,7 +23,7 @@ def keys(topics):
 def test_essentials_depend_on_the_patient():
     base = set(keys(essential_topics(Profile("cannot_get_pregnant"))))
     assert "pregnancy" not in base and "contact_lenses" not in base
-    assert {"mood", "blood_donation", "warning_symptoms", "other_medicines", "night_vision"} <= base
+    assert {"mood", "blood_donation", "warning_symptoms", "other_medicines", "night_vision", "no_sharing", "medication_guide"} <= base
     can = set(keys(essential_topics(Profile("can_get_pregnant"))))
     assert can - base == {"pregnancy"}
     hormonal = set(keys(essential_topics(Profile("can_get_pregnant", hormonal_contraception=True))))
@@ -124,6 +124,8 @@ def test_the_quiz_question_on_missing_essentials_matches_the_checklist():
     question = load_bank("07_adverse_effects_and_counselling").question("ae-missing-essentials")
     summary = counselling_summary(Profile("cannot_get_pregnant", contact_lenses=True), ["dryness", "blood_tests", "mood"], on=DAY)
     missing_titles = {item.title for item in summary.missing_essentials}
-    assert {"No blood donation", "Contact lenses", "Vitamin A and tetracyclines"} <= missing_titles
+    assert {"No blood donation", "Contact lenses", "Vitamin A and tetracyclines", "Never share your capsules"} <= missing_titles
     assert "Preventing pregnancy" not in missing_titles
-    assert {option.id for option in question.options if option.correct} == {"a", "b", "c"}
+    assert {option.id for option in question.options if option.correct} == {"a", "b", "c", "e"}
+    correct_texts = {option.text for option in question.options if option.correct}
+    assert "Never share your capsules" in correct_texts and "Never share your capsules" in missing_titles

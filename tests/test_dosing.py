@@ -67,7 +67,10 @@ def test_escalation_and_missed_days_delay_the_target():
         (lambda: mg_per_kg_per_day(60, -70), "body weight must be a positive number of kg, got -70"),
         (lambda: mg_per_kg_per_day(60, 0), "body weight must be a positive number of kg, got 0"),
         (lambda: mg_per_kg_per_day(60, 700), "body weight of 700 kg is above what is plausible for a patient (350 kg)"),
-        (lambda: daily_dose_mg(5, 70), "target dose of 5 mg/kg/day is above what is plausible"),
+        (lambda: daily_dose_mg(5, 70), "target dose: 5 mg/kg/day is above the highest dose any US isotretinoin label allows (2 mg/kg/day"),
+        (lambda: daily_dose_mg(2.5, 70), "only for adults with very severe, scarring or truncal acne"),
+        (lambda: build_regimen(1, 70, rounding="up"), "rounding: 'up' is not one of 'nearest', 'at_least', 'at_most'"),
+        (lambda: build_regimen(0.2, 45, rounding="at_most"), "no twice-daily regimen of Conventional capsules"),
         (lambda: build_regimen(1, 70, "syrup"), "formulation: 'syrup' is not one of 'conventional', 'absorica', 'absorica_ld'"),
         (lambda: build_regimen(1, 70, "Absorica"), "did you mean 'absorica'?"),
         (lambda: cumulative_dose_mg_per_kg([60, -20], 60), "day 2: daily dose cannot be negative, got -20 mg"),
@@ -107,4 +110,7 @@ def test_calculator_answers_and_refuses_bad_input():
         assert "Check the input." in calculator.result.value and message in text(calculator), field
         getattr(calculator, field).value = {"weight": "60", "start": "2026-01-05", "missed": "0", "target": "120"}[field]
     calculator.formulation.value = "absorica_ld"
-    assert "outside the label's usual range of 0.4–0.8 mg/kg/day" in text(calculator)  # 1.0 mg/kg/day from month 2
+    assert "above the label's usual 0.4–0.8 mg/kg/day" in text(calculator)  # 1.0 mg/kg/day from month 2
+    assert "up to 1.6 mg/kg/day only for adults" in text(calculator)
+    calculator.maintenance.value = "2.5"  # above every label's maximum: refused, not computed
+    assert "Check the input." in calculator.result.value and "outside what any US label allows (0.1–2 mg/kg/day)" in text(calculator)

@@ -140,3 +140,21 @@ def test_every_locked_package_installs_on_the_oldest_python_we_support():
         if name in pins and distribution.version == pins[name] and requires_python and not SpecifierSet(requires_python).contains(oldest):
             refused.append(f"{name}=={distribution.version} requires Python {requires_python}")
     assert not refused, f"pins that Python {oldest} cannot install: {refused}"
+
+
+def test_binder_installs_the_student_environment_from_the_lock():
+    """binder/ (repo2docker reads only it) installs the course with the student extras, constrained by the lock."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("course_script", ROOT / "course.py")
+    course = importlib.util.module_from_spec(spec)
+    sys.modules["course_script"] = course
+    spec.loader.exec_module(course)
+    binder = ROOT / "binder"
+    lines = [line for line in (binder / "requirements.txt").read_text().splitlines() if line.strip() and not line.startswith("#")]
+    constraint = next(line for line in lines if line.startswith("-c "))
+    assert (binder / constraint.removeprefix("-c ").strip()).resolve() == (ROOT / "requirements" / "constraints.txt").resolve()
+    assert lines == [constraint, f".[{course.STUDENT.extras}]"]
+    assert (binder / "runtime.txt").read_text().strip() == "python-3.11"  # the Python the lock is made and tested on
+    post_build = binder / "postBuild"
+    assert post_build.stat().st_mode & 0o111 and post_build.read_text().startswith("#!/bin/bash")

@@ -1,107 +1,112 @@
-"""The graded exercises, end to end with nbgrader: source tests, release, validate, autograde, report.
+"""The graded exercises, end to end with nbgrader and the sandboxed driver: source tests, release, validate,
+autograde, export, private feedback, report.
 
-Everything runs in a temporary copy of exercises/ (the committed source is never touched) with a
-fresh local gradebook. One module fixture does the slow nbgrader work once.
+Everything runs in a temporary copy of exercises/ (the committed source is never touched) with a fresh local
+gradebook. The round trip is a chain of steps (release, submit, autograde, export, feedback, report), each run
+once for the whole module and each with its own time limit: on a slow machine the one test of the step that
+ran out of time fails, naming the step and how long it ran, and the tests that need it are skipped. Broken and
+hostile submissions are graded in tests/test_exercises_hostile.py.
 """
 
 from __future__ import annotations
 
-import copy
 import csv
 import hashlib
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
+import time
 from pathlib import Path
 
 import nbformat
 import pytest
+from grading_support import (EXERCISES, GRADING_WRITES, RoundTrip, StepTimeout, grading, leaked, nbgrader, normalise, page_text,
+                             secret_lines, solved_copy)
 from nbclient import NotebookClient
 
-from isotretinoin_course.grading.report import autograde_report, course_grade_ids, grade_cells
+from isotretinoin_course.grading.report import course_grade_ids, grade_cells
 
-ROOT = Path(__file__).resolve().parents[1]
-EXERCISES = ROOT / "exercises"
 ASSIGNMENTS = sorted(path.name for path in (EXERCISES / "source").iterdir() if path.is_dir())
-BIN = Path(sys.executable).parent
+MAXIMA = {"a1_dosing": 10, "a2_laboratory_results": 8, "a3_dispensing_audit": 8, "a4_critique_claim": 2}  # autograded points
+VALIDATE_LIMIT = 120  # seconds for one `nbgrader validate --invert`
+
+pytestmark = pytest.mark.timeout(1200)  # a backstop only: each step has its own limit
 
 
-def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")  # nbgrader runs `alembic` from PATH
-    return subprocess.run([str(BIN / "nbgrader"), *args], cwd=course, env=env, capture_output=True, text=True, timeout=600)
+def digest(folder: Path, skip: re.Pattern | None = None) -> str:
+    hashed = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder).as_posix()
+        if path.is_file() and "__pycache__" not in path.parts and not (skip and skip.search(relative)):
+            hashed.update(relative.encode() + path.read_bytes())
+    return hashed.hexdigest()
 
 
-def source_digest() -> str:
-    digest = hashlib.sha256()
-    for path in sorted(EXERCISES.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(EXERCISES).as_posix().encode() + path.read_bytes())
-    return digest.hexdigest()
+# --------------------------------------------------------------------------- the round trip, step by step
 
 
-def solved_copy(release: dict, source: dict) -> dict:
-    """The released notebook with each solution cell answered as a student would (the source's solution, no markers)."""
-    answers = {meta_id: cell["source"] for cell in source["cells"]
-               for meta_id in [cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")] if meta_id}
-    solved = copy.deepcopy(release)
-    for cell in solved["cells"]:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("solution") and meta["grade_id"] in answers:
-            text = answers[meta["grade_id"]]
-            text = "".join(text) if isinstance(text, list) else text
-            cell["source"] = re.sub(r"^\s*### (BEGIN|END) SOLUTION\s*\n?", "", text, flags=re.MULTILINE).strip()
-    return solved
+def release(place: dict) -> None:
+    course = place["course"]
+    shutil.copytree(EXERCISES, course, ignore=shutil.ignore_patterns("release", "submitted", "autograded", "feedback",
+                                                                   "grading_reports", "gradebook.db", "*.csv", "*.log"))
+    for assignment in ASSIGNMENTS:
+        result = nbgrader(course, "generate_assignment", assignment, "--force", limit=90)
+        assert result.returncode == 0, f"generate_assignment {assignment}: {result.stderr[-3000:]}"
 
 
-def with_cell(notebook: dict, grade_id: str, text: str) -> dict:
-    changed = copy.deepcopy(notebook)
-    for cell in changed["cells"]:
-        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id:
-            cell["source"] = text
-    return changed
+def submit(place: dict) -> None:
+    course = place["course"]
+    for assignment in ASSIGNMENTS:
+        name = f"{assignment}.ipynb"
+        released = json.loads((course / "release" / assignment / name).read_text())
+        source = json.loads((course / "source" / assignment / name).read_text())
+        for student, notebook in {"solver": solved_copy(released, source), "blank": released}.items():
+            folder = course / "submitted" / student / assignment
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(json.dumps(notebook))
+    place["before"] = digest(course, GRADING_WRITES)
+
+
+def each_assignment(place: dict, *args: str, limit: float) -> dict:
+    return {assignment: grading(place["course"], *args[:1], assignment, *args[1:], limit=limit) for assignment in ASSIGNMENTS}
+
+
+def feedback(place: dict) -> dict:
+    results = each_assignment(place, "feedback", limit=60)
+    # The instructor's switch, in a copy: the same feedback with hidden tests and mark schemes shown.
+    revealed = place["course"].parent / "revealed"
+    shutil.copytree(place["course"], revealed)
+    results["revealed"] = grading(revealed, "feedback", "a4_critique_claim", "--reveal-hidden-tests", "--student", "solver", limit=60)
+    for name, result in results.items():
+        assert result.returncode == 0, f"feedback {name}: {result.stdout[-1000:]}{result.stderr[-2000:]}"
+    return results
 
 
 @pytest.fixture(scope="module")
-def course(tmp_path_factory):
-    before = source_digest()
-    course = tmp_path_factory.mktemp("course") / "exercises"
-    shutil.copytree(EXERCISES, course, ignore=shutil.ignore_patterns("release", "submitted", "autograded", "feedback", "gradebook.db", "*.csv"))
-    for assignment in ASSIGNMENTS:
-        result = nbgrader(course, "generate_assignment", assignment, "--force")
-        assert result.returncode == 0, result.stderr[-3000:]
-    submissions: dict[str, dict[str, object]] = {}
-    for assignment in ASSIGNMENTS:
-        name = f"{assignment}.ipynb"
-        release = json.loads((course / "release" / assignment / name).read_text())
-        source = json.loads((course / "source" / assignment / name).read_text())
-        submissions[assignment] = {"solver": solved_copy(release, source), "blank": release}
-    solved = submissions["a1_dosing"]["solver"]
-    broken = {
-        "syntax_error": with_cell(solved, "a1_q2_answer", "days_needed = math.ceil(120 * 64 / 70"),
-        "infinite_loop": with_cell(solved, "a1_q3_answer", "while True:\n    pass"),
-        "deleted_test": {**solved, "cells": [cell for cell in solved["cells"] if cell["metadata"].get("nbgrader", {}).get("grade_id") != "a1_q2_tests"]},
-        "edited_test": with_cell(with_cell(solved, "a1_q1_tests", "pass  # tests removed"), "a1_q1_answer", "mg_per_kg_day = 0.0"),
-        "empty_file": "",
-        "invalid_json": "{ this is not a notebook",
-    }
-    submissions["a1_dosing"].update(broken)
-    for assignment, students in submissions.items():
-        for student, content in students.items():
-            folder = course / "submitted" / student / assignment
-            folder.mkdir(parents=True, exist_ok=True)
-            text = content if isinstance(content, str) else json.dumps(content)
-            (folder / f"{assignment}.ipynb").write_text(text)
-    autograde = {assignment: nbgrader(course, "autograde", assignment, "--create") for assignment in ASSIGNMENTS}
-    export = nbgrader(course, "export")
-    feedback = nbgrader(course, "generate_feedback", "a1_dosing")
-    yield {"path": course, "autograde": autograde, "export": export, "feedback": feedback, "before": before}
+def place(tmp_path_factory):
+    return {"course": tmp_path_factory.mktemp("course") / "exercises", "committed": digest(EXERCISES)}
 
 
-def grades(course_info) -> dict[tuple[str, str], float]:
-    with open(course_info["path"] / "grades.csv", newline="") as handle:
+@pytest.fixture(scope="module")
+def trip(place):
+    trip = RoundTrip()
+    trip.add("release", 240, lambda: release(place))
+    trip.add("submit", 30, lambda: submit(place))
+    trip.add("autograde", 360, lambda: each_assignment(place, "autograde", "--submission-timeout", "120", limit=150))
+    trip.add("export", 60, lambda: nbgrader(place["course"], "export", limit=60))
+    trip.add("feedback", 240, lambda: feedback(place))
+    trip.add("report", 60, lambda: each_assignment(place, "report", limit=30))
+    return trip
+
+
+@pytest.mark.parametrize("step", ["release", "submit", "autograde", "export", "feedback", "report"])
+def test_step(trip, step):
+    """One test per step: a slow machine gives one failure that names the step and its duration."""
+    print(trip.check(step))
+
+
+def grades(course: Path) -> dict[tuple[str, str], float]:
+    with open(course / "grades.csv", newline="") as handle:
         return {(row["assignment"], row["student_id"]): float(row["raw_score"]) for row in csv.DictReader(handle)}
 
 
@@ -134,59 +139,84 @@ def test_there_are_four_assignments_with_autograded_and_hand_graded_parts():
     assert any(meta.get("task") for meta in a4.values())
 
 
-# --------------------------------------------------------------------------- the nbgrader round trip
+# --------------------------------------------------------------------------- the round trip's results
 
 
-def test_release_contains_no_solutions_hidden_tests_or_mark_scheme(course):
+def test_release_contains_no_solutions_hidden_tests_or_mark_scheme(trip, place):
+    trip.need("release")
     for assignment in ASSIGNMENTS:
-        text = (course["path"] / "release" / assignment / f"{assignment}.ipynb").read_text()
-        for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "MARK SCHEME", "1.09375", "== 110", "partly accurate\"\n"):
+        text = (place["course"] / "release" / assignment / f"{assignment}.ipynb").read_text()
+        for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "MARK SCHEME"):
             assert marker not in text, f"{assignment}: release contains {marker!r}"
-        release = json.loads(text)
-        for cell in release["cells"]:
+        secrets = secret_lines(place["course"] / "source", kinds=("HIDDEN TESTS", "SOLUTION", "MARK SCHEME"), assignments=(assignment,), min_length=6)
+        assert secrets, f"{assignment}: no solution, hidden test or mark scheme found in the source"
+        released = normalise(text.replace("\\n", "\n").replace('\\"', '"'))
+        assert not [line for line in secrets if normalise(line) in released], f"{assignment}: the release contains a solution or hidden-test line"
+        for cell in json.loads(text)["cells"]:
             meta = cell.get("metadata", {}).get("nbgrader", {})
             if meta.get("solution") and cell["cell_type"] == "code":
                 assert "raise NotImplementedError()" in "".join(cell["source"]), meta["grade_id"]
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_every_autograded_test_fails_on_the_release(course, assignment):
-    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
-    result = subprocess.run([str(BIN / "nbgrader"), "validate", "--invert", f"release/{assignment}/{assignment}.ipynb"], cwd=course["path"],
-                            env=env, capture_output=True, text=True, timeout=300)
+def test_every_autograded_test_fails_on_the_release(trip, place, assignment):
+    trip.need("release")
+    start = time.monotonic()
+    try:
+        result = nbgrader(place["course"], "validate", "--invert", f"release/{assignment}/{assignment}.ipynb", limit=VALIDATE_LIMIT)
+    except StepTimeout:
+        pytest.fail(f"grading step 'validate --invert {assignment}' did not finish within its limit of {VALIDATE_LIMIT} s, "
+                    f"after {time.monotonic() - start:.1f} s", pytrace=False)
     # `nbgrader validate` exits 0 even when validation fails, so read what it says.
     assert "Success! The notebook does not pass any tests." in result.stdout, result.stdout[-2000:]
 
 
-def test_solutions_get_full_marks_and_the_blank_release_gets_zero(course):
-    scores = grades(course)
-    maxima = {"a1_dosing": 10, "a2_laboratory_results": 8, "a3_dispensing_audit": 8, "a4_critique_claim": 2}  # autograded points
-    for assignment, maximum in maxima.items():
-        assert scores[(assignment, "solver")] == maximum, assignment
-        assert scores[(assignment, "blank")] == 0, assignment
+def test_solutions_get_full_marks_and_the_blank_release_gets_zero(trip, place):
+    trip.need("export")
+    scores = grades(place["course"])
+    assert {assignment: scores[(assignment, "solver")] for assignment in ASSIGNMENTS} == MAXIMA
+    assert {assignment: scores[(assignment, "blank")] for assignment in ASSIGNMENTS} == dict.fromkeys(ASSIGNMENTS, 0)
 
 
-def test_broken_submissions_do_not_stop_the_batch_and_are_reported(course):
-    scores = grades(course)
-    assert scores[("a1_dosing", "solver")] == 10  # graded correctly despite the broken neighbours
-    assert scores[("a1_dosing", "syntax_error")] == 4  # q2 fails, q3 depends on it
-    assert scores[("a1_dosing", "infinite_loop")] == 7  # q3 stopped at the time limit
-    assert scores[("a1_dosing", "deleted_test")] == 7  # the deleted test's 3 points are lost
-    assert scores[("a1_dosing", "edited_test")] == 8  # the test was restored and the wrong q1 answer failed it
-    assert scores[("a1_dosing", "empty_file")] == 0 and scores[("a1_dosing", "invalid_json")] == 0
-    report = {str(problem) for problem in autograde_report(course["path"], "a1_dosing")}
-    assert report == {
-        "deleted_test: graded cells missing: a1_q2_tests (deleted by the student; those points were lost)",
-        "edited_test: locked cell edited: a1_q1_tests was changed; nbgrader graded the original",
-        "empty_file: not graded: the submission could not be read or run (empty file, not a notebook, or missing)",
-        "invalid_json: not graded: the submission could not be read or run (empty file, not a notebook, or missing)",
-        "infinite_loop: time limit: cell a1_q3_answer was stopped after the time limit",
-        next(problem for problem in report if problem.startswith("syntax_error:")),
-    }
-    assert any(problem.startswith("syntax_error: syntax error: cell a1_q2_answer") for problem in report)
+def test_autograding_and_the_report_say_every_submission_was_graded(trip, place):
+    autograde, report = trip.need("autograde"), trip.need("report")
+    for assignment in ASSIGNMENTS:
+        assert autograde[assignment].returncode == 0, autograde[assignment].stdout + autograde[assignment].stderr[-2000:]
+        assert report[assignment].returncode == 0, report[assignment].stdout
+        assert re.search(r"^solver: graded  \[\d+/\d+\]$", report[assignment].stdout, re.MULTILINE), report[assignment].stdout
+        assert re.search(r"^blank: graded  \[0/\d+\]$", report[assignment].stdout, re.MULTILINE), report[assignment].stdout
+        assert "2 submission(s), 0 need a look (bubblewrap sandbox ready" in report[assignment].stdout
 
 
-def test_feedback_is_generated_and_source_is_untouched(course):
-    assert course["feedback"].returncode == 0, course["feedback"].stderr[-2000:]
-    assert (course["path"] / "feedback" / "solver" / "a1_dosing" / "a1_dosing.html").exists()
-    assert source_digest() == course["before"], "grading must never modify the committed exercises"
+def test_feedback_never_shows_hidden_tests_or_mark_schemes(trip, place):
+    """Issue 15 item 5: every feedback file is searched for every line of every hidden test and mark scheme."""
+    trip.need("feedback")
+    course = place["course"]
+    secrets = secret_lines(course / "source", kinds=("HIDDEN TESTS", "MARK SCHEME"), min_length=6)
+    for assignment in ASSIGNMENTS:  # non-vacuous: every assignment has hidden tests to look for
+        assert secret_lines(course / "source", kinds=("HIDDEN TESTS",), assignments=(assignment,), min_length=6), assignment
+    pages = sorted((course / "feedback").rglob("*.html"))
+    assert len(pages) == 2 * len(ASSIGNMENTS)
+    for page in pages:
+        shown = page_text(page.read_text())
+        assert not leaked(shown, secrets), (page.relative_to(course), leaked(shown, secrets)[:5])
+        assert "HIDDEN TESTS" not in shown and "MARK SCHEME" not in shown, page
+    solver = page_text((course / "feedback" / "solver" / "a1_dosing" / "a1_dosing.html").read_text())
+    assert "mg_per_kg_day = (40 + 30) / 64" in solver and "Score: 10.0" in solver  # the student's own work and result
+    blank = page_text((course / "feedback" / "blank" / "a1_dosing" / "a1_dosing.html").read_text())
+    assert "a hidden test failed" in blank or "NotImplementedError" in blank
+
+
+def test_the_instructors_switch_reveals_hidden_tests_and_mark_schemes(trip, place):
+    trip.need("feedback")
+    page = page_text((place["course"].parent / "revealed" / "feedback" / "solver" / "a4_critique_claim" / "a4_critique_claim.html").read_text())
+    a4_hidden = secret_lines(place["course"] / "source", kinds=("HIDDEN TESTS",), assignments=("a4_critique_claim",), min_length=6)
+    a4_scheme = secret_lines(place["course"] / "source", kinds=("MARK SCHEME",), assignments=("a4_critique_claim",))
+    assert a4_hidden and a4_scheme
+    assert set(leaked(page, a4_hidden)) == set(a4_hidden) and set(leaked(page, a4_scheme)) == set(a4_scheme)
+
+
+def test_grading_changes_nothing_but_its_outputs_and_never_the_committed_exercises(trip, place):
+    trip.need("report")
+    assert digest(place["course"], GRADING_WRITES) == place["before"], "grading changed the course folder (source, release, config or submissions)"
+    assert digest(EXERCISES) == place["committed"], "grading must never modify the committed exercises"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 
 import nbformat
 import pytest
@@ -95,7 +96,7 @@ def _drop_disclaimer(nb):
 
 
 def _future_review_date(nb):
-    nb.cells[0].source = nb.cells[0].source.replace("2026-11-22", "2099-01-01")
+    nb.cells[0].source = re.sub(r"\*\*Last reviewed\*\* \| \d{4}-\d{2}-\d{2}", "**Last reviewed** | 2099-01-01", nb.cells[0].source)
 
 
 def _drop_estimated_time(nb):
@@ -159,6 +160,10 @@ def _import_a_missing_name(nb):
     first.source += "\nfrom isotretinoin_course.widgets import NoSuchWidget"
 
 
+def _review_older_than_the_bank(nb):
+    nb.cells[0].source = re.sub(r"\*\*Last reviewed\*\* \| \d{4}-\d{2}-\d{2}", "**Last reviewed** | 2026-11-01", nb.cells[0].source)
+
+
 def _invalid_nbformat(nb):
     _code_cells(nb)[0]["source_code"] = "not a field nbformat knows"
 
@@ -189,6 +194,8 @@ BROKEN = {
     "module in the manifest unused": (_drop_an_import, "the lesson manifest lists modules the notebook does not import: ['models.acne']"),
     "quiz bank not shown": (_hide_the_quiz, 'the notebook never shows its quiz: quiz_for("01_acne_pathophysiology")'),
     "name that does not exist": (_import_a_missing_name, "isotretinoin_course.widgets has no 'NoSuchWidget'"),
+    "review older than its bank": (_review_older_than_the_bank,
+                                   "Last reviewed 2026-11-01 is older than quiz_banks/01_acne_pathophysiology.yml (last_reviewed 2026-11-30)"),
 }
 
 
@@ -199,7 +206,7 @@ def test_lint_catches_deliberately_broken_notebook(defect, tmp_path, bibliograph
     break_it(nb)
     broken = tmp_path / CLEAN.name  # same name, so the notebook's quiz bank still applies
     broken.write_text(nbformat.writes(nb))
-    problems = lint_notebook(broken, bibliography, today=dt.date(2026, 11, 22))
+    problems = lint_notebook(broken, bibliography, today=dt.date(2026, 11, 30))
     assert any(expected in problem for problem in problems), problems
 
 

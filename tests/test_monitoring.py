@@ -39,6 +39,13 @@ def test_cholesterol_bands(value, band):
     assert flag_cholesterol(value).band == band
 
 
+def test_triglycerides_above_1000_ask_about_abdominal_pain():
+    # Pancreatitis also occurs at lower values, so the urgent flag sends a patient with pain for same-day care (review F22).
+    action = flag_triglycerides(1150).action
+    assert action.startswith("urgent: contact the prescriber today")
+    assert "abdominal pain" in action and "same-day medical care" in action
+
+
 def test_hdl_low_below_40():
     assert flag_hdl(39).band == "low"
     assert flag_hdl(40).band == "normal"

@@ -56,6 +56,10 @@ def test_unknown_bank_name_lists_the_available_ones():
         ("broken_bad_objective.yml", ["question 2 ('multiple-one')", "field 'objective'", "does not match"]),
         ("broken_anticipated_within_tolerance.yml", ["question 3", "anticipated_wrong", "within the tolerance"]),
         ("broken_not_yaml.yml", ["broken_not_yaml.yml", "not valid YAML"]),
+        ("broken_question_without_sources.yml", ["question 2 ('multiple-one')", "'sources' is a required property"]),
+        ("broken_empty_sources.yml", ["question 1 ('single-one')", "field 'sources'", "should be non-empty"]),
+        ("broken_unknown_source.yml", ["question 3 ('numeric-one')", "field 'sources[1]'", "'nobody1999' is not a key of the course bibliography"]),
+        ("broken_without_last_reviewed.yml", ["'last_reviewed' is a required property"]),
     ],
 )
 def test_malformed_bank_is_refused_naming_file_question_and_field(fixtures_dir, fixture, expected):
@@ -181,3 +185,22 @@ def test_select_keeps_requested_order_and_refuses_unknown_ids(bank):
     assert [q.id for q in bank.select(["numeric-one", "single-one"])] == ["numeric-one", "single-one"]
     with pytest.raises(KeyError, match="no question 'missing'"):
         bank.select(["missing"])
+
+
+@pytest.mark.parametrize("name", bank_names())
+def test_every_question_of_every_course_bank_cites_a_source_that_resolves(name):
+    from isotretinoin_course.content.bibliography import load_bibliography
+
+    bibliography = load_bibliography()
+    for question in load_bank(name).questions:
+        assert question.sources, f"{name}: {question.id} cites no source"
+        assert all(key in bibliography for key in question.sources), (name, question.id, question.sources)
+
+
+def test_a_question_keeps_its_sources_through_the_data_round_trip(bank):
+    from isotretinoin_course.content.quiz_banks import bank_data, bank_from_data
+
+    assert bank.last_reviewed == "2026-11-22"
+    again = bank_from_data(bank_data(bank), "again")
+    assert [question.sources for question in again.questions] == [question.sources for question in bank.questions]
+    assert again.last_reviewed == bank.last_reviewed

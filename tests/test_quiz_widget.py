@@ -88,3 +88,27 @@ def test_subset_of_questions_in_given_order():
     subset = quiz_for("01_acne_pathophysiology", ids, title="Quick check")
     assert [card.question.id for card in subset.cards] == ids
     assert "Quick check" in subset._repr_mimebundle_()["text/plain"]
+
+
+def test_the_explanation_shows_its_sources_as_linked_author_year_citations(quiz):
+    quiz.reveal_toggle.value = True
+    answer = quiz.card("single-one").answer.value
+    # titus2012 has no DOI or URL in the bibliography, so it is named without a link (its title on hover)
+    assert '<p class="quiz-sources"><small>Source: <span title="Diagnosis and treatment of acne">Titus and Hodge 2012</span>' in answer
+    static = quiz._repr_mimebundle_()["text/html"]
+    assert static.count("Titus and Hodge 2012") == 3  # under each of the three explanations in the folded answers
+
+
+def test_citation_labels_name_products_and_organisations_readably():
+    from isotretinoin_course.content.bibliography import load_bibliography, short_citation
+    from isotretinoin_course.widgets.quiz import sources_html
+
+    bibliography = load_bibliography()
+    assert short_citation(bibliography.entry("williams2012")) == "Williams et al. 2012"
+    assert short_citation(bibliography.entry("lai2025")) == "Lai and Barbieri 2025"
+    assert short_citation(bibliography.entry("blasiak2013")) == "Blasiak et al. 2013"
+    assert short_citation(bibliography.entry("fda-absorica-2023")) == "Absorica label 2023"
+    html = sources_html(["lai2025", "fda-absorica-2023"])
+    assert html.startswith('<p class="quiz-sources"><small>Sources: <a href="https://doi.org/10.1001/jamadermatol.2024.5416"')
+    assert 'rel="noopener"' in html and "Absorica label 2023</a>" in html
+    assert sources_html([]) == ""

@@ -23,29 +23,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from chromium import launched_chromium, require_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 SCREENSHOTS = ROOT / "build" / "browser"
-CHROMIUM_FLAGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
-
-
-def find_chromium() -> str | None:
-    for name in ("chromium", "chromium-browser"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
-
-
-CHROMIUM = find_chromium()
-if CHROMIUM is None:
-    if os.environ.get("CI") == "true":
-        raise RuntimeError("CI=true but no Chromium is installed: .ci/run installs Debian's chromium with apt-get")
-    pytest.skip("no Chromium found: install Debian's chromium (apt-get install chromium) to run the browser test", allow_module_level=True)
-
-from playwright.sync_api import sync_playwright  # noqa: E402
+CHROMIUM = require_chromium()
 
 
 def free_port() -> int:
@@ -103,12 +86,8 @@ def lab():
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with launched_chromium(CHROMIUM) as chromium:
+        yield chromium
 
 
 KERNEL_IDLE = """() => {

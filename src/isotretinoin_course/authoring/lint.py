@@ -15,7 +15,8 @@ lesson shape), so a test can hold each lesson to it:
 Each notebook must also match its entry in the lesson manifest (``content/lessons.yml``): the title
 and estimated time it shows, the package modules it imports, and the quiz banks it shows, which
 together assess every learning objective. The manifest is the one copy; the lint keeps the notebooks
-in step with it.
+in step with it. Its **Last reviewed** date may not be older than the ``last_reviewed`` date of any of
+its quiz banks and content files (:mod:`.review_dates`).
 
 Run ``course-lint-notebooks [NOTEBOOK ...]`` to lint by hand.
 """
@@ -37,6 +38,8 @@ from ..content.bibliography import REFERENCES_HEADING, Bibliography, Bibliograph
 from ..content.lessons import Lesson, lessons
 from ..content.quiz_banks import QuizBankError, bank_names, load_bank
 from ..core.constants import FIGURE_DESCRIPTION_PREFIX
+from ..core.resources import content_file
+from .review_dates import ReviewedFile, manifest_content_files, read_last_reviewed, review_date_problems
 
 PACKAGE = "isotretinoin_course"
 
@@ -287,6 +290,36 @@ def check_quiz_alignment(nb, name: str) -> list[str]:
     return problems
 
 
+def notebook_reviewed(nb) -> dt.date | None:
+    """The notebook's **Last reviewed** date, or ``None`` (the lesson-shape check names what is wrong)."""
+    match = LAST_REVIEWED.search(nb.cells[0].source) if nb.cells else None
+    try:
+        return dt.date.fromisoformat(match.group(1)) if match else None
+    except ValueError:
+        return None
+
+
+def lesson_content_dates(name: str) -> list[ReviewedFile]:
+    """The ``last_reviewed`` dates of a lesson's quiz banks and content files, as its manifest entry names them."""
+    lesson = manifest_lesson(name)
+    if lesson is None:
+        return []
+    files = [(f"quiz_banks/{bank}.yml", content_file("quiz_banks", f"{bank}.yml")) for bank in lesson.banks if bank in bank_names()]
+    try:
+        files += manifest_content_files(lesson.content)
+    except FileNotFoundError as error:
+        return [ReviewedFile(str(error.filename or lesson.content), None, f"the manifest names a content file that does not exist: {error}")]
+    return [read_last_reviewed(entry, label) for label, entry in files]
+
+
+def check_review_dates(nb, name: str, today: dt.date | None = None) -> list[str]:
+    """The notebook's Last reviewed date is not older than any of its banks' and content files' last_reviewed."""
+    reviewed = notebook_reviewed(nb)
+    if reviewed is None:
+        return []
+    return review_date_problems(reviewed, lesson_content_dates(name), today)
+
+
 def lint_notebook(path: str | Path, bibliography: Bibliography | None = None, today: dt.date | None = None) -> list[str]:
     """Every problem found in one notebook, each prefixed with the file name."""
     path = Path(path)
@@ -301,6 +334,7 @@ def lint_notebook(path: str | Path, bibliography: Bibliography | None = None, to
         + check_references(nb, bibliography)
         + check_quiz_alignment(nb, path.stem)
         + check_manifest(nb, path.stem)
+        + check_review_dates(nb, path.stem, today)
     )
     return [f"{path.name}: {problem}" for problem in problems]
 

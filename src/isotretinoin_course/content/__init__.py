@@ -5,7 +5,8 @@ What belongs here: the content files themselves (YAML and JSON, each kind with a
 (``bibliography``), the quiz banks (``quiz_banks``: loading, schema and the checks a schema cannot
 express), the lesson manifest (``lessons``), the counselling topics (``counselling``), the serious
 warnings, interactions and procedures (``adverse_effects``), the capstone's step texts and options
-(``capstone``), the risk-management rule sets (``rule_sets``), the plausible-range table (``ranges``)
+(``capstone``), the risk-management rule sets (``rule_sets``), the programmes and the plain words for their
+terms (``programmes``), the contraceptive methods each programme counts (``contraception``), the plausible-range table (``ranges``)
 and the validation shared by all of them (``validation``). No computation on patients: that is models/.
 
 Content is validated against its schema when it is tested and built (``python3 course.py test``,

@@ -47,7 +47,8 @@ class Interaction:
 @dataclass(frozen=True)
 class Procedure:
     procedure: str
-    consensus_2017: str
+    consensus_2017: str  # Spring et al. 2017
+    asds_2017: str  # the ASDS task force, Waldman et al. 2017
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def _from_data(raw: Mapping) -> AdverseEffects:
                                for item in raw["serious_warnings"]),
         interactions=tuple(Interaction(item["agent"], item["what_happens"], item["at_the_counter"], tuple(item["sources"]), statuses[item["status"]])
                            for item in raw["interactions"]),
-        procedures=tuple(Procedure(item["procedure"], item["consensus_2017"]) for item in raw["procedures"]),
+        procedures=tuple(Procedure(item["procedure"], item["consensus_2017"], item["asds_2017"]) for item in raw["procedures"]),
         psychiatric_risk_ratios=tuple(RiskRatio(item["outcome"], float(item["ratio"]), float(item["low"]), float(item["high"]), item["source"])
                                       for item in raw["psychiatric_risk_ratios"]),
     )
@@ -116,5 +117,5 @@ def interactions_table() -> pd.DataFrame:
 
 
 def procedures_table() -> pd.DataFrame:
-    return pd.DataFrame([{"Procedure": p.procedure, "Spring et al. 2017 consensus": p.consensus_2017}
-                         for p in adverse_effects().procedures]).set_index("Procedure")
+    return pd.DataFrame([{"Procedure": p.procedure, "Spring et al. 2017 (JAMA Dermatology)": p.consensus_2017,
+                          "ASDS task force 2017": p.asds_2017} for p in adverse_effects().procedures]).set_index("Procedure")

@@ -153,6 +153,36 @@ def format_entry(entry: Mapping) -> str:
     return " ".join(parts)
 
 
+def short_citation(entry: Mapping) -> str:
+    """An author–year citation as a student reads it, e.g. "Titus and Hodge 2012", "Williams et al. 2012".
+
+    An entry may carry its own CSL ``citation-label`` (for organisations whose full name is long, e.g.
+    "MHRA 2026"); otherwise the label is built from the first authors' family names and the year.
+    """
+    if entry.get("citation-label"):
+        return str(entry["citation-label"])
+    people = [person for person in entry.get("author") or entry.get("editor") or [] if person.get("literal") != "et al"]
+    names = [person.get("literal") or person.get("family", "") for person in people]
+    et_al = any(person.get("literal") == "et al" for person in entry.get("author") or [])
+    if not names:
+        who = entry["title"]
+    elif len(names) == 1:
+        who = f"{names[0]} et al." if et_al else names[0]
+    elif len(names) == 2 and not et_al:
+        who = f"{names[0]} and {names[1]}"
+    else:
+        who = f"{names[0]} et al."
+    year = year_of(entry)
+    return f"{who} {year}" if year else who
+
+
+def entry_link(entry: Mapping) -> str | None:
+    """Where a reader can find the entry: its DOI as a link, else its URL, else nothing."""
+    if entry.get("DOI"):
+        return f"https://doi.org/{entry['DOI']}"
+    return entry.get("URL") or None
+
+
 def _sort_key(entry: Mapping) -> tuple:
     return (_authors(entry).lower() or entry["title"].lower(), year_of(entry) or 0, entry["id"])
 

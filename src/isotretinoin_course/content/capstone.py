@@ -36,6 +36,7 @@ class CaseHistory:
     contraception: tuple[str, str]
     hormonal_contraception: bool
     contraception_start_days_before: int
+    contact_lenses: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class CapstoneText:
     patient: str
     history: CaseHistory
     steps: Mapping[str, Mapping]  # step key → its entry in the file, in order
+    last_reviewed: str = ""  # ISO date the text was last checked against its sources
 
     def step(self, key: str) -> Mapping:
         if key not in self.steps:
@@ -89,8 +91,9 @@ def _from_data(raw: Mapping, source: str) -> CapstoneText:
         patient=raw["patient"],
         history=CaseHistory(history["tried"], history["scarring"], history["psychosocial_burden"], history["failed_standard_therapy"],
                             history["failed_systemic_antibiotics"], tuple(history["contraception"]), history["hormonal_contraception"],
-                            history["contraception_start_days_before"]),
+                            history["contraception_start_days_before"], history["contact_lenses"]),
         steps={step["key"]: step for step in raw["steps"]},
+        last_reviewed=str(raw.get("last_reviewed", "")),
     )
 
 

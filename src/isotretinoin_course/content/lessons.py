@@ -46,6 +46,7 @@ class Lesson:
     data: tuple[str, ...]
     assignments: tuple[Assignment, ...] = ()
     available: bool = True
+    content: tuple[str, ...] = ()  # content files (relative to content/) besides its banks; "rule_sets/" names a folder
 
     @property
     def filename(self) -> str:
@@ -96,7 +97,7 @@ def manifest_from_data(raw: Mapping) -> Manifest:
             number=number, slug=stem[3:], title=item["title"], question=item["question"], time=item["time"],
             builds_on=tuple(item["builds_on"]), modules=tuple(item["modules"]), banks=tuple(item["banks"]), data=tuple(item["data"]),
             assignments=tuple(assignment for assignment in assignments if assignment.lesson == number),
-            available=item.get("available", True),
+            available=item.get("available", True), content=tuple(item.get("content", ())),
         ))
     return Manifest(tuple(lessons), assignments)
 

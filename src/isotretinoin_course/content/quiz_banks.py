@@ -2,7 +2,10 @@
 
 A question bank is a YAML file, one per notebook (a notebook may have more, named in the lesson
 manifest), in ``content/quiz_banks/``, validated against ``content/schemas/quiz_bank.schema.json``.
-A malformed bank is refused with a message naming the file, the question and the field. Checking
+A malformed bank is refused with a message naming the file, the question and the field. Every
+question names the bibliography keys it rests on (``sources``, shown to the student under the
+explanation) and every bank carries the date its content was last checked (``last_reviewed``; the
+notebook lint holds the notebook's own date to it). Checking
 answers and keeping score is :mod:`isotretinoin_course.models.quiz`; drawing is
 :mod:`isotretinoin_course.widgets.quiz`. Questions built in code (the capstone's) go through the same
 checks: :func:`question_data` turns a :class:`Question` back into the bank's data form.
@@ -17,6 +20,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from ..core.resources import content_file, content_files
+from .bibliography import Bibliography, load_bibliography
 from .validation import ContentError, load_checked, read_structured, validate_data, where
 
 QUESTION_TYPES = ("single", "multiple", "numeric")
@@ -63,6 +67,7 @@ class Question:
     feedback_correct: str = ""
     feedback_incorrect: str = ""
     anticipated: tuple[AnticipatedValue, ...] = ()
+    sources: tuple[str, ...] = ()  # bibliography keys the question rests on
 
     @property
     def correct_option_ids(self) -> frozenset[str]:
@@ -83,6 +88,7 @@ class QuizBank:
     notebook: str
     title: str
     questions: tuple[Question, ...]
+    last_reviewed: str = ""  # ISO date the bank's content was last checked against its sources
 
     def question(self, question_id: str) -> Question:
         for question in self.questions:
@@ -138,16 +144,31 @@ def bank_problems(raw: object, source: str) -> None:
                     )
 
 
-def validate_bank_data(raw: object, source: str) -> None:
-    """Refuse a bank that breaks the schema or the rules a schema cannot express.
+def source_problems(raw: Mapping, source: str, bibliography: Bibliography | None = None) -> None:
+    """Every question's ``sources`` name entries of the bibliography (the course's own unless one is given).
+
+    Raises :class:`QuizBankError` naming the file, the question and the key that does not resolve.
+    """
+    bibliography = bibliography or load_bibliography()
+    for number, question in enumerate(raw["questions"]):
+        for position, key in enumerate(question.get("sources", [])):
+            if key not in bibliography:
+                raise QuizBankError(f"{where(source, raw, ['questions', number, 'sources', position])}: {key!r} is not a key of the "
+                                    f"course bibliography ({bibliography.source})")
+
+
+def validate_bank_data(raw: object, source: str, bibliography: Bibliography | None = None) -> None:
+    """Refuse a bank that breaks the schema, the rules a schema cannot express, or cites an unknown source.
 
     Raises :class:`QuizBankError` whose message names the file, the question and the field, e.g.
-    ``01.yml: question 3 ('q-sebum'), field 'options[1].feedback': ...``.
+    ``01.yml: question 3 ('q-sebum'), field 'options[1].feedback': ...``. The schema requires every
+    question to cite at least one bibliography key (``sources``) and every bank a ``last_reviewed`` date.
     """
     if not isinstance(raw, Mapping):
         raise QuizBankError(f"{source}: the file must hold a mapping with 'notebook', 'title' and 'questions'")
     validate_data(raw, "quiz_bank", source, QuizBankError)
     bank_problems(raw, source)
+    source_problems(raw, source, bibliography)
 
 
 # --------------------------------------------------------------------------- between data and questions
@@ -155,7 +176,7 @@ def validate_bank_data(raw: object, source: str) -> None:
 
 def question_from_data(data: Mapping) -> Question:
     common = dict(id=data["id"], type=data["type"], objective=data["objective"], prompt=data["prompt"].strip(),
-                  explanation=data["explanation"].strip())
+                  explanation=data["explanation"].strip(), sources=tuple(data.get("sources", ())))
     if data["type"] == "numeric":
         return Question(
             **common,
@@ -182,6 +203,8 @@ def question_data(question: Question) -> dict:
     """A question in the bank's data form (the inverse of :func:`question_from_data`), to check questions built in code."""
     data: dict = {"id": question.id, "type": question.type, "objective": question.objective, "prompt": question.prompt,
                   "explanation": question.explanation}
+    if question.sources:
+        data["sources"] = list(question.sources)
     if question.type == "numeric":
         data.update(answer=question.answer, tolerance=question.tolerance, unit=question.unit,
                     feedback_correct=question.feedback_correct, feedback_incorrect=question.feedback_incorrect)
@@ -195,12 +218,16 @@ def question_data(question: Question) -> dict:
 
 
 def bank_data(bank: QuizBank) -> dict:
-    return {"notebook": bank.notebook, "title": bank.title, "questions": [question_data(question) for question in bank.questions]}
+    data = {"notebook": bank.notebook, "title": bank.title, "questions": [question_data(question) for question in bank.questions]}
+    if bank.last_reviewed:
+        data["last_reviewed"] = bank.last_reviewed
+    return data
 
 
 def bank_from_data(raw: Mapping, source: str) -> QuizBank:
     return QuizBank(source=source, notebook=raw["notebook"], title=raw["title"],
-                    questions=tuple(question_from_data(question) for question in raw["questions"]))
+                    questions=tuple(question_from_data(question) for question in raw["questions"]),
+                    last_reviewed=str(raw.get("last_reviewed", "")))
 
 
 # --------------------------------------------------------------------------- loading

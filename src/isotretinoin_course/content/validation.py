@@ -44,12 +44,13 @@ _YAML_LOADER = _YamlLoader
 ENTRY_NAMES = {
     "questions": "question", "topics": "topic", "steps": "step", "lessons": "lesson", "assignments": "assignment",
     "serious_warnings": "warning", "interactions": "interaction", "procedures": "procedure",
-    "psychiatric_risk_ratios": "risk ratio",
+    "psychiatric_risk_ratios": "risk ratio", "methods": "method", "not_modelled": "not-modelled item",
 }
 # The field that names an entry in a message, in order of preference.
-IDENTIFYING_FIELDS = ("id", "key", "file", "topic", "agent", "procedure", "outcome")
+IDENTIFYING_FIELDS = ("id", "key", "file", "topic", "agent", "procedure", "outcome", "name")
 # The mapping-valued sections, whose entries are named by their key.
-KEYED_ENTRY_NAMES = {"rules": "rule", "ranges": "range", "conditions": "condition", "statuses": "status"}
+KEYED_ENTRY_NAMES = {"rules": "rule", "ranges": "range", "conditions": "condition", "statuses": "status", "products": "product",
+                     "programmes": "programme", "source_labels": "source label"}
 
 
 class ContentError(CourseInputError):
@@ -138,7 +139,8 @@ def load_checked(path: str | Path | Traversable, kind: str, check: Callable[[obj
 
 def course_content_problems() -> list[str]:
     """Every problem in every content file the package ships: each validated against its schema and its own checks."""
-    from . import adverse_effects, bibliography, capstone, counselling, lessons, quiz_banks, ranges, rule_sets
+    from . import (adverse_effects, bibliography, capstone, contraception, counselling, label_dosing, lessons, pk_parameters, programmes,
+                   quiz_banks, ranges, rule_sets)
 
     checks: list[tuple[Callable[[], object], str]] = [
         (lambda: bibliography.load_bibliography(bibliography.BIBLIOGRAPHY_FILE), "references.json"),
@@ -147,6 +149,10 @@ def course_content_problems() -> list[str]:
         (lambda: adverse_effects.load_adverse_effects(adverse_effects.ADVERSE_EFFECTS_FILE), adverse_effects.ADVERSE_EFFECTS_FILE.name),
         (lambda: capstone.load_capstone_text(capstone.CAPSTONE_FILE), capstone.CAPSTONE_FILE.name),
         (lambda: ranges.load_ranges(ranges.RANGES_FILE), ranges.RANGES_FILE.name),
+        (lambda: pk_parameters.load_pk_parameters(pk_parameters.PK_PARAMETERS_FILE), pk_parameters.PK_PARAMETERS_FILE.name),
+        (lambda: label_dosing.load_label_dosing(label_dosing.LABEL_DOSING_FILE), label_dosing.LABEL_DOSING_FILE.name),
+        (lambda: programmes.load_programmes(programmes.PROGRAMMES_FILE), programmes.PROGRAMMES_FILE.name),
+        (lambda: contraception.load_methods(contraception.METHODS_FILE), contraception.METHODS_FILE.name),
     ]
     checks += [(lambda entry=entry: quiz_banks.load_bank_file(entry), entry.name) for entry in content_files("quiz_banks", ".yml")]
     checks += [(lambda entry=entry: rule_sets.load_rule_set(entry), entry.name) for entry in content_files("rule_sets", ".yml")]

@@ -28,6 +28,7 @@ from ..models.dosing import CUMULATIVE_TARGETS_MG_PER_KG, STARTING_MG_PER_KG_DAY
 from ..models.isotretinoin_pk import FORMULATIONS
 from ..models.monitoring import ALT_ACTION_MULTIPLE, ALT_UPPER_LIMIT_U_L, TRIGLYCERIDES_VERY_HIGH_MG_DL
 from ..core.errors import CourseInputError
+from .demo import LESION_TIME_CONSTANT_SPREAD, LESION_TIME_CONSTANT_WEEKS
 from .schema import SCHEMAS
 
 COHORT_SEED = 20261122
@@ -48,8 +49,11 @@ TRIGLYCERIDE_ACTION_MG_DL = TRIGLYCERIDES_VERY_HIGH_MG_DL  # a planted result pa
 ALT_ACTION_MULTIPLE_OF_ULN = ALT_ACTION_MULTIPLE
 # Calibrated so that, among patients normal at baseline, new abnormalities during the course occur in about
 # 44% (triglycerides > 150 mg/dL), 31% (total cholesterol > 200 mg/dL) and 11% (ALT > 40 U/L), as in Zane et al.
-# 2006 (13,772 patients); changes peak at month 2, where Hansen et al. 2016 found abnormalities detected
-# (mean day 50-62); grade 3 or worse triglycerides stay under 1% (Barbieri et al. 2020). tests/test_cohort.py checks it.
+# 2006 (retrospective cohort, 13,772 patients). Zane graded against each laboratory's limits with CTCAE v3.0; the
+# cohort uses these fixed cut-offs, so the match is approximate. The synthetic rises were set to peak at month 2,
+# consistent with abnormalities being detected at a mean of 50-62 days in one centre (Hansen et al. 2016, 515
+# patients; detection times under varying test schedules, not peak times). Grade 3 or worse triglycerides stay under
+# 1% (Barbieri et al. 2020, 1,863 patients). tests/test_cohort.py checks it.
 PUBLISHED_NEW_ABNORMALITY = {"triglycerides_mg_dl": 0.44, "total_cholesterol_mg_dl": 0.31, "alt_u_l": 0.11}
 BASELINE_MEDIANS = {"triglycerides_mg_dl": 85.0, "total_cholesterol_mg_dl": 165.0, "hdl_mg_dl": 52.0, "alt_u_l": 18.0, "ast_u_l": 20.0}
 BASELINE_SPREAD = {"triglycerides_mg_dl": 0.35, "total_cholesterol_mg_dl": 0.15, "hdl_mg_dl": 0.18, "alt_u_l": 0.35, "ast_u_l": 0.25}
@@ -58,10 +62,12 @@ PEAK_MONTH = 2
 LAB_MONTHS = (1, 2)
 
 # ---- response and relapse
-LESION_TIME_CONSTANT_WEEKS = 13.3
-LESION_TIME_CONSTANT_SPREAD = 0.9
-RELAPSE_SHARE = 0.225  # relapse after a course: 22.5% in 19,907 patients (Lai and Barbieri 2025)
-RELAPSE_RETURN_SHARE = {1: 0.15, 3: 0.35}  # fraction of baseline lesions by months after the course
+# Lesions fall with the shape of notebook 02's synthetic curves (data/demo.py: LESION_TIME_CONSTANT_WEEKS and its spread).
+# The share who relapse mimics Lai and Barbieri 2025 (retrospective claims cohort, 19,907 patients: 22.5% needed a new
+# ORAL acne treatment; about 35% any new acne prescription). The cohort has no prescriptions after the course, so here
+# "relapse" means lesions coming back, a teaching choice: how far they come back (RELAPSE_RETURN_SHARE) is invented.
+RELAPSE_SHARE = 0.225
+RELAPSE_RETURN_SHARE = {1: 0.15, 3: 0.35}  # fraction of baseline lesions by months after the course (invented)
 FOLLOW_UP_MONTHS = (1, 3)
 
 
@@ -206,8 +212,12 @@ def generate(n: int = N_PATIENTS, seed: int = COHORT_SEED) -> CohortTables:
             collected = visit_date + dt.timedelta(days=pickup_delay)
             dispense(visit_date, None if missed else collected)
             if missed:
-                # Nothing taken this cycle: the prescription is written again a week later and picked up.
+                # Nothing taken this cycle: the prescription is written again a week later and picked up the next day. By then
+                # the 7-day window of the visit's pregnancy test has closed, so a patient who can get pregnant has a repeat test
+                # on the day of the new prescription (tests/test_programme_check.py runs the rules engine over every patient).
                 retry = visit_date + dt.timedelta(days=7)
+                if category == "can_get_pregnant":
+                    tables.pregnancy_tests.append({"patient_id": patient_id, "date": _iso(retry), "purpose": "repeat", "result": "negative"})
                 collected = retry + dt.timedelta(days=1)
                 dispense(retry, collected)
                 cycle_start = retry + dt.timedelta(days=1)
@@ -240,7 +250,8 @@ def generate(n: int = N_PATIENTS, seed: int = COHORT_SEED) -> CohortTables:
                  "comedones": round(baseline.comedones * factor), "inflammatory": round(baseline.inflammatory * factor),
                  "nodules": round(baseline.nodules * factor * (0.5 if relapses else 1.0))}
             )
-        if category == "can_get_pregnant":
+        if category == "can_get_pregnant":  # the label asks for a test at the end of the course and one month after (section 5.15)
+            tables.pregnancy_tests.append({"patient_id": patient_id, "date": _iso(end), "purpose": "end_of_treatment", "result": "negative"})
             tables.pregnancy_tests.append({"patient_id": patient_id, "date": _iso(end + dt.timedelta(days=30)), "purpose": "post_treatment", "result": "negative"})
         if rng.random() < 0.9:
             tables.adverse_events.append({"patient_id": patient_id, "date": _iso(start + dt.timedelta(days=int(rng.integers(7, 28)))), "event": "cheilitis", "detail": "dry, cracked lips", "severity": "mild", "action": "lip balm advised"})

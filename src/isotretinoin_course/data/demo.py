@@ -40,33 +40,39 @@ def demo_patients(n: int = 200, seed: int = DEFAULT_SEED) -> pd.DataFrame:
     return frame
 
 
-# Published points the synthetic response curves are shaped after (notebook 02 cites each source).
-# (week, percent of baseline, what was measured, citation key)
+# Published points the synthetic response curves are shaped after (notebook 02 cites each source), with the
+# size and design of each study. (week, percent of baseline, what was measured, citation key)
 SEBUM_ANCHORS = (
-    (16, 11.6, "sebum production, 1 mg/kg/day, 7 men (88.4% decrease)", "goldstein1982"),
-    (17, 10.0, "sebum excretion rate after 4 months, 1 mg/kg/day (90% decrease)", "cunliffe1987"),
+    (16, 11.6, "sebum production, 1 mg/kg/day, 7 men, open study (88.4% decrease)", "goldstein1982"),
+    (17, 10.0, "sebum excretion rate after 4 months, 1 mg/kg/day (90% decrease; group size not in the abstract)", "cunliffe1987"),
 )
 LESION_ANCHORS = (
-    (16, 63.8, "nodulocystic lesions, 7 men (36.2% reduction)", "goldstein1982"),
-    (17, 0.0, "complete clearing in 13 of 14 patients after about 4 months", "peck1979"),
+    (16, 15.0, "clinical improvement of at least 85% after about 4 months, most of 88 patients (single-centre follow-up)", "layton1993"),
+    (16, 63.8, "nodulocystic lesions, 7 men, 2 of whom did not improve (36.2% reduction): a low outlier", "goldstein1982"),
+    (17, 0.0, "complete clearing in 13 of 14 patients after about 4 months at about 2 mg/kg/day", "peck1979"),
 )
+# Lesions: median time constant chosen so the middle synthetic patient is at about 15% of baseline at week 16
+# (Layton 1993's typical response: 16 / ln(1 / 0.15) = 8.4 weeks); the spread puts the Goldstein and Peck
+# points near the two ends. The synthetic cohort (data/cohort.py) uses the same shape.
+LESION_TIME_CONSTANT_WEEKS = 8.4
+LESION_TIME_CONSTANT_SPREAD = 0.9
 
 
 def treatment_response(n: int = 40, weeks: int = 20, seed: int = DEFAULT_SEED) -> pd.DataFrame:
     """Weekly sebum output and inflammatory lesion count, as % of baseline, for ``n`` synthetic patients.
 
     Sebum falls fast to a low plateau (time constant about one week, plateau
-    about 11% of baseline); lesions fall slowly (median time constant about 13
-    weeks, spread so that week-16 values span the published range from a 36%
-    reduction to complete clearing). Illustrative shapes, not a model fitted to
-    any trial.
+    about 11% of baseline); lesions fall slowly (median time constant about 8
+    weeks, so the middle patient is near 15% of baseline at week 16, with a
+    spread wide enough to reach from a 36% reduction to complete clearing).
+    Illustrative shapes, not a model fitted to any trial.
     """
     if n < 1 or weeks < 1:
         raise CourseInputError(f"need at least 1 patient and 1 week, got n={n}, weeks={weeks}")
     rng = generator(seed)
     plateau = np.clip(11.0 * rng.lognormal(0.0, 0.35, n), 3.0, 40.0)
     sebum_tau = 1.0 * rng.lognormal(0.0, 0.3, n)
-    lesion_tau = 13.3 * rng.lognormal(0.0, 0.9, n)
+    lesion_tau = LESION_TIME_CONSTANT_WEEKS * rng.lognormal(0.0, LESION_TIME_CONSTANT_SPREAD, n)
     week = np.arange(weeks + 1)
     sebum = plateau[:, None] + (100.0 - plateau[:, None]) * np.exp(-week[None, :] / sebum_tau[:, None])
     lesions = 100.0 * np.exp(-week[None, :] / lesion_tau[:, None])

@@ -9,6 +9,7 @@ the laboratory reference limits from ``models/monitoring.py``, so each has one h
 
 from __future__ import annotations
 
+from ..content.contraception import contraceptive_methods
 from ..content.ranges import plausible_range
 from ..content.rule_sets import CATEGORIES
 from ..models.dosing import SUPPLY_DAYS
@@ -108,7 +109,9 @@ SCHEMAS: dict[str, dict] = {
         "fields": [
             PATIENT_ID,
             _field("date", "date", "Date of the test", minimum=DATE_MIN, maximum=DATE_MAX),
-            _field("purpose", "string", "Why the test was done", enum=["screening", "confirmation", "monthly", "post_treatment"]),
+            _field("purpose", "string", "Why the test was done: before treatment (screening, confirmation), before each later supply (monthly), "
+                   "a repeat test for a re-issued prescription (repeat), at the end of the course (end_of_treatment) and one month after (post_treatment)",
+                   enum=["screening", "confirmation", "monthly", "repeat", "end_of_treatment", "post_treatment"]),
             _field("result", "string", "Result", enum=["negative", "positive"]),
         ],
         "primaryKey": ["patient_id", "date"],
@@ -144,7 +147,9 @@ AUDIT_SCHEMAS: dict[str, dict] = {
         "primaryKey": ["patient_id", "date"], "foreignKeys": _AUDIT_FOREIGN_KEY,
     },
     "audit_contraception": {
-        "fields": [_AUDIT_PATIENT, _field("method", "string", "Contraceptive method"), _field("start", "date", "First day of use", **AUDIT_DATES),
+        "fields": [_AUDIT_PATIENT, _field("method", "string", "Contraceptive method, or continuous abstinence (names from the course's method list)",
+                                          enum=[method.name for method in contraceptive_methods().methods]),
+                   _field("start", "date", "First day of use", **AUDIT_DATES),
                    _field("end", "date", "Last day of use; empty if continuing", required=False, **AUDIT_DATES)],
         "primaryKey": ["patient_id", "method"], "foreignKeys": _AUDIT_FOREIGN_KEY,
     },

@@ -24,11 +24,11 @@ PUS = "#FFFFFF"
 
 STAGES = (
     ("Normal follicle", "open canal; sebum flows out"),
-    ("Microcomedone", "keratin starts to plug the canal"),
+    ("Microcomedone", "keratin starts to plug the canal (too small to see)"),
     ("Closed comedone", "'whitehead': plug under a closed pore"),
     ("Open comedone", "'blackhead': plug in a widened, open pore"),
     ("Papule / pustule", "wall breaks; inflammation (pus in a pustule)"),
-    ("Nodule", "deep, larger inflamed lesion (≥ 5 mm)"),
+    ("Nodule", "deep, larger inflamed lesion (the US label counts ≥ 5 mm)"),
 )
 
 
@@ -90,11 +90,11 @@ def lesion_progression_figure() -> tuple[Figure, str]:
     description = (
         "Six side-by-side schematic cross-sections of a hair follicle under the skin surface, each with sebaceous "
         "gland lobes on both sides of the canal. 1: the canal is open and the hair exits. 2: a small hatched keratin "
-        "plug forms in the canal (microcomedone). 3: the plug fills a widened canal under a nearly closed pore "
+        "plug forms in the canal (microcomedone, too small to see on the skin). 3: the plug fills a widened canal under a nearly closed pore "
         "(closed comedone, whitehead). 4: the plug sits in a wide open pore with a dark top (open comedone, blackhead). "
         "5: the wall has broken, a dashed inflamed zone surrounds the upper follicle and a pus-filled dome sits at the "
         "surface (papule or pustule). 6: a larger, deeper dashed inflamed zone surrounds the whole follicle (nodule, "
-        "5 mm or more). Blue dots for C. acnes appear inside the plugged canals from stage 3 onwards."
+        "the US label counts nodules of 5 mm or more). Blue dots for C. acnes appear inside the plugged canals from stage 3 onwards."
     )
     return figure, description
 
@@ -124,7 +124,7 @@ def pathogenic_factors_figure() -> tuple[Figure, str]:
 
 # What isotretinoin does to each factor, in the order of FACTORS (sources in notebook 02).
 ISOTRETINOIN_EFFECTS = (
-    "Sebum falls by about 90%; glands shrink (sebocyte arrest and apoptosis)",
+    "Sebum falls by about 90%; glands shrink (sebocyte apoptosis)",
     "Keratinisation inhibited: fewer comedones form",
     "Counts fall within a month, secondary to less sebum: not an antibiotic effect",
     "Monocyte TLR2 and cytokine response fall within a week",
@@ -138,7 +138,8 @@ def drug_effects_figure() -> tuple[Figure, str]:
     description = (
         "The four-factor diagram from notebook 01 (sebum and androgens, follicular hyperkeratinisation, Cutibacterium acnes, "
         "inflammation, each with an arrow to a central 'Acne lesion' box), with a line in bold added to each factor's box "
-        f"giving isotretinoin's effect on it. {effects}. The dashed links between the factors are unchanged."
+        f"giving isotretinoin's effect on it. {effects}. The dashed links between the factors are unchanged. (Sources: Goldstein "
+        "1982; Cunliffe 1987; Nelson 2008; Leyden 1986; King 1982; Dispenza 2012.)"
     )
     return figure, description
 

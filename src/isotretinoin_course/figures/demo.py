@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..content.bibliography import load_bibliography, short_citation
 from ..data.demo import LESION_ANCHORS, SEBUM_ANCHORS
 from .style import OKABE_ITO, mark_synthetic, use_course_style
 
@@ -58,9 +59,16 @@ def response_time_course_figure(frame: pd.DataFrame) -> tuple[Figure, str]:
         f"Two panels for {frame['patient_id'].nunique()} synthetic patients over {int(weeks.max())} weeks, as percent of each "
         f"patient's baseline. Left, sebum output: the median falls steeply to {median.loc[2, 'sebum_pct_of_baseline']:.0f}% by week 2 "
         f"and {median.loc[4, 'sebum_pct_of_baseline']:.0f}% by week 4, then stays flat near {median.loc[16, 'sebum_pct_of_baseline']:.0f}%; "
-        f"published points at weeks 16 and 17 (about 12% and 10%) sit on that plateau. Right, inflammatory lesions: the median "
+        f"the published points sit on that plateau: {_anchor_sentence(SEBUM_ANCHORS)}. Right, inflammatory lesions: the median "
         f"falls slowly and steadily, to {median.loc[8, 'lesions_pct_of_baseline']:.0f}% at week 8 and "
-        f"{median.loc[16, 'lesions_pct_of_baseline']:.0f}% at week 16, with a wide band between patients; the published points at "
-        "weeks 16 and 17 (64% and 0%) lie near the top and bottom of that band. Both panels are marked as synthetic data."
+        f"{median.loc[16, 'lesions_pct_of_baseline']:.0f}% at week 16, with a wide band between patients. The published points: "
+        f"{_anchor_sentence(LESION_ANCHORS)}. Both panels are marked as synthetic data."
     )
     return figure, description
+
+
+def _anchor_sentence(anchors: tuple[tuple[float, float, str, str], ...]) -> str:
+    """The published anchor points in words, each with its study, so a screen-reader user meets every one."""
+    bibliography = load_bibliography()
+    return "; ".join(f"{percent:g}% at week {week:g} ({short_citation(bibliography.entry(key))}: {what})"
+                     for week, percent, what, key in anchors)

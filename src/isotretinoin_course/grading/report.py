@@ -1,20 +1,34 @@
-"""Helpers around nbgrader for the graded exercises: grade-id checks and a report of broken submissions.
+"""One reason per submission, from what the driver and the executor recorded; and the grade-id checks.
 
-nbgrader does the grading. After ``nbgrader autograde`` this module tells the
-instructor which submissions need a human look: notebooks that could not be
-graded at all (empty or not a notebook), test cells a student deleted, and
-cells that hit the time limit or raised errors. Run it with
-``python3 course.py nbgrader-report ASSIGNMENT``: ``course.py`` passes the course
-folder (``exercises/``) with ``--course``; nothing here guesses where it is.
+Reasons, most serious first (the first that applies is the submission's reason;
+everything found is kept as details):
+
+    not a notebook · tampering detected · blocked by the sandbox · grading failed · kernel died in cell X ·
+    memory limit in cell X · process limit in cell X · time limit in cell X ·
+    syntax error in cell X · locked cell edited or deleted · output truncated ·
+    file renamed · graded
+
+Everything but "graded" needs a look; ``python3 course.py nbgrader-report ASSIGNMENT``
+exits 1 when any submission does. The reasons come from the grader's side (the
+driver's staging and the executor's events), never from what a notebook printed.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import re
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+# Control characters (ANSI escapes, new lines, carriage returns) in anything a submission chose - an error message,
+# a file or class name, a path it tried - would let it rewrite the instructor's terminal or fake report lines.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str, limit: int = 500) -> str:
+    """``text`` on one line, control characters shown as escapes (\\x1b), at most ``limit`` characters."""
+    text = _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", str(text))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def grade_cells(notebook: dict) -> dict[str, dict]:
@@ -36,82 +50,101 @@ def course_grade_ids(source: Path) -> dict[str, list[str]]:
     return seen
 
 
-@dataclass(frozen=True)
-class Problem:
+ORDER = ["not a notebook", "tampering detected", "blocked by the sandbox", "grading failed", "kernel died", "memory limit", "process limit",
+         "time limit", "syntax error", "locked cell edited or deleted", "output truncated", "file renamed", "graded"]
+
+EVENT_REASON = {
+    "tampering": "tampering detected",
+    "blocked": "blocked by the sandbox",
+    "kernel_died": "kernel died",
+    "gave_up": "kernel died",
+    "memory_limit": "memory limit",
+    "process_limit": "process limit",
+    "time_limit": "time limit",
+    "notebook_time_limit": "time limit",
+    "syntax_error": "syntax error",
+    "output_truncated": "output truncated",
+    "output_lost": "output truncated",
+}
+
+
+@dataclass
+class Finding:
+    reason: str
+    where: str = ""  # "cell a1_q3_answer" (a grade id, else the cell's number)
+    detail: str = ""
+
+    def __post_init__(self) -> None:
+        self.reason, self.where, self.detail = printable(self.reason), printable(self.where), printable(self.detail)
+
+    def text(self) -> str:
+        head = f"{self.reason} in {self.where}" if self.where else self.reason
+        return f"{head}: {self.detail}" if self.detail else head
+
+
+@dataclass
+class Entry:
     student: str
-    kind: str
-    detail: str
+    findings: list[Finding] = field(default_factory=list)
+    score: float | None = None
+    max_score: float | None = None
+    seconds: float | None = None
 
-    def __str__(self) -> str:
-        return f"{self.student}: {self.kind}: {self.detail}"
+    def __post_init__(self) -> None:
+        self.student = printable(self.student, 100)
 
+    @property
+    def primary(self) -> Finding:
+        if not self.findings:
+            return Finding("graded")
+        return min(self.findings, key=lambda f: ORDER.index(f.reason))
 
-def autograde_report(course: Path, assignment: str) -> list[Problem]:
-    """Problems in each submission of ``assignment``, after ``nbgrader autograde`` has run in ``course``."""
-    problems: list[Problem] = []
-    source_path = next((course / "source" / assignment).glob("*.ipynb"))
-    expected = {grade_id for grade_id, meta in grade_cells(json.loads(source_path.read_text(encoding="utf-8"))).items() if meta.get("grade")}
-    for submission in sorted((course / "submitted").glob(f"*/{assignment}")):
-        student = submission.parent.name
-        graded = course / "autograded" / student / assignment / source_path.name
-        if not graded.exists():
-            problems.append(Problem(student, "not graded", "the submission could not be read or run (empty file, not a notebook, or missing)"))
-            continue
-        notebook = json.loads(graded.read_text(encoding="utf-8"))
-        problems += _edited_cells(course, assignment, source_path.name, student)
-        missing = sorted(expected - set(grade_cells(notebook)))
-        if missing:
-            problems.append(Problem(student, "graded cells missing", f"{', '.join(missing)} (deleted by the student; those points were lost)"))
-        for cell in notebook.get("cells", []):
-            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "?")
-            for output in cell.get("outputs", []):
-                if output.get("output_type") != "error":
-                    continue
-                if output.get("ename") in ("CellTimeoutError", "KeyboardInterrupt"):
-                    problems.append(Problem(student, "time limit", f"cell {grade_id} was stopped after the time limit"))
-                elif output.get("ename") == "SyntaxError":
-                    problems.append(Problem(student, "syntax error", f"cell {grade_id}: {output.get('evalue', '')[:80]}"))
-    return _unique(problems)
+    @property
+    def needs_look(self) -> bool:
+        return self.primary.reason != "graded"
+
+    def line(self) -> str:
+        score = "" if self.score is None else f"  [{self.score:g}/{self.max_score:g}]"
+        first = self.primary.text()
+        others = [f.text() for f in self.findings if f is not self.primary]
+        more = f"  (also: {'; '.join(dict.fromkeys(others))[:300]})" if others else ""
+        return f"{self.student}: {first}{score}{more}"
 
 
-def _edited_cells(course: Path, assignment: str, name: str, student: str) -> list[Problem]:
-    """Locked cells whose text the student changed (nbgrader restores them from the gradebook before grading)."""
-    release = course / "release" / assignment / name
-    submitted = course / "submitted" / student / assignment / name
-    try:
-        released = {cell["metadata"]["nbgrader"]["grade_id"]: cell["source"] for cell in json.loads(release.read_text(encoding="utf-8"))["cells"]
-                    if cell.get("metadata", {}).get("nbgrader", {}).get("locked")}
-        handed_in = json.loads(submitted.read_text(encoding="utf-8"))["cells"]
-    except (OSError, ValueError, KeyError):
-        return []
-    problems = []
-    for cell in handed_in:
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        text = "".join(cell["source"]) if isinstance(cell.get("source"), list) else cell.get("source")
-        expected = released.get(grade_id)
-        if expected is not None and text != ("".join(expected) if isinstance(expected, list) else expected):
-            problems.append(Problem(student, "locked cell edited", f"{grade_id} was changed; nbgrader graded the original"))
-    return problems
+def where(event: dict) -> str:
+    if event.get("grade_id"):
+        return f"cell {event['grade_id']}"
+    if event.get("cell") is not None:
+        return f"cell {event['cell'] + 1}"
+    return ""
 
 
-def _unique(problems: Iterable[Problem]) -> list[Problem]:
-    seen, result = set(), []
-    for problem in problems:
-        if problem not in seen:
-            seen.add(problem)
-            result.append(problem)
-    return result
+def findings_from_events(events: list[dict]) -> list[Finding]:
+    found = []
+    for event in events:
+        reason = EVENT_REASON.get(event.get("kind"))
+        if reason:
+            found.append(Finding(reason, where(event), event.get("detail", "")))
+    return found
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python3 course.py nbgrader-report", description="After autograding: which submissions need a human look.")
-    parser.add_argument("--course", type=Path, required=True, help="the nbgrader course folder (the repository's exercises/)")
-    parser.add_argument("assignment", help="e.g. a1_dosing")
-    options = parser.parse_args(argv)
-    problems = autograde_report(options.course, options.assignment)
-    print("\n".join(map(str, problems)) if problems else f"{options.assignment}: every submission was graded without problems")
-    return 0
+def write(path: Path, assignment: str, entries: list[Entry], header: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {**header, "assignment": assignment,
+            "submissions": [{**asdict(entry), "reason": entry.primary.text(), "needs_look": entry.needs_look}
+                            for entry in entries]}
+    path.write_text(json.dumps(data, indent=1))
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+def read(path: Path) -> tuple[dict, list[Entry]]:
+    data = json.loads(path.read_text())
+    entries = [Entry(student=item["student"], findings=[Finding(**f) for f in item["findings"]], score=item["score"],
+                     max_score=item["max_score"], seconds=item.get("seconds")) for item in data["submissions"]]
+    return data, entries
+
+
+def render(assignment: str, entries: list[Entry], header: dict) -> str:
+    lines = [f"{assignment}: {len(entries)} submission(s), {sum(e.needs_look for e in entries)} need a look"
+             f" ({header.get('sandbox', '')})"]
+    lines += [entry.line() for entry in sorted(entries, key=lambda e: (not e.needs_look, e.student))]
+    return "\n".join(lines)

@@ -121,12 +121,55 @@ def classify_severity(counts: LesionCounts) -> SeverityAssessment:
 
 @dataclass(frozen=True)
 class IsotretinoinFit:
-    """How a presentation relates to the label's indication and to the AAD 2024 recommendation."""
+    """How a presentation relates to the label's indication and to the AAD 2024 recommendation.
 
-    meets_label_indication: bool
+    ``meets_label_indication`` is ``True`` or ``False`` when the case settles it, and ``None`` when it is a
+    clinical judgement the case cannot settle (a few nodules) or the case leaves out a fact the label needs
+    (whether systemic antibiotics were tried); ``label_reasons`` says which.
+    """
+
+    meets_label_indication: bool | None
     label_reasons: tuple[str, ...]
     aad_2024_recommends: bool
     aad_reasons: tuple[str, ...]
+
+    @property
+    def label_verdict(self) -> str:
+        """The label answer in words: "yes", "no" or "cannot tell from the case"."""
+        return {True: "yes", False: "no", None: "cannot tell from the case"}[self.meets_label_indication]
+
+    @property
+    def aad_verdict(self) -> str:
+        """The AAD 2024 answer in words, "yes" or "no", as the label answer is given."""
+        return "yes" if self.aad_2024_recommends else "no"
+
+
+# Each label reason opens with whether its criterion is met, so that a met criterion printed beside a "no" is not
+# read as a reason for the "no".
+MET, NOT_MET, CANNOT_TELL = "met: ", "not met: ", "cannot tell: "
+
+
+def _label_nodules(counts: LesionCounts, severity: SeverityAssessment) -> tuple[bool | None, str]:
+    """The label's "severe recalcitrant nodular acne ... multiple inflammatory nodules" against the counts."""
+    if counts.nodules == 0:
+        return False, NOT_MET + "no inflammatory nodules counted; the label's indication is nodular acne"
+    if counts.nodules == 1:
+        return False, NOT_MET + "one nodule is not the 'multiple inflammatory nodules' of the label's indication"
+    if counts.nodules > NODULES_SEVERE_ABOVE and severity.grade == "severe":
+        return True, MET + (f"{counts.nodules} inflammatory nodules: severe nodular acne with many nodules "
+                            f"(more than {NODULES_SEVERE_ABOVE}, severe by the course's scheme)")
+    return None, CANNOT_TELL + (f"{counts.nodules} nodules: whether this is 'severe' nodular acne is the prescriber's judgement "
+                                "(labels in the older format define severe as many, as opposed to few or several, nodules; "
+                                "the manufacturer's Absorica study enrolled five or more facial nodules)")
+
+
+def _label_antibiotics(failed_systemic_antibiotics: bool | None) -> tuple[bool | None, str]:
+    """The label's "unresponsive to conventional therapy, including systemic antibiotics"."""
+    if failed_systemic_antibiotics is None:
+        return None, CANNOT_TELL + "the case does not say whether systemic antibiotics were tried, which the label requires first"
+    if failed_systemic_antibiotics:
+        return True, MET + "unresponsive to conventional therapy including systemic antibiotics"
+    return False, NOT_MET + "systemic antibiotics have not been tried; the label reserves isotretinoin for acne unresponsive to them"
 
 
 def isotretinoin_fit(
@@ -135,29 +178,29 @@ def isotretinoin_fit(
     scarring: bool = False,
     psychosocial_burden: bool = False,
     failed_standard_therapy: bool = False,
-    failed_systemic_antibiotics: bool = False,
+    failed_systemic_antibiotics: bool | None = None,
 ) -> IsotretinoinFit:
     """Contrast the US label indication with the AAD 2024 recommendation for one presentation.
 
-    A teaching comparison, not a prescribing decision: the label also requires
-    that the patient is not pregnant and is 12 or older, and every real decision
-    weighs contraindications, the risk-management programme and the patient's
-    wishes.
+    The label (US isotretinoin capsule labels, indication section): severe recalcitrant nodular acne with
+    multiple inflammatory nodules of 5 mm or more, unresponsive to conventional therapy including systemic
+    antibiotics. The labels give no number of nodules: a single nodule is not "multiple", more than five
+    with a severe grade is taken as met, and two to five are left to the prescriber's judgement (``None``).
+    Pass ``failed_systemic_antibiotics=None`` when the case does not say; the result then never claims
+    they were or were not tried.
+
+    A teaching comparison, not a prescribing decision: the label also requires that the patient is not
+    pregnant and is 12 or older, and every real decision weighs contraindications, the risk-management
+    programme and the patient's wishes.
     """
     severity = classify_severity(counts)
-    label_reasons = []
-    multiple_nodules = counts.nodules >= 2
-    label_reasons.append(
-        "multiple inflammatory nodules (≥ 5 mm)" if multiple_nodules else "the label requires multiple inflammatory nodules (≥ 5 mm); fewer than 2 counted"
-    )
-    label_reasons.append(
-        "unresponsive to conventional therapy including systemic antibiotics"
-        if failed_systemic_antibiotics
-        else "the label reserves it for acne unresponsive to conventional therapy including systemic antibiotics; not yet tried"
-    )
+    nodular, nodule_reason = _label_nodules(counts, severity)
+    antibiotics, antibiotic_reason = _label_antibiotics(failed_systemic_antibiotics)
+    parts = (nodular, antibiotics)
+    meets = False if False in parts else (True if all(part is True for part in parts) else None)
     aad_reasons = []
     if severity.grade == "severe":
-        aad_reasons.append("severe acne")
+        aad_reasons.append("severe acne (by the course's lesion-count scheme)")
     if psychosocial_burden:
         aad_reasons.append("acne causing psychosocial burden")
     if scarring:
@@ -165,8 +208,8 @@ def isotretinoin_fit(
     if failed_standard_therapy or failed_systemic_antibiotics:
         aad_reasons.append("acne failing standard oral or topical therapy")
     return IsotretinoinFit(
-        meets_label_indication=multiple_nodules and failed_systemic_antibiotics,
-        label_reasons=tuple(label_reasons),
+        meets_label_indication=meets,
+        label_reasons=(nodule_reason, antibiotic_reason),
         aad_2024_recommends=bool(aad_reasons),
         aad_reasons=tuple(aad_reasons) or ("none of: severe, psychosocial burden, scarring, failing standard therapy",),
     )

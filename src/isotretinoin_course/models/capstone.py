@@ -27,6 +27,7 @@ from ..core.errors import CourseInputError
 from ..core.inputs import read_date
 from .acne import LesionCounts, classify_severity, isotretinoin_fit
 from .counselling import Profile, counselling_summary, topic
+from .isotretinoin_pk import FORMULATIONS
 from .dosing import MAINTENANCE_MG_PER_KG_DAY, STARTING_MG_PER_KG_DAY, SUPPLY_DAYS, Phase, build_regimen, course_days_to_target, cumulative_dose_mg_per_kg, daily_doses
 from .monitoring import ALT_UPPER_LIMIT_U_L, flag_alt
 from .risk_management import Contraception, Pickup, PregnancyTest, Prescription, Timeline, evaluate
@@ -80,6 +81,7 @@ def case_timeline(tables: dict[str, pd.DataFrame], patient_id: str | None = None
         if category == "can_get_pregnant" else [],
         prescriptions=[Prescription(_date(row.prescription_date), int(row.days_supply)) for row in dispensing.itertuples()],
         pickups=[Pickup(_date(row.prescription_date), _date(row.pickup_date)) for row in dispensing.itertuples() if pd.notna(row.pickup_date)],
+        programme="ipledge",
     )
 
 
@@ -107,7 +109,8 @@ class CapstoneCase:
         self.timeline = case_timeline(tables, self.patient_id)
         self.steps: dict[str, CaseStep] = {step.key: step for step in self._build()}
         self.bank = QuizBank("capstone case (built from the synthetic cohort)", BANK_NOTEBOOK,
-                             f"Capstone case: {self.patient_id}", tuple(step.question for step in self.steps.values()))
+                             f"Capstone case: {self.patient_id}", tuple(step.question for step in self.steps.values()),
+                             last_reviewed=self.text.last_reviewed)
         bank_problems(bank_data(self.bank), self.bank.source)  # the quiz banks' own checks; the tests add the schema
         self.first_try: dict[str, bool] = {}
 
@@ -128,12 +131,13 @@ class CapstoneCase:
         def fill(field: str) -> str:
             return self.text.fill(key, field, **values)
 
+        sources = tuple(entry["sources"])
         if entry["type"] == "numeric":
             question = Question(key, "numeric", entry["objective"], fill("prompt"), fill("explanation"), answer=numeric["answer"],
                                 tolerance=entry["tolerance"], unit=entry["unit"], feedback_correct=fill("feedback_correct"),
-                                feedback_incorrect=f"{fill('feedback_incorrect')} {revisit_text(entry['revisit'])}")
+                                feedback_incorrect=f"{fill('feedback_incorrect')} {revisit_text(entry['revisit'])}", sources=sources)
         else:
-            question = Question(key, entry["type"], entry["objective"], fill("prompt"), fill("explanation"), tuple(options))
+            question = Question(key, entry["type"], entry["objective"], fill("prompt"), fill("explanation"), tuple(options), sources=sources)
         return CaseStep(key, entry["stage"], fill("scenario"), question, tuple(entry["revisit"]))
 
     def _static_options(self, key: str, values: Mapping[str, object]) -> list[Option]:
@@ -161,15 +165,20 @@ class CapstoneCase:
         counts = LesionCounts(int(baseline["comedones"]), int(baseline["inflammatory"]), int(baseline["nodules"]))
         steps = [self._eligibility(counts, weight), self._step("baseline_tests", {}, self._static_options("baseline_tests", {}))]
         steps.append(self._first_pickup_window())
-        first = build_regimen(STARTING_MG_PER_KG_DAY, weight, formulation)
+        # The first dose asked for is the lowest regimen inside the label's range (unique, unlike "nearest" when two
+        # regimens sit almost equally far from the exact dose); the cohort's own first-month regimen is the nearest.
+        first = build_regimen(STARTING_MG_PER_KG_DAY, weight, formulation, rounding="at_least")
+        below = build_regimen(STARTING_MG_PER_KG_DAY, weight, formulation, rounding="at_most")
         later = build_regimen(MAINTENANCE_MG_PER_KG_DAY, weight, formulation)
-        steps.append(self._step("first_dose", dict(starting=STARTING_MG_PER_KG_DAY, formulation=formulation, weight=weight,
-                                                   exact_mg=STARTING_MG_PER_KG_DAY * weight, regimen=first.describe()), answer=first.daily_mg))
+        strengths = ", ".join(f"{mg:g}" for mg in FORMULATIONS[formulation].strengths_mg)
+        steps.append(self._step("first_dose", dict(starting=STARTING_MG_PER_KG_DAY, formulation=formulation, strengths=strengths, weight=weight,
+                                                   exact_mg=STARTING_MG_PER_KG_DAY * weight, regimen=first.describe(), below_mg=below.daily_mg,
+                                                   below_mg_kg=below.mg_per_kg_per_day), answer=first.daily_mg))
         target = float(p["cumulative_target_mg_per_kg"])
         days = course_days_to_target([Phase(SUPPLY_DAYS, first.daily_mg), Phase(10_000, later.daily_mg)], target, weight)
         steps.append(self._step("days_to_target", dict(maintenance=MAINTENANCE_MG_PER_KG_DAY, later_regimen=later.describe(), target=target,
                                                        supply_days=SUPPLY_DAYS, first_mg=first.daily_mg, later_mg=later.daily_mg, weight=weight,
-                                                       target_mg=target * weight, days=days), answer=days))
+                                                       target_mg=target * weight, days=days, weeks=days / 7), answer=days))
         steps += [self._alt_result("month_1_alt"), self._alt_result("month_2_alt")]
         steps.append(self._adverse_effect())
         steps.append(self._counselling_gap(formulation))
@@ -241,7 +250,9 @@ class CapstoneCase:
 
     def _counselling_gap(self, formulation: str) -> CaseStep:
         entry = self.text.step("counselling_gap")
-        profile = Profile(self.patient["pregnancy_risk_category"], formulation, hormonal_contraception=self.text.history.hormonal_contraception)
+        history = self.text.history
+        profile = Profile(self.patient["pregnancy_risk_category"], formulation, hormonal_contraception=history.hormonal_contraception,
+                          contact_lenses=history.contact_lenses)
         covered = list(entry["covered_topics"])
         missing = sorted(item.key for item in counselling_summary(profile, covered).missing_essentials)
         options = []
@@ -257,19 +268,24 @@ class CapstoneCase:
         reached = cumulative_dose_mg_per_kg(collected.values, weight)
         dispensing = self.rows("dispensing")
         reduced = dispensing["daily_dose_mg"].astype(float)
+        weeks = (_date(self.patient["end_date"]) - _date(self.patient["start_date"])).days / 7
         values = dict(last_dose=reduced.iloc[-1], supplies=len(reduced), last_days=int(dispensing["days_supply"].iloc[-1]),
-                      collected_mg=collected.sum(), weight=weight, reached=reached, target=target)
+                      collected_mg=collected.sum(), weight=weight, reached=reached, target=target, weeks=weeks)
         return self._step("cumulative_dose", values, answer=round(reached, 1))
 
     def _after_last_dose(self) -> CaseStep:
         entry = self.text.step("after_last_dose")
         supplies = {prescription.date: prescription.days_supply for prescription in self.timeline.prescriptions}
         last_pickup = self.timeline.pickups[-1]
-        last_supply = last_pickup.date + dt.timedelta(days=supplies[last_pickup.prescription_date])
-        early = case_timeline(self.tables, self.patient_id, contraception_end=last_supply)
+        days = supplies[last_pickup.prescription_date]
+        # A supply collected on day D for n days is taken on D ... D + n - 1: that is the last dose, as the engine counts
+        # it. She keeps both methods up to and including that day and stops them the next, where the engine's gap starts.
+        last_dose = last_pickup.date + dt.timedelta(days=days - 1)
+        early = case_timeline(self.tables, self.patient_id, contraception_end=last_dose)
         end_rules = rule_set_for("ipledge", last_pickup.date)
         gaps = [gap for gap in evaluate(early, end_rules).gaps if gap.rule == entry["gap_rule"]]
-        values = dict(last_supply=last_supply, rule_set=end_rules.name, gap=gaps[0].description if gaps else entry["no_gap"])
+        values = dict(collected=last_pickup.date, last_days=days, last_dose=last_dose, stop_day=last_dose + dt.timedelta(days=1),
+                      rule_set=end_rules.name, gap=gaps[0].description if gaps else entry["no_gap"])
         return self._step("after_last_dose", values, self._static_options("after_last_dose", values))
 
     # ------------------------------------------------------------------ the student's side

@@ -5,7 +5,9 @@ that notebooks, widgets, the synthetic cohort, the capstone and the graded
 exercises share one tested implementation. Bad input raises :class:`DosingError`
 with a message a student can act on. The usual escalation (a lower dose for the
 first month, then the label's usual dose) and the length of one supply are
-defined here once, for every module that needs them.
+defined here once, for every module that needs them. Each product's labelled
+dose range and ceiling are content (``content/label_dosing.yml``, with their
+sources); :meth:`CapsuleRegimen.label_note` says when a regimen falls outside them.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..content.label_dosing import LabelDosing, label_dosing
 from ..core.errors import CourseInputError
 from ..core.inputs import read_choice, read_number
 from .isotretinoin_pk import FORMULATIONS
@@ -25,7 +28,9 @@ MAX_CAPSULES_PER_DOSE = 2
 # One dispensing is a month's supply: the most the programmes allow at once (their rule sets hold that
 # rule, with its source); the cohort, the calculator and the capstone count courses in these supplies.
 SUPPLY_DAYS = 30
-# The usual escalation taught in notebook 04: a lower dose for the first month, then the usual dose.
+# The escalation taught in notebook 04: the UK product information starts at 0.5 mg/kg/day (Roaccutane SmPC
+# 4.2); raising it to 1 mg/kg/day after a month is a common pattern (e.g. the NCT02457520 protocol), not a US
+# label rule: the US labels give only the 0.5–1 mg/kg/day range.
 STARTING_MG_PER_KG_DAY = 0.5
 MAINTENANCE_MG_PER_KG_DAY = 1.0
 # The cumulative targets notebook 04 discusses (mg/kg over a course); the synthetic cohort draws from them.
@@ -51,9 +56,26 @@ def mg_per_kg_per_day(daily_dose_mg: float, weight_kg: float) -> float:
     return _positive("daily dose", daily_dose_mg, "mg") / check_weight(weight_kg)
 
 
+def label_ceiling_mg_per_kg_day() -> float:
+    """The highest daily dose any US label allows (2 mg/kg/day, for particular adults only): above it a
+    target is refused as a likely slip rather than computed."""
+    return max(product.maximum_mg_per_kg_day for product in label_dosing().values())
+
+
 def daily_dose_mg(target_mg_per_kg: float, weight_kg: float) -> float:
-    """The exact daily dose for a target in mg/kg/day (before rounding to capsules)."""
-    return _positive("target dose", target_mg_per_kg, "mg/kg/day", upper=3) * check_weight(weight_kg)
+    """The exact daily dose for a target in mg/kg/day (before rounding to capsules).
+
+    A target above every label's maximum is refused with a message; one above a product's usual range is
+    computed, and :meth:`CapsuleRegimen.label_note` flags it.
+    """
+    ceiling = label_ceiling_mg_per_kg_day()
+    target = read_number(target_mg_per_kg, "target dose", unit="mg/kg/day", positive=True, error=DosingError)
+    if target > ceiling:
+        raise DosingError("target dose", target_mg_per_kg, f"at most {ceiling:g} mg/kg/day",
+                          message=f"target dose: {target:g} mg/kg/day is above the highest dose any US isotretinoin label allows "
+                                  f"({ceiling:g} mg/kg/day, and that only for adults with very severe, scarring or truncal acne); "
+                                  "the usual range is 0.5–1 mg/kg/day: check the number")
+    return target * check_weight(weight_kg)
 
 
 @dataclass(frozen=True)
@@ -77,6 +99,25 @@ class CapsuleRegimen:
     def capsules_per_day(self) -> int:
         return len(self.morning_mg) + len(self.evening_mg)
 
+    @property
+    def label(self) -> LabelDosing:
+        """What the product's US label says about the daily dose."""
+        return label_dosing()[self.formulation]
+
+    def label_note(self) -> str:
+        """Empty inside the label's usual range; otherwise a sentence a pharmacist would act on."""
+        label, dose = self.label, round(self.mg_per_kg_per_day, 2)
+        low, high = label.usual_mg_per_kg_day
+        if dose > label.maximum_mg_per_kg_day:
+            return (f"{dose:.2f} mg/kg/day is above the label's maximum of {label.maximum_mg_per_kg_day:g} mg/kg/day: "
+                    "query the prescription with the prescriber")
+        if dose > high:
+            return (f"{dose:.2f} mg/kg/day is above the label's usual {low:g}–{high:g} mg/kg/day; the label allows up to "
+                    f"{label.maximum_mg_per_kg_day:g} mg/kg/day only for {label.maximum_for}: check with the prescriber that this is intended")
+        if dose < low:
+            return f"{dose:.2f} mg/kg/day is below the label's usual {low:g}–{high:g} mg/kg/day: check that this is intended"
+        return ""
+
     def describe(self) -> str:
         def dose(capsules: tuple[float, ...]) -> str:
             return " + ".join(f"{mg:g} mg" for mg in capsules)
@@ -94,19 +135,37 @@ def _single_doses(strengths: Sequence[float]) -> list[tuple[float, ...]]:
     return doses
 
 
-def build_regimen(target_mg_per_kg: float, weight_kg: float, formulation: str = "conventional") -> CapsuleRegimen:
+ROUNDINGS = ("nearest", "at_least", "at_most")
+
+
+def build_regimen(target_mg_per_kg: float, weight_kg: float, formulation: str = "conventional", rounding: str = "nearest") -> CapsuleRegimen:
     """The twice-daily regimen from real capsule strengths closest to a target mg/kg/day.
 
-    Ties are broken towards the lower daily dose (the conservative rounding),
-    then fewer capsules, then equal morning and evening doses (simple regimens
-    are taken more reliably); when doses differ, the larger is in the morning.
+    Always two doses a day, as the US labels give the dose (the UK product information also allows once
+    daily). ``rounding`` chooses among the regimens: ``"nearest"`` the closest (it may fall just outside the
+    label's range: :meth:`CapsuleRegimen.label_note`), ``"at_least"`` the lowest that reaches the target
+    (e.g. to stay inside the range from below), ``"at_most"`` the highest that does not exceed it. Ties
+    are broken towards the lower daily dose (the conservative rounding), then fewer capsules, then equal
+    morning and evening doses (simple regimens are taken more reliably); when doses differ, the larger is
+    in the morning.
     """
     formulation = read_choice(formulation, "formulation", FORMULATIONS, error=DosingError)
+    rounding = read_choice(rounding, "rounding", ROUNDINGS, error=DosingError)
     weight = check_weight(weight_kg)
     target_daily = daily_dose_mg(target_mg_per_kg, weight)
     doses = _single_doses(FORMULATIONS[formulation].strengths_mg)
+    pairs = [(morning, evening) for morning in doses for evening in doses if sum(morning) >= sum(evening)]
+    if rounding == "at_least":
+        pairs = [pair for pair in pairs if sum(pair[0]) + sum(pair[1]) >= target_daily - 1e-9]
+    elif rounding == "at_most":
+        pairs = [pair for pair in pairs if sum(pair[0]) + sum(pair[1]) <= target_daily + 1e-9]
+    if not pairs:
+        largest = 2 * MAX_CAPSULES_PER_DOSE * max(FORMULATIONS[formulation].strengths_mg)
+        raise DosingError(f"no twice-daily regimen of {FORMULATIONS[formulation].name} is "
+                          f"{'at least' if rounding == 'at_least' else 'at most'} {target_daily:g} mg/day "
+                          f"(the regimens run from {2 * min(FORMULATIONS[formulation].strengths_mg):g} to {largest:g} mg/day)")
     best = min(
-        ((morning, evening) for morning in doses for evening in doses if sum(morning) >= sum(evening)),
+        pairs,
         key=lambda pair: (
             round(abs(sum(pair[0]) + sum(pair[1]) - target_daily), 6),
             sum(pair[0]) + sum(pair[1]),

@@ -8,7 +8,10 @@ label gives no numeric action level; it reports that triglyceride rises can
 reverse with dose reduction or diet, and says to stop if liver enzymes do not
 readily normalise or hepatitis is suspected. The *suggested actions* below are
 the course's teaching summary of those sources, for discussion with the
-prescriber — not a protocol.
+prescriber — not a protocol; "stop pending review" at CTCAE grade 4 is the
+course's own caution, not a label instruction. Total and HDL cholesterol bands
+are the NCEP ATP III classes (ncep-atp3-2002); the ALT grades assume a normal
+baseline (CTCAE v5.0 grades on multiples of the baseline when it is abnormal).
 """
 
 from __future__ import annotations
@@ -83,7 +86,8 @@ def flag_triglycerides(mg_dl: float) -> Flag:
     band = _band(value, TRIGLYCERIDE_BANDS)
     if value > TRIGLYCERIDE_PANCREATITIS_RISK_ABOVE:
         return Flag("Triglycerides", value, "mg/dL", "above 1000: pancreatitis risk", True,
-                    "urgent: contact the prescriber today; the risk of pancreatitis rises above 1000 mg/dL")
+                    "urgent: contact the prescriber today, and ask about abdominal pain: if present, same-day medical care "
+                    "(pancreatitis risk rises above 1000 mg/dL, and pancreatitis also occurs at lower values)")
     actions = {
         "normal": "no action",
         "borderline-high": "common on isotretinoin: diet and alcohol advice; recheck as planned",

@@ -1,168 +1,348 @@
-"""A one-compartment oral pharmacokinetic model, computed in closed form by superposition.
+"""Oral pharmacokinetic models in closed form: two compartments (or one), first-order absorption after a lag.
 
-After one oral dose with first-order absorption (rate ``ka``) and elimination
-(rate ``ke``), the plasma concentration is the Bateman function
+The course's model has a central compartment (what plasma samples measure), a peripheral compartment that
+exchanges drug with it, first-order absorption that starts after a lag time and first-order elimination from
+the central compartment. After one dose D taken at time 0 the plasma concentration is a sum of three
+exponentials of the time since absorption began, τ = t − t_lag:
 
-    C(t) = F·D·ka / (V·(ka − ke)) · (exp(−ke·t) − exp(−ka·t)).
+    C(τ) = F·D·ka/V1 · Σ_i (k21 − λ_i) / Π_{j≠i}(λ_j − λ_i) · exp(−λ_i·τ),   τ ≥ 0,
 
-Any number of doses adds up (superposition). Every unit response here is a sum
-of exponentials, ``Σ c_j·exp(−λ_j·τ)``, so the concentration at time t depends
-only on the time since the last dose, τ, and on one running sum per exponent,
-``S_j(k) = Σ_{i≤k} D_i·exp(−λ_j·(t_k − t_i))``. Those sums are a cumulative
-log-sum-exp over doses (numpy's ``logaddexp.accumulate``), and the curve is
-evaluated for all times at once: no Python loop runs over doses or time steps,
-and no exponential grows large enough to overflow.
+with λ ∈ {ka, α, β}; α and β (distribution and terminal rate constants) are the roots of
+s² − (k10 + k12 + k21)·s + k10·k21. With no peripheral compartment the same formula, numerator 1 and
+λ ∈ {ka, k10}, is the one-compartment Bateman function, so the earlier course model is the special case
+:meth:`OralModel.one_compartment`.
 
-The metabolite (4-oxo-isotretinoin) follows the same scheme with a third
-exponential; see :func:`metabolite_exponentials`.
+Doses add up (superposition). The concentration at time t depends on the time since the last absorption
+began and on one running sum per exponent, ``S_j(k) = Σ_{i≤k} D_i·exp(−λ_j·(s_k − s_i))`` over the absorption
+start times s_i. :func:`superpose` takes those sums in log space (numpy's ``logaddexp.accumulate``) and
+evaluates every time point at once: no Python loop runs over doses or time points, and no exponential grows
+large enough to overflow, even over a year of dosing with fast absorption.
+
+The metabolite is formed from the parent and eliminated with its own half-life; its curve is
+``ratio·km·∫ C_parent(s)·exp(−km·(t − s)) ds`` (:func:`metabolite_exponentials`), so its AUC is exactly
+``ratio`` times the parent's: its height comes from the exposure ratio measured in patients, not from a
+metabolite volume nobody has measured.
+
+Inputs are read with the course's readers and refused with :class:`PKParameterError` (a
+:class:`~isotretinoin_course.core.errors.CourseInputError`) naming the field. Body weight and dose take their
+plausible ranges from ``content/plausible_ranges.yml``; the other limits below only keep a computation short
+and finite.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
+from ..content.ranges import plausible_range, read_plausible
 from ..core.errors import CourseInputError
 from ..core.inputs import read_number
 
 HOURS_PER_DAY = 24.0
 
+# Limits that keep a computation finite and quick; beyond them an input is a typing slip, not a regimen.
+MIN_INTERVAL_H = 0.5
+MAX_INTERVAL_H = 24.0 * 7
+MAX_COURSE_DAYS = 730.0
+MAX_FOLLOW_UP_DAYS = 365.0
+MIN_STEP_H = 0.001
+MAX_TIME_POINTS = 2_000_000  # a year at one-minute steps is about half a million points
+MAX_RATE_PER_H = 100.0
+MAX_HALF_LIFE_H = 24.0 * 365
+MAX_LAG_H = 48.0
+MAX_RELATIVE_BIOAVAILABILITY = 10.0  # exposure per mg relative to a reference product, not an absolute fraction
+MAX_METABOLITE_RATIO = 100.0
+DISTINCT_RATES = 1e-6  # relative gap below which two rate constants count as equal
+
 
 class PKParameterError(CourseInputError):
-    """A parameter that is not physical (zero or negative rate, dose, weight...)."""
+    """A pharmacokinetic parameter or input that is not physical or not plausible; the message names the field."""
 
 
-def _require_positive(name: str, value: float, unit: str) -> float:
-    return read_number(value, name, unit=unit, positive=True, error=PKParameterError)
+def _positive(value: object, field: str, unit: str, maximum: float | None = None, note: str = "what the model covers") -> float:
+    return read_number(value, field, unit=unit, positive=True, maximum=maximum, range_note=note if maximum else "", error=PKParameterError)
+
+
+def _non_negative(value: object, field: str, unit: str, maximum: float | None = None) -> float:
+    return read_number(value, field, unit=unit, minimum=0, maximum=maximum, range_note="what the model covers" if maximum else "",
+                       error=PKParameterError)
+
+
+def _fraction_below_one(value: object, field: str) -> float:
+    share = _positive(value, field, "(fraction)")
+    if share >= 1:
+        raise PKParameterError(field, value, "a fraction between 0 and 1", message=f"{field} must be below 1, got {share:g}")
+    return share
+
+
+def dosing_interval(interval_h: object) -> float:
+    """A dosing interval in hours, between :data:`MIN_INTERVAL_H` and :data:`MAX_INTERVAL_H`."""
+    interval = _positive(interval_h, "dosing interval", "hours", MAX_INTERVAL_H)
+    if interval < MIN_INTERVAL_H:
+        raise PKParameterError("dosing interval", interval, f"at least {MIN_INTERVAL_H:g} hours",
+                               message=f"dosing interval of {interval:g} hours is below what the model covers ({MIN_INTERVAL_H:g} hours)")
+    return interval
+
+
+def body_weight(weight_kg: object) -> float:
+    """A body weight in kg within the course's plausible range (``weight_kg`` in ``plausible_ranges.yml``)."""
+    return float(read_plausible(weight_kg, "Body weight", "weight_kg", error=PKParameterError))
+
+
+def single_dose(dose_mg: object, field: str = "Dose") -> float:
+    """One dose in mg: positive, and no more than the plausible daily maximum (``daily_dose_mg``)."""
+    return _positive(dose_mg, field, "mg", plausible_range("daily_dose_mg").maximum, "what is plausible for one day")
+
+
+# ---------------------------------------------------------------------------------------------
+# Hand formulas of a single exponential (the terminal phase), for the notebook's paper exercises.
 
 
 def elimination_rate_constant(half_life_h: float) -> float:
-    """ke = ln 2 / t½ (per hour)."""
-    return math.log(2) / _require_positive("half-life", half_life_h, "hours")
+    """k = ln 2 / t½ (per hour)."""
+    return math.log(2) / _positive(half_life_h, "half-life", "hours", MAX_HALF_LIFE_H)
 
 
 def accumulation_ratio(half_life_h: float, interval_h: float) -> float:
-    """R = 1 / (1 − exp(−ke·τ)): steady-state exposure over one interval relative to the first dose."""
-    ke = elimination_rate_constant(half_life_h)
-    return 1.0 / (1.0 - math.exp(-ke * _require_positive("dosing interval", interval_h, "hours")))
+    """R = 1 / (1 − exp(−k·τ)) for a single exponential: steady-state exposure over an interval relative to the first dose."""
+    k = elimination_rate_constant(half_life_h)
+    tau = dosing_interval(interval_h)
+    return 1.0 / -math.expm1(-k * tau)
 
 
 def fraction_of_steady_state(half_life_h: float, time_h: float) -> float:
-    """1 − exp(−ke·t): how close regular dosing has come to steady state after ``time_h`` hours."""
-    if time_h < 0:
-        raise PKParameterError(f"time must not be negative, got {time_h:g} h")
-    return 1.0 - math.exp(-elimination_rate_constant(half_life_h) * time_h)
+    """1 − exp(−k·t): how close regular dosing has come to steady state after ``time_h`` hours (single exponential)."""
+    k = elimination_rate_constant(half_life_h)
+    return -math.expm1(-k * _non_negative(time_h, "time", "hours"))
 
 
 def fraction_remaining(half_life_h: float, time_h: float) -> float:
-    """exp(−ke·t): the fraction of drug left ``time_h`` hours after dosing stops (elimination phase)."""
-    if time_h < 0:
-        raise PKParameterError(f"time must not be negative, got {time_h:g} h")
-    return math.exp(-elimination_rate_constant(half_life_h) * time_h)
+    """exp(−k·t): the fraction left ``time_h`` hours into a single-exponential decline."""
+    k = elimination_rate_constant(half_life_h)
+    return math.exp(-k * _non_negative(time_h, "time", "hours"))
+
+
+# ---------------------------------------------------------------------------------------------
+# The model
+
+
+def _check_distinct(rates: dict[str, float]) -> None:
+    """The closed form divides by differences of rate constants; equal ones would need another formula."""
+    names = list(rates)
+    for i, first in enumerate(names):
+        for second in names[i + 1 :]:
+            a, b = rates[first], rates[second]
+            if abs(a - b) <= DISTINCT_RATES * max(a, b):
+                raise PKParameterError(f"{first} ({a:.6g} per h) equals {second} ({b:.6g} per h); "
+                                       "the closed-form model needs different rate constants")
 
 
 @dataclass(frozen=True)
 class OralModel:
-    """Parameters of the one-compartment oral model.
+    """Parameters of the oral model, per kilogram of body weight.
 
-    ``volume_l_per_kg`` is the apparent volume V/F per kilogram of body weight,
-    and ``bioavailability`` is the fraction absorbed relative to the reference
-    condition in which V/F was estimated (1.0 for the reference).
+    Clearances and volumes are apparent values (divided by the bioavailability of the reference condition they
+    were estimated in), so ``bioavailability`` is exposure per mg *relative to that reference* (1.0 for the
+    reference itself; above 1 for a better-absorbed product). A peripheral volume and an intercompartmental
+    clearance of zero give the one-compartment model.
     """
 
     ka_per_h: float
-    half_life_h: float
-    volume_l_per_kg: float
+    clearance_l_per_h_per_kg: float
+    central_volume_l_per_kg: float
+    peripheral_volume_l_per_kg: float = 0.0
+    intercompartmental_clearance_l_per_h_per_kg: float = 0.0
+    lag_h: float = 0.0
     bioavailability: float = 1.0
     metabolite_half_life_h: float | None = None
     metabolite_auc_ratio: float | None = None
 
     def __post_init__(self) -> None:
-        _require_positive("absorption rate constant ka", self.ka_per_h, "per hour")
-        _require_positive("half-life", self.half_life_h, "hours")
-        _require_positive("apparent volume", self.volume_l_per_kg, "L/kg")
-        _require_positive("bioavailability", self.bioavailability, "(fraction)")
+        _positive(self.ka_per_h, "absorption rate constant ka", "per hour", MAX_RATE_PER_H)
+        _positive(self.clearance_l_per_h_per_kg, "clearance", "L/h per kg")
+        _positive(self.central_volume_l_per_kg, "central volume", "L/kg")
+        peripheral = _non_negative(self.peripheral_volume_l_per_kg, "peripheral volume", "L/kg")
+        exchange = _non_negative(self.intercompartmental_clearance_l_per_h_per_kg, "intercompartmental clearance", "L/h per kg")
+        if (peripheral == 0) != (exchange == 0):
+            raise PKParameterError("peripheral volume and intercompartmental clearance must both be positive (two compartments) "
+                                   "or both zero (one compartment)")
+        _non_negative(self.lag_h, "lag time", "hours", MAX_LAG_H)
+        _positive(self.bioavailability, "bioavailability", "(ratio to the reference)", MAX_RELATIVE_BIOAVAILABILITY)
         if (self.metabolite_half_life_h is None) != (self.metabolite_auc_ratio is None):
-            raise PKParameterError("give both the metabolite half-life and its AUC ratio, or neither")
+            raise PKParameterError("give both the metabolite half-life and the metabolite AUC ratio, or neither")
+        rates = {"absorption rate constant ka": self.ka_per_h}
+        names = ("distribution rate constant alpha", "terminal rate constant beta") if self.two_compartment else ("elimination rate constant",)
+        rates |= dict(zip(names, self.disposition_rates_per_h))
+        if min(rates.values()) < math.log(2) / MAX_HALF_LIFE_H:
+            raise PKParameterError("terminal half-life", round(self.half_life_h, 3), f"at most {MAX_HALF_LIFE_H:g} hours",
+                                   message=f"terminal half-life of {self.half_life_h:.3g} h is above what the model covers ({MAX_HALF_LIFE_H:g} h)")
         if self.metabolite_half_life_h is not None:
-            _require_positive("metabolite half-life", self.metabolite_half_life_h, "hours")
-            _require_positive("metabolite AUC ratio", self.metabolite_auc_ratio, "(ratio)")
-        if math.isclose(self.ka_per_h, self.ke_per_h, rel_tol=1e-9):
-            raise PKParameterError("ka equals ke: the Bateman function needs different absorption and elimination rates")
+            _positive(self.metabolite_half_life_h, "metabolite half-life", "hours", MAX_HALF_LIFE_H)
+            _positive(self.metabolite_auc_ratio, "metabolite AUC ratio", "(ratio)", MAX_METABOLITE_RATIO)
+            rates["metabolite elimination rate constant"] = math.log(2) / self.metabolite_half_life_h
+        _check_distinct(rates)
+
+    @classmethod
+    def one_compartment(cls, ka_per_h: float, half_life_h: float, volume_l_per_kg: float, bioavailability: float = 1.0,
+                        lag_h: float = 0.0, metabolite_half_life_h: float | None = None,
+                        metabolite_auc_ratio: float | None = None) -> OralModel:
+        """The one-compartment model of the earlier course, from its half-life and apparent volume V/F."""
+        volume = _positive(volume_l_per_kg, "apparent volume", "L/kg")
+        clearance = elimination_rate_constant(half_life_h) * volume
+        return cls(ka_per_h, clearance, volume, 0.0, 0.0, lag_h, bioavailability, metabolite_half_life_h, metabolite_auc_ratio)
+
+    @property
+    def two_compartment(self) -> bool:
+        return self.peripheral_volume_l_per_kg > 0
+
+    @property
+    def micro_rates_per_h(self) -> tuple[float, float, float]:
+        """(k10, k12, k21): elimination from, transfer out of and transfer back into the central compartment."""
+        v1 = self.central_volume_l_per_kg
+        k10 = self.clearance_l_per_h_per_kg / v1
+        if not self.two_compartment:
+            return k10, 0.0, 0.0
+        q = self.intercompartmental_clearance_l_per_h_per_kg
+        return k10, q / v1, q / self.peripheral_volume_l_per_kg
+
+    @property
+    def disposition_rates_per_h(self) -> tuple[float, ...]:
+        """(α, β) for two compartments (α > β), (k10,) for one."""
+        k10, k12, k21 = self.micro_rates_per_h
+        if not self.two_compartment:
+            return (k10,)
+        total, product = k10 + k12 + k21, k10 * k21
+        alpha = (total + math.sqrt(total * total - 4 * product)) / 2
+        return alpha, product / alpha  # β = product / α avoids cancellation
+
+    @property
+    def half_life_h(self) -> float:
+        """Terminal half-life, ln 2 / β (ln 2 / k10 for one compartment)."""
+        return math.log(2) / self.disposition_rates_per_h[-1]
+
+    @property
+    def distribution_half_life_h(self) -> float | None:
+        return math.log(2) / self.disposition_rates_per_h[0] if self.two_compartment else None
 
     @property
     def ke_per_h(self) -> float:
-        return math.log(2) / self.half_life_h
+        """The terminal rate constant (the earlier course's name for it)."""
+        return self.disposition_rates_per_h[-1]
 
-    @property
+    @cached_property
+    def unit_response(self) -> tuple[np.ndarray, np.ndarray]:
+        """Coefficients (per mg, per kg of weight, in mg/L, before F) and exponents of one dose's curve after absorption starts."""
+        ka = self.ka_per_h
+        exponents = np.array([ka, *self.disposition_rates_per_h])
+        k21 = self.micro_rates_per_h[2]
+        numerator = (k21 - exponents) if self.two_compartment else np.ones_like(exponents)
+        differences = exponents[None, :] - exponents[:, None]  # [i, j] = λ_j − λ_i
+        np.fill_diagonal(differences, 1.0)
+        coefficients = ka * numerator / np.prod(differences, axis=1) / self.central_volume_l_per_kg
+        return coefficients, exponents
+
+    @cached_property
     def tmax_h(self) -> float:
-        """Time of the peak after a single dose: ln(ka/ke) / (ka − ke)."""
-        return math.log(self.ka_per_h / self.ke_per_h) / (self.ka_per_h - self.ke_per_h)
+        """Time of the peak after one dose, lag included (numerical for two compartments)."""
+        return self.lag_h + _peak_time(*self.unit_response)
 
     def clearance_l_per_h(self, weight_kg: float) -> float:
-        """Apparent clearance CL/F = ke · V/F."""
-        return self.ke_per_h * self.volume_l_per_kg * _require_positive("body weight", weight_kg, "kg")
+        """Apparent clearance CL/F in L/h for a patient of ``weight_kg``."""
+        return self.clearance_l_per_h_per_kg * body_weight(weight_kg)
+
+
+def _peak_time(coefficients: np.ndarray, exponents: np.ndarray) -> float:
+    """Time after absorption starts at which Σ c·exp(−λt) peaks: a grid, then bisection on the slope."""
+    horizon = 20.0 / float(exponents.min())
+    grid = np.concatenate([[0.0], np.geomspace(1e-4, horizon, 600)])
+    values = np.exp(-np.outer(grid, exponents)) @ coefficients
+    i = int(values.argmax())
+    low, high = float(grid[max(i - 1, 0)]), float(grid[min(i + 1, grid.size - 1)])
+    terms = list(zip((coefficients * exponents).tolist(), exponents.tolist()))
+    for _ in range(60):
+        middle = (low + high) / 2
+        if -sum(c * math.exp(-rate * middle) for c, rate in terms) > 0:
+            low = middle
+        else:
+            high = middle
+    return (low + high) / 2
 
 
 def parent_exponentials(model: OralModel, weight_kg: float) -> tuple[np.ndarray, np.ndarray]:
-    """Coefficients c_j (ng/mL per mg) and exponents λ_j (per h) of the parent's single-dose curve."""
-    volume_l = model.volume_l_per_kg * _require_positive("body weight", weight_kg, "kg")
-    ka, ke = model.ka_per_h, model.ke_per_h
-    scale = model.bioavailability * ka / (volume_l * (ka - ke)) * 1000.0  # mg/L → ng/mL
-    return np.array([scale, -scale]), np.array([ke, ka])
+    """Coefficients c_j (ng/mL per mg) and exponents λ_j (per h) of the parent's curve after absorption starts."""
+    coefficients, exponents = model.unit_response
+    return coefficients * (model.bioavailability / body_weight(weight_kg) * 1000.0), exponents  # mg/L → ng/mL
+
+
+def _metabolite_from(parent_c: np.ndarray, parent_l: np.ndarray, model: OralModel) -> tuple[np.ndarray, np.ndarray]:
+    km = math.log(2) / model.metabolite_half_life_h  # type: ignore[operator]
+    terms = parent_c / (km - parent_l)
+    return np.append(terms, -terms.sum()) * (model.metabolite_auc_ratio * km), np.append(parent_l, km)
 
 
 def metabolite_exponentials(model: OralModel, weight_kg: float) -> tuple[np.ndarray, np.ndarray]:
-    """The metabolite's single-dose curve, scaled so that AUC(metabolite)/AUC(parent) = the given ratio.
+    """The metabolite's single-dose curve: ratio·km·∫ C_parent(s)·exp(−km(t − s)) ds, so AUC_m = ratio·AUC_parent.
 
-    The metabolite is formed from the parent at the parent's elimination rate
-    and eliminated with its own half-life. Its volume is not known, so instead
-    of guessing one the curve is scaled to the AUC ratio measured in patients:
-    the shape comes from the rate constants, the height from that ratio.
+    Each parent term c·exp(−λt) contributes c/(km − λ)·(exp(−λt) − exp(−km·t)). When the parent's terminal phase
+    is slower than the metabolite's own elimination, the metabolite's tail follows the parent's: it cannot fall
+    faster than it is formed.
     """
     if model.metabolite_half_life_h is None or model.metabolite_auc_ratio is None:
         raise PKParameterError("this model has no metabolite parameters")
-    ka, ke, km = model.ka_per_h, model.ke_per_h, math.log(2) / model.metabolite_half_life_h
-    if math.isclose(km, ke, rel_tol=1e-9) or math.isclose(km, ka, rel_tol=1e-9):
-        raise PKParameterError("the metabolite's elimination rate must differ from the parent's rates")
-    # Amount of metabolite per unit amount absorbed (before scaling), a sum of three exponentials.
-    shape = np.array([1.0 / ((ke - ka) * (km - ka)), 1.0 / ((ka - ke) * (km - ke)), 1.0 / ((ka - km) * (ke - km))]) * ka * ke
-    exponents = np.array([ka, ke, km])
-    parent_c, parent_l = parent_exponentials(model, weight_kg)
-    parent_auc = float(np.sum(parent_c / parent_l))
-    shape_auc = float(np.sum(shape / exponents))
-    return shape * (model.metabolite_auc_ratio * parent_auc / shape_auc), exponents
+    return _metabolite_from(*parent_exponentials(model, weight_kg), model)
 
 
-def superpose(
-    times_h: np.ndarray, dose_times_h: np.ndarray, doses_mg: np.ndarray, coefficients: np.ndarray, exponents: np.ndarray
-) -> np.ndarray:
-    """Concentration at ``times_h`` after doses ``doses_mg`` given at ``dose_times_h`` (sorted, ascending).
+def superpose(times_h: np.ndarray, start_times_h: np.ndarray, doses_mg: np.ndarray, coefficients: np.ndarray,
+              exponents: np.ndarray) -> np.ndarray:
+    """Concentration at ``times_h`` from doses whose absorption starts at ``start_times_h`` (sorted, ascending).
 
-    ``coefficients`` and ``exponents`` describe the single-dose response per mg.
+    ``coefficients`` and ``exponents`` describe one mg's response as a function of the time since absorption
+    started. Vectorised over doses and times; the running sums are taken in log space, so nothing overflows.
     """
     times_h = np.asarray(times_h, dtype=float)
-    dose_times_h = np.asarray(dose_times_h, dtype=float)
+    start_times_h = np.asarray(start_times_h, dtype=float)
     doses_mg = np.asarray(doses_mg, dtype=float)
-    if dose_times_h.size == 0:
+    if start_times_h.size == 0:
         return np.zeros_like(times_h)
-    if np.any(np.diff(dose_times_h) < 0):
+    if start_times_h.shape != doses_mg.shape:
+        raise PKParameterError("give one dose for each dose time")
+    if not (np.isfinite(start_times_h).all() and np.isfinite(times_h).all()):
+        raise PKParameterError("times must be finite numbers of hours")
+    if np.any(np.diff(start_times_h) < 0):
         raise PKParameterError("dose times must be in increasing order")
-    if np.any(doses_mg <= 0):
+    if not np.isfinite(doses_mg).all() or np.any(doses_mg <= 0):
         raise PKParameterError("every dose given must be a positive number of mg")
-    # S[k, j] = Σ_{i≤k} D_i·exp(−λ_j (t_k − t_i)) = exp(−λ_j t_k) · Σ_{i≤k} exp(ln D_i + λ_j t_i).
-    # The running sum is taken in log space (logaddexp.accumulate), so exp(λ_j t_i) never overflows.
-    growth = dose_times_h[:, None] * exponents[None, :]
-    running = np.exp(np.logaddexp.accumulate(np.log(doses_mg)[:, None] + growth, axis=0) - growth)
-    last = np.searchsorted(dose_times_h, times_h, side="right") - 1
+    # S[k, j] = Σ_{i≤k} D_i·exp(−λ_j (s_k − s_i)) = exp(−λ_j s_k) · Σ_{i≤k} exp(ln D_i + λ_j s_i).
+    # Taken in log space (logaddexp.accumulate), exp(λ_j s_i) is never formed, so it cannot overflow.
+    growth = start_times_h[:, None] * exponents[None, :]
+    running = np.exp(np.logaddexp.accumulate(np.log(doses_mg)[:, None] + growth, axis=0) - growth) * coefficients
+    last = np.searchsorted(start_times_h, times_h, side="right") - 1
     before_first = last < 0
     last = np.clip(last, 0, None)
-    elapsed = times_h - dose_times_h[last]
-    concentration = np.sum(coefficients * np.exp(-elapsed[:, None] * exponents) * running[last], axis=1)
+    elapsed = times_h - start_times_h[last]
+    concentration = np.einsum("tj,tj->t", np.exp(-elapsed[:, None] * exponents), running[last])
     concentration[before_first] = 0.0
-    return np.clip(concentration, 0.0, None)  # round-off can leave −1e−15 just after a dose
+    return np.clip(concentration, 0.0, None)  # round-off can leave −1e−15 just after absorption starts
+
+
+# ---------------------------------------------------------------------------------------------
+# Regimens and simulation
+
+
+def _dose_numbers(missed: object) -> frozenset[int]:
+    if isinstance(missed, (str, bytes)) or not isinstance(missed, Iterable):
+        raise PKParameterError("missed doses", missed, "a set of whole dose numbers",
+                               message=f"missed doses must be a set of whole dose numbers, got {missed!r}")
+    numbers_ = list(missed)
+    bad = [n for n in numbers_ if isinstance(n, bool) or not isinstance(n, numbers.Integral)]
+    if bad:
+        raise PKParameterError("missed doses", bad, "whole dose numbers", message=f"missed doses must be whole dose numbers; got {bad!r}")
+    return frozenset(int(n) for n in numbers_)
 
 
 @dataclass(frozen=True)
@@ -178,14 +358,24 @@ class Regimen:
     missed: frozenset[int] = frozenset()
 
     def __post_init__(self) -> None:
-        _require_positive("dose", self.dose_mg, "mg")
-        _require_positive("dosing interval", self.interval_h, "hours")
-        _require_positive("treatment length", self.days, "days")
+        single_dose(self.dose_mg)
+        interval = dosing_interval(self.interval_h)
+        daily = self.daily_dose_mg
+        maximum = plausible_range("daily_dose_mg").maximum
+        if daily > maximum:
+            raise PKParameterError("daily dose", daily, f"at most {maximum:g} mg",
+                                   message=f"daily dose of {daily:g} mg ({self.dose_mg:g} mg every {interval:g} h) is above what is plausible ({maximum:g} mg)")
+        _positive(self.days, "treatment length", "days", MAX_COURSE_DAYS)
+        object.__setattr__(self, "missed", _dose_numbers(self.missed))
         if self.scheduled_doses < 1:
-            raise PKParameterError(f"a treatment of {self.days:g} days is shorter than one dosing interval ({self.interval_h:g} h)")
+            raise PKParameterError("treatment length", self.days, "at least one dosing interval",
+                                   message=f"treatment length of {self.days:g} days is shorter than one dosing interval ({interval:g} h)")
         bad = sorted(number for number in self.missed if not 1 <= number <= self.scheduled_doses)
         if bad:
-            raise PKParameterError(f"missed doses must be numbered 1 to {self.scheduled_doses}; got {bad}")
+            raise PKParameterError("missed doses", bad, f"dose numbers 1 to {self.scheduled_doses}",
+                                   message=f"missed doses must be numbered 1 to {self.scheduled_doses}; got {bad}")
+        if len(self.missed) >= self.scheduled_doses:
+            raise PKParameterError("missed doses", len(self.missed), "fewer than all doses", message="missed doses: at least one dose must be taken")
 
     @property
     def scheduled_doses(self) -> int:
@@ -193,9 +383,9 @@ class Regimen:
 
     def dose_times_h(self) -> np.ndarray:
         """Times of the doses actually taken, in hours from the first scheduled dose."""
-        numbers = np.arange(1, self.scheduled_doses + 1)
-        taken = ~np.isin(numbers, list(self.missed)) if self.missed else np.ones(numbers.size, dtype=bool)
-        return (numbers[taken] - 1) * self.interval_h
+        numbers_ = np.arange(1, self.scheduled_doses + 1)
+        taken = ~np.isin(numbers_, list(self.missed)) if self.missed else np.ones(numbers_.size, dtype=bool)
+        return (numbers_[taken] - 1) * self.interval_h
 
     @property
     def daily_dose_mg(self) -> float:
@@ -210,31 +400,177 @@ class Simulation:
     dose_times_h: np.ndarray
 
 
-def simulate(
-    model: OralModel, regimen: Regimen, weight_kg: float, step_h: float = 0.25, follow_up_days: float = 0.0
-) -> Simulation:
-    """Concentrations on a regular time grid from the first dose to ``follow_up_days`` after the last."""
-    _require_positive("time step", step_h, "hours")
-    if follow_up_days < 0:
-        raise PKParameterError(f"follow-up must not be negative, got {follow_up_days:g} days")
-    end_h = regimen.days * HOURS_PER_DAY + follow_up_days * HOURS_PER_DAY
-    times = np.arange(0.0, end_h + step_h / 2, step_h)
+def simulate(model: OralModel, regimen: Regimen, weight_kg: float, step_h: float = 0.25, follow_up_days: float = 0.0) -> Simulation:
+    """Concentrations on a regular time grid from the first dose to ``follow_up_days`` after the end of the course."""
+    if not isinstance(model, OralModel):
+        raise PKParameterError("model", type(model).__name__, "an OralModel", message=f"model must be an OralModel, got {type(model).__name__}")
+    if not isinstance(regimen, Regimen):
+        raise PKParameterError("regimen", type(regimen).__name__, "a Regimen", message=f"regimen must be a Regimen, got {type(regimen).__name__}")
+    weight = body_weight(weight_kg)
+    step = _positive(step_h, "time step", "hours", HOURS_PER_DAY)
+    if step < MIN_STEP_H:
+        raise PKParameterError("time step", step, f"at least {MIN_STEP_H:g} hours",
+                               message=f"time step of {step:g} hours is below the smallest supported step of {MIN_STEP_H:g} hours")
+    follow_up = _non_negative(follow_up_days, "follow-up", "days", MAX_FOLLOW_UP_DAYS)
+    end_h = (regimen.days + follow_up) * HOURS_PER_DAY
+    if end_h / step + 1 > MAX_TIME_POINTS:
+        raise PKParameterError("time step", step, "a larger step",
+                               message=f"time step of {step:g} hours over {end_h / HOURS_PER_DAY:g} days needs more than "
+                                       f"{MAX_TIME_POINTS:,} points; use a larger step")
+    times = np.arange(0.0, end_h + step / 2, step)
     dose_times = regimen.dose_times_h()
+    starts = dose_times + model.lag_h
     doses = np.full(dose_times.size, regimen.dose_mg)
-    parent = superpose(times, dose_times, doses, *parent_exponentials(model, weight_kg))
+    parent_terms = parent_exponentials(model, weight)
+    parent = superpose(times, starts, doses, *parent_terms)
     metabolite = None
     if model.metabolite_half_life_h is not None:
-        metabolite = superpose(times, dose_times, doses, *metabolite_exponentials(model, weight_kg))
+        metabolite = superpose(times, starts, doses, *_metabolite_from(*parent_terms, model))
     return Simulation(times, parent, metabolite, dose_times)
 
 
+# ---------------------------------------------------------------------------------------------
+# Closed-form summaries
+
+
 def single_dose_auc(model: OralModel, dose_mg: float, weight_kg: float) -> float:
-    """AUC(0–∞) of one dose in ng·h/mL: F·Dose / CL (closed form)."""
-    dose = _require_positive("dose", dose_mg, "mg")
-    return model.bioavailability * dose / model.clearance_l_per_h(weight_kg) * 1000.0
+    """AUC(0–∞) of one dose in ng·h/mL: F·Dose / CL."""
+    return model.bioavailability * single_dose(dose_mg) / model.clearance_l_per_h(weight_kg) * 1000.0
 
 
 def single_dose_cmax(model: OralModel, dose_mg: float, weight_kg: float) -> float:
     """Peak concentration of one dose in ng/mL, at :attr:`OralModel.tmax_h`."""
     coefficients, exponents = parent_exponentials(model, weight_kg)
-    return float(_require_positive("dose", dose_mg, "mg") * np.sum(coefficients * np.exp(-exponents * model.tmax_h)))
+    tau = model.tmax_h - model.lag_h
+    return float(single_dose(dose_mg) * np.sum(coefficients * np.exp(-exponents * tau)))
+
+
+def peak_to_auc_per_h(model: OralModel) -> float:
+    """Cmax / AUC of one dose (per hour): the curve's shape only, whatever the dose, weight and bioavailability.
+
+    In a one-compartment model it can never exceed the elimination rate constant; a high early peak needs a
+    distribution phase.
+    """
+    coefficients, exponents = model.unit_response
+    tau = model.tmax_h - model.lag_h
+    return float(np.sum(coefficients * np.exp(-exponents * tau)) / np.sum(coefficients / exponents))
+
+
+def trough_after_doses(model: OralModel, dose_mg: float, interval_h: float, doses: int | None, weight_kg: float) -> float:
+    """Concentration just before dose n + 1 after ``doses`` = n regular doses (``None``: at steady state).
+
+    Needs interval ≥ lag, so that the next dose has not started to be absorbed: each exponent's terms form a
+    geometric series, Σ_{m=1..n} exp(−λ(mτ − lag)).
+    """
+    dose = single_dose(dose_mg)
+    tau = dosing_interval(interval_h)
+    if tau < model.lag_h:
+        raise PKParameterError("dosing interval", tau, "at least the lag time", message="dosing interval must be at least the lag time for this closed form")
+    coefficients, exponents = parent_exponentials(model, weight_kg)
+    if doses is None:
+        series = 1.0 / -np.expm1(-exponents * tau)
+    else:
+        if isinstance(doses, bool) or not isinstance(doses, numbers.Integral) or doses < 1:
+            raise PKParameterError("number of doses", doses, "a whole number of at least 1",
+                                   message=f"number of doses must be a whole number of at least 1, got {doses!r}")
+        series = np.expm1(-exponents * tau * doses) / np.expm1(-exponents * tau)
+    return float(dose * np.sum(coefficients * np.exp(-exponents * (tau - model.lag_h)) * series))
+
+
+def auc_accumulation_ratio(model: OralModel, interval_h: float) -> float:
+    """AUC over one interval at steady state (= single-dose AUC∞) divided by the AUC over the first interval."""
+    tau = dosing_interval(interval_h)
+    window = tau - model.lag_h
+    if window <= 0:
+        raise PKParameterError("dosing interval", tau, "longer than the lag time",
+                               message="dosing interval must be longer than the lag time: nothing is absorbed in the first interval")
+    coefficients, exponents = model.unit_response
+    first = float(np.sum(coefficients / exponents * -np.expm1(-exponents * window)))
+    return float(np.sum(coefficients / exponents)) / first
+
+
+def doses_to_steady_state(model: OralModel, interval_h: float, fraction: float = 0.9) -> int:
+    """Fewest regular doses after which the trough has reached ``fraction`` of its steady-state value (closed form)."""
+    tau = dosing_interval(interval_h)
+    share = _fraction_below_one(fraction, "fraction of steady state")
+    if tau < model.lag_h:
+        raise PKParameterError("dosing interval", tau, "at least the lag time", message="dosing interval must be at least the lag time for this closed form")
+    coefficients, exponents = model.unit_response
+    per_term = coefficients * np.exp(-exponents * (tau - model.lag_h)) / -np.expm1(-exponents * tau)
+    steady = float(per_term.sum())
+    n = np.arange(1, int(MAX_COURSE_DAYS * HOURS_PER_DAY / tau) + 1)
+    partial = -np.expm1(-np.outer(n, exponents * tau)) @ per_term
+    reached = np.flatnonzero(partial >= share * steady)
+    if reached.size == 0:
+        raise PKParameterError("fraction of steady state", share, "a level reached within the model's range",
+                               message=f"steady state is not approached within {MAX_COURSE_DAYS:g} days")
+    return int(n[reached[0]])
+
+
+def _after_last_dose(model: OralModel, regimen: Regimen, weight_kg: float) -> tuple[float, list[tuple[float, float]]]:
+    """The parent curve after the last absorption starts, as (start time, [(A_j, λ_j)]): C(t) = Σ A_j·exp(−λ_j (t − start)).
+
+    Each A_j is the dose-weighted sum of every earlier dose's term, evaluated at the last start: exponents
+    are never positive, so this is overflow-safe too.
+    """
+    coefficients, exponents = parent_exponentials(model, weight_kg)
+    starts = regimen.dose_times_h() + model.lag_h
+    weights = np.exp(-np.outer(starts[-1] - starts, exponents)).sum(axis=0) * regimen.dose_mg
+    return float(starts[-1]), list(zip((coefficients * weights).tolist(), exponents.tolist()))
+
+
+def _level(terms: list[tuple[float, float]], elapsed_h: float) -> float:
+    return max(0.0, sum(a * math.exp(-rate * elapsed_h) for a, rate in terms))
+
+
+def _stopping_level(model: OralModel, regimen: Regimen, weight_kg: float) -> tuple[float, float, list[tuple[float, float]]]:
+    """(time the next dose was due, the concentration then, the tail) after the last dose taken."""
+    start, terms = _after_last_dose(model, regimen, weight_kg)
+    due = float(regimen.dose_times_h()[-1] + regimen.interval_h)
+    if due >= start:
+        level = _level(terms, due - start)
+    else:  # the last dose's absorption has not begun when the next is due (interval shorter than the lag)
+        coefficients, exponents = parent_exponentials(model, weight_kg)
+        dose_times = regimen.dose_times_h()
+        level = float(superpose(np.array([due]), dose_times + model.lag_h, np.full(dose_times.size, regimen.dose_mg), coefficients, exponents)[0])
+    return due, level, terms
+
+
+def levels_after_course_ng_ml(model: OralModel, regimen: Regimen, weight_kg: float, days_after: float) -> tuple[float, float]:
+    """Parent concentration when the next dose was due after the last one taken, and ``days_after`` days after that last dose."""
+    days = _positive(days_after, "days after the last dose", "days", MAX_FOLLOW_UP_DAYS)
+    due, level, terms = _stopping_level(model, regimen, weight_kg)
+    last = due - regimen.interval_h
+    if days * HOURS_PER_DAY < regimen.interval_h:
+        raise PKParameterError("days after the last dose", days, "at least one dosing interval",
+                               message="days after the last dose must be at least one dosing interval")
+    return level, _level(terms, last + days * HOURS_PER_DAY - (last + model.lag_h))
+
+
+def fraction_remaining_after_course(model: OralModel, regimen: Regimen, weight_kg: float, days_after: float) -> float:
+    """Parent concentration ``days_after`` days after the last dose, as a fraction of its value when the next dose was due."""
+    at_stop, after = levels_after_course_ng_ml(model, regimen, weight_kg, days_after)
+    return after / at_stop
+
+
+def time_to_fall_h(model: OralModel, regimen: Regimen, weight_kg: float, fraction: float) -> float:
+    """Hours after the last dose until the parent concentration falls to ``fraction`` of its value when the next dose was due."""
+    share = _fraction_below_one(fraction, "fraction remaining")
+    due, level, terms = _stopping_level(model, regimen, weight_kg)
+    last = due - regimen.interval_h
+    start = last + model.lag_h
+    target = share * level
+    low, high = max(due, start), last + MAX_FOLLOW_UP_DAYS * HOURS_PER_DAY
+    if _level(terms, high - start) > target:
+        raise PKParameterError("fraction remaining", share, "a level reached within the model's range",
+                               message=f"the concentration does not fall to {share:g} of its level within {MAX_FOLLOW_UP_DAYS:g} days")
+    for _ in range(60):  # after the last peak the curve only falls
+        middle = (low + high) / 2
+        low, high = (middle, high) if _level(terms, middle - start) > target else (low, middle)
+    return (low + high) / 2 - last
+
+
+def steady_state_average_ng_ml(model: OralModel, daily_dose_mg: float, weight_kg: float) -> float:
+    """Average concentration at steady state, F·daily dose / (CL·24 h), in ng/mL: the same for any model shape."""
+    daily = _positive(daily_dose_mg, "daily dose", "mg", plausible_range("daily_dose_mg").maximum, "what is plausible")
+    return model.bioavailability * daily / (model.clearance_l_per_h(weight_kg) * HOURS_PER_DAY) * 1000.0

@@ -8,9 +8,10 @@ by the course's one number reader (a decimal comma is fine; "1,000" is refused a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..content.quiz_banks import Question
+from ..content.quiz_banks import Question, QuizBank
 from ..core.errors import CourseInputError
 from ..core.inputs import read_number
 
@@ -29,6 +30,19 @@ class AnswerResult:
     feedback: tuple[str, ...] = ()
     misconceptions: tuple[str, ...] = ()
     message: str = ""
+
+
+# --------------------------------------------------------------------------- what a quiz shows
+
+
+def presented_questions(bank: QuizBank, question_ids: Sequence[str] | None = None) -> tuple[Question, ...]:
+    """The questions a quiz shows, in the order it shows them, each with its options in the order shown.
+
+    The one place that decides the order: the live widget, its static HTML and the course website all
+    take their questions from here (the website through :attr:`widgets.quiz.Quiz.questions`), so a change
+    of order made here (a per-student shuffle, say) reaches all three and none re-implements it.
+    """
+    return bank.select(question_ids)
 
 
 # --------------------------------------------------------------------------- checking

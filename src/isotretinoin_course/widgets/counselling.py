@@ -63,7 +63,11 @@ class CounsellingChecklist(CourseWidget):
         self.printable.value = f"<pre style='white-space:pre-wrap'>{inline_markup(summary.text)}</pre>"
 
     def static_html(self) -> str:
-        items = "".join(f"<li>{inline_markup(item.title)} — essential for {condition_wording(item.essential_for)}</li>" for item in topics())
+        def who(item) -> str:  # "recommended, not essential" is not a group of patients
+            wording = condition_wording(item.essential_for)
+            return wording if item.essential_for == "recommended" else f"essential for {wording}"
+
+        items = "".join(f"<li>{inline_markup(item.title)} — {who(item)}</li>" for item in topics())
         return f"<p><strong>Counselling checklist</strong> (interactive when the notebook runs). Topics:</p><ul>{items}</ul>"
 
 

@@ -10,14 +10,14 @@ from ..core.errors import CourseInputError
 from ..core.inputs import read_date, read_number
 from ..core.markup import inline_markup
 from ..models.dosing import (
-    MAINTENANCE_MG_PER_KG_DAY, STARTING_MG_PER_KG_DAY, SUPPLY_DAYS, Phase, build_regimen, course_days_to_target,
+    MAINTENANCE_MG_PER_KG_DAY, STARTING_MG_PER_KG_DAY, SUPPLY_DAYS, Phase, build_regimen, course_days_to_target, label_ceiling_mg_per_kg_day,
 )
 from ..models.isotretinoin_pk import FORMULATIONS
 from .base import CourseWidget
 
 
-def _read_number(text: object, name: str, unit: str, low: float, high: float) -> float:
-    return read_number(text, name, unit=unit, positive=True, minimum=low, maximum=high)
+def _read_number(text: object, name: str, unit: str, low: float, high: float, note: str = "") -> float:
+    return read_number(text, name, unit=unit, positive=True, minimum=low, maximum=high, range_note=note)
 
 
 def dosing_plan_html(weight: object, starting: object, maintenance: object, formulation: str, target: object,
@@ -25,8 +25,10 @@ def dosing_plan_html(weight: object, starting: object, maintenance: object, form
     """The calculator's answer for what was typed, or a message saying what to fix."""
     try:
         weight_kg = _read_number(weight, "Body weight", "kg", 30, 200)
-        start_mg_kg = _read_number(starting, "First-month dose", "mg/kg/day", 0.1, 2.0)
-        maintenance_mg_kg = _read_number(maintenance, "Dose from month 2", "mg/kg/day", 0.1, 2.0)
+        ceiling = label_ceiling_mg_per_kg_day()  # above every label's maximum: refused as a likely slip
+        allowed = "what any US label allows"
+        start_mg_kg = _read_number(starting, "First-month dose", "mg/kg/day", 0.1, ceiling, allowed)
+        maintenance_mg_kg = _read_number(maintenance, "Dose from month 2", "mg/kg/day", 0.1, ceiling, allowed)
         target_mg_kg = _read_number(target, "Cumulative target", "mg/kg", 30, 400)
         start_date = read_date(start, "Start date")
         missed = read_number(missed_days if str(missed_days).strip() else 0, "Missed days", unit="days", minimum=0, integer=True)
@@ -36,11 +38,7 @@ def dosing_plan_html(weight: object, starting: object, maintenance: object, form
     except CourseInputError as error:
         message = str(error)
         return f'<div role="status"><p>⚠ <strong>Check the input.</strong> {inline_markup(message[:1].upper() + message[1:])}</p></div>'
-    low, high = FORMULATIONS[formulation].label_mg_per_kg_day
-    notes = []
-    for label, regimen in (("first month", first), ("from month 2", later)):
-        if not low - 1e-9 <= regimen.mg_per_kg_per_day <= high + 1e-9:
-            notes.append(f"The {label} dose, {regimen.mg_per_kg_per_day:.2f} mg/kg/day, is outside the label's usual range of {low:g}–{high:g} mg/kg/day.")
+    notes = [f"The {label} dose: {regimen.label_note()}." for label, regimen in (("first-month", first), ("month-2", later)) if regimen.label_note()]
     end = start_date + dt.timedelta(days=days)
     rows = [
         ("First month", first.describe()),

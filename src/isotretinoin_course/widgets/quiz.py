@@ -11,23 +11,27 @@ rendering with its answers folded in a ``<details>`` section.
 
 from __future__ import annotations
 
+import html
 from typing import Sequence
 
 import ipywidgets as widgets
 
+from ..content.bibliography import BibliographyError, entry_link, load_bibliography, short_citation
 from ..content.quiz_banks import Question, QuizBank, load_bank
 from ..core.markup import inline_markup, paragraphs
-from ..models.quiz import AnswerResult, QuizProgress, check_answer, correct_answer_text
+from ..models.quiz import AnswerResult, QuizProgress, check_answer, correct_answer_text, presented_questions
 from .base import CourseWidget
 
-_TYPE_HINT = {
+TYPE_HINT = {
     "single": "Choose one answer.",
     "multiple": "Tick every answer that applies.",
     "numeric": "Type a number.",
 }
 
 
-def _feedback_html(result: AnswerResult) -> str:
+def feedback_html(result: AnswerResult) -> str:
+    """The verdict and feedback for one checked answer, as the widget shows it (the course website's quiz.js
+    writes the same HTML; ``tests/browser/test_site.py`` compares the two for every question of the course)."""
     if not result.valid:
         return f'<div class="quiz-feedback quiz-invalid" role="status"><p>⚠ {inline_markup(result.message)}</p></div>'
     verdict = "✔ Correct." if result.correct else "✘ Not quite — read the feedback and try again."
@@ -39,10 +43,36 @@ def _feedback_html(result: AnswerResult) -> str:
     return f'<div class="quiz-feedback {css}" role="status"><p><strong>{verdict}</strong></p><ul>{items}{probes}</ul></div>'
 
 
-def _answer_html(question: Question) -> str:
+def sources_html(keys: Sequence[str]) -> str:
+    """The sources of a question as linked author–year citations, e.g. "Sources: Titus and Hodge 2012".
+
+    Each key is looked up in the course bibliography; a citation links to the entry's DOI or URL when it
+    has one. A key the bibliography lacks (which the bank validator refuses) is shown as itself rather
+    than breaking the quiz.
+    """
+    if not keys:
+        return ""
+    bibliography = load_bibliography()
+    items = []
+    for key in keys:
+        try:
+            entry = bibliography.entry(key)
+        except BibliographyError:
+            items.append(html.escape(key))
+            continue
+        label, link = html.escape(short_citation(entry)), entry_link(entry)
+        title = html.escape(entry["title"], quote=True)
+        items.append(f'<a href="{html.escape(link, quote=True)}" target="_blank" rel="noopener" title="{title}">{label}</a>'
+                     if link else f'<span title="{title}">{label}</span>')
+    word = "Source" if len(items) == 1 else "Sources"
+    return f'<p class="quiz-sources"><small>{word}: {"; ".join(items)}</small></p>'
+
+
+def answer_html(question: Question) -> str:
+    """The right answer, the explanation and the sources of one question (folded until asked for)."""
     return (
         f'<div class="quiz-answer"><p><strong>Answer:</strong> {inline_markup(correct_answer_text(question))}</p>'
-        f"{paragraphs(question.explanation)}</div>"
+        f"{paragraphs(question.explanation)}{sources_html(question.sources)}</div>"
     )
 
 
@@ -55,7 +85,7 @@ class QuestionCard(CourseWidget):
         self._on_result = on_result
         prompt = widgets.HTML(
             f"<p><strong>Question {number}.</strong> {inline_markup(question.prompt)}</p>"
-            f"<p><em>{_TYPE_HINT[question.type]}</em> <small>(assesses {question.objective})</small></p>"
+            f"<p><em>{TYPE_HINT[question.type]}</em> <small>(assesses {question.objective})</small></p>"
         )
         self.answer_control = self._make_control(question)
         self.check_button = widgets.Button(description="Check answer", button_style="primary", tooltip="Check your answer")
@@ -112,12 +142,12 @@ class QuestionCard(CourseWidget):
 
     def check(self) -> AnswerResult:
         result = check_answer(self.question, self.response())
-        self.feedback.value = _feedback_html(result)
+        self.feedback.value = feedback_html(result)
         self._on_result(self.question.id, result)
         return result
 
     def reveal(self, shown: bool) -> None:
-        self.answer.value = _answer_html(self.question) if shown else ""
+        self.answer.value = answer_html(self.question) if shown else ""
         self.answer.layout.display = None if shown else "none"
 
     def static_html(self) -> str:
@@ -129,7 +159,7 @@ class Quiz(CourseWidget):
 
     def __init__(self, bank: QuizBank, question_ids: Sequence[str] | None = None, title: str | None = None) -> None:
         self.bank = bank
-        self.questions = bank.select(question_ids)
+        self.questions = presented_questions(bank, question_ids)  # the order every rendering shows
         self.title = title or bank.title
         self.progress = QuizProgress(tuple(question.id for question in self.questions))
         self.score = widgets.HTML(self._score_html())
@@ -175,9 +205,9 @@ def static_quiz_html(questions: Sequence[Question], title: str) -> str:
             body = f"<p><em>Answer as a number in {inline_markup(question.unit)}.</em></p>"
         else:
             choices = "".join(f"<li>{option.id}) {inline_markup(option.text)}</li>" for option in question.options)
-            body = f"<p><em>{_TYPE_HINT[question.type]}</em></p><ul>{choices}</ul>"
+            body = f"<p><em>{TYPE_HINT[question.type]}</em></p><ul>{choices}</ul>"
         items.append(f"<li><p>{inline_markup(question.prompt)}</p>{body}</li>")
-    answers = "".join(f"<li>{_answer_html(question)}</li>" for question in questions)
+    answers = "".join(f"<li>{answer_html(question)}</li>" for question in questions)
     return (
         f'<div class="course-quiz"><p><strong>{inline_markup(title)}</strong></p>'
         "<p><em>This quiz is interactive when the notebook runs in Jupyter; here it is shown as text.</em></p>"

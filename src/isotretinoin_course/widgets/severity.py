@@ -28,8 +28,9 @@ class SeverityClassifier(CourseWidget):
         ("scarring", "Acne is scarring"),
         ("psychosocial_burden", "Acne causes psychosocial burden"),
         ("failed_standard_therapy", "Failed standard oral or topical therapy"),
-        ("failed_systemic_antibiotics", "Failed conventional therapy including systemic antibiotics"),
     )
+    # Three states, because "not ticked" must not turn into "not tried": the label needs to know.
+    ANTIBIOTICS = (("not known", None), ("tried, acne did not respond", True), ("not tried", False))
 
     def __init__(self, comedones: int = 0, inflammatory: int = 0, nodules: int = 0) -> None:
         style = {"description_width": "11em"}
@@ -37,10 +38,12 @@ class SeverityClassifier(CourseWidget):
             name: widgets.Text(value=str(value), description=label, tooltip=hint, style=style, layout=widgets.Layout(width="20em"))
             for (name, label, hint), value in zip(self.FIELDS, (comedones, inflammatory, nodules))
         }
-        self.context_inputs = {
+        self.context_inputs: dict[str, widgets.Widget] = {
             name: widgets.Checkbox(value=False, description=label, indent=False, layout=widgets.Layout(width="auto"))
             for name, label in self.CONTEXT
         }
+        self.context_inputs["failed_systemic_antibiotics"] = widgets.Dropdown(
+            options=self.ANTIBIOTICS, value=None, description="Systemic antibiotics", style=style, layout=widgets.Layout(width="28em"))
         self.result = widgets.HTML()
         for control in [*self.count_inputs.values(), *self.context_inputs.values()]:
             self.observe_guarded(control, self._update)
@@ -76,7 +79,7 @@ class SeverityClassifier(CourseWidget):
         return severity_scheme_html()
 
 
-def severity_report_html(typed_counts: dict[str, object], context: dict[str, bool]) -> str:
+def severity_report_html(typed_counts: dict[str, object], context: dict[str, bool | None]) -> str:
     """The classifier's answer for what the student typed, or a message saying what to fix."""
     try:
         counts = LesionCounts(**typed_counts)  # type: ignore[arg-type]
@@ -87,7 +90,7 @@ def severity_report_html(typed_counts: dict[str, object], context: dict[str, boo
     fit = isotretinoin_fit(counts, **context)
     reasons = "".join(f"<li>{inline_markup(reason)}</li>" for reason in assessment.reasons)
     notes = "".join(f"<p><em>Note:</em> {inline_markup(note)}</p>" for note in assessment.notes)
-    label_verdict = "meets" if fit.meets_label_indication else "does not meet"
+    label_verdict = {True: "meets", False: "does not meet", None: "may or may not meet (the case cannot settle it)"}[fit.meets_label_indication]
     aad_verdict = "recommends isotretinoin" if fit.aad_2024_recommends else "does not point to isotretinoin"
     return (
         '<div role="status">'
