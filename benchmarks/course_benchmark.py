@@ -343,6 +343,7 @@ def widget_scenarios() -> list[tuple[str, str, list[Control]]]:
         Control("weight", "W.weight", "value", ("55", "90", "x", "70")),
         Control("course length", "W.days", "value", ("56", "120", "28")),
         Control("missed doses", "W.missed", "value", ("5, 9-12", "3", "")),
+        Control("elimination", "W.eliminator", "index"),
         toggles("show metabolite", "W.show_metabolite"),
     ]
     counselling = [
@@ -376,32 +377,40 @@ def _scorecard_keys() -> list[str]:
     return [key for key, _question in CRITERIA]
 
 
+EXPLORER_SETUP = """
+import json
+from isotretinoin_course.data.loader import load_cohort
+from isotretinoin_course.widgets import PatientExplorer
+W = PatientExplorer(load_cohort(), patient_id="SYN-0008")
+print(json.dumps([W.picker.model_id, len(W.picker.options)]))
+"""
+
+
 def time_explorer(kernel: WidgetKernel, samples: int) -> dict[str, list[float]]:
-    comm_id, count = json.loads(kernel.run("""
-        import json
-        from isotretinoin_course.data.loader import load_cohort
-        from isotretinoin_course.widgets import PatientExplorer
-        W = PatientExplorer(load_cohort(), patient_id="SYN-0008")
-        print(json.dumps([W.picker.model_id, len(W.picker.options)]))
-    """))
+    comm_id, count = json.loads(kernel.run(EXPLORER_SETUP))
     step = max(1, count // (samples + 1))
     return {"patient": [kernel.set(comm_id, "index", (1 + i * step) % count) for i in range(samples)]}
 
 
+# As notebook 06 builds it: the audit patients and the comparison patients, each under their own programme.
+DISPENSING_SETUP = """
+import json
+from isotretinoin_course.data.audit_log import timelines
+from isotretinoin_course.data.loader import load_audit
+from isotretinoin_course.data.programme_cases import comparison_patients
+from isotretinoin_course.models.risk_management import evaluate
+from isotretinoin_course.widgets import DispensingSimulator
+patients = {t.patient_id: t for t in timelines(load_audit())} | comparison_patients()
+W = DispensingSimulator(patients, "AUD-003")
+visits = [len(evaluate(patients[p], patients[p].programme or "ipledge").decisions) for p in W.picker.options]
+print(json.dumps({"picker": W.picker.model_id, "dispense": W.dispense.model_id, "hold": W.hold.model_id, "refuse": W.refuse.model_id,
+                  "next": W.next_visit.model_id, "visits": visits}))
+"""
+
+
 def time_dispensing(kernel: WidgetKernel, samples: int) -> dict[str, list[float]]:
     """Walk whole patients: pick, then decide and go on at each visit; the last decision draws the timeline."""
-    facts = json.loads(kernel.run("""
-        import json
-        from isotretinoin_course.content.rule_sets import rule_sets
-        from isotretinoin_course.data.audit_log import timelines
-        from isotretinoin_course.data.loader import load_audit
-        from isotretinoin_course.widgets import DispensingSimulator
-        patients = {t.patient_id: t for t in timelines(load_audit())}
-        W = DispensingSimulator(patients, rule_sets()["ipledge_2021"], patient_id="AUD-003")
-        from isotretinoin_course.models.risk_management import evaluate
-        print(json.dumps({"picker": W.picker.model_id, "dispense": W.dispense.model_id, "refuse": W.refuse.model_id,
-                          "next": W.next_visit.model_id, "visits": [len(evaluate(patients[p], W.rule_set).decisions) for p in W.picker.options]}))
-    """))
+    facts = json.loads(kernel.run(DISPENSING_SETUP))
     timings: dict[str, list[float]] = {"patient": [], "decide (not the last visit)": [], "decide the last visit (draws the timeline)": [],
                                        "next visit": []}
     patient = 0
@@ -411,7 +420,7 @@ def time_dispensing(kernel: WidgetKernel, samples: int) -> dict[str, list[float]
         timings["patient"].append(kernel.set(facts["picker"], "index", index))
         visits = facts["visits"][index]
         for visit in range(visits):
-            button = facts["dispense"] if (visit + patient) % 2 else facts["refuse"]
+            button = (facts["dispense"], facts["hold"], facts["refuse"])[(visit + patient) % 3]
             last = visit == visits - 1
             timings["decide the last visit (draws the timeline)" if last else "decide (not the last visit)"].append(kernel.click(button))
             if not last:

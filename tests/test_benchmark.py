@@ -66,3 +66,42 @@ def test_the_quiz_set_ups_find_every_answer_control_and_check_button(setup, caps
         expected = [box.model_id for box in control.children] if fact["type"] == "multiple" else (
             control.children[0].model_id if fact["type"] == "numeric" else control.model_id)
         assert fact["answer"] == expected
+
+
+def _controls_inside(widget: ipywidgets.Widget) -> set[str]:
+    """Model ids of everything a student can change or press inside ``widget`` (walking its boxes)."""
+    found, todo = set(), [widget]
+    while todo:
+        current = todo.pop()
+        todo.extend(child for child in getattr(current, "children", ()) if isinstance(child, ipywidgets.Widget))
+        if isinstance(current, (ipywidgets.Button, ipywidgets.ValueWidget)) and not isinstance(
+                current, (ipywidgets.HTML, ipywidgets.HTMLMath, ipywidgets.Label, ipywidgets.Image)) and not getattr(current, "disabled", False):
+            found.add(current.model_id)
+    return found
+
+
+@pytest.mark.parametrize("widget, setup, controls", bench.widget_scenarios(), ids=[name for name, _setup, _controls in bench.widget_scenarios()])
+def test_the_benchmark_drives_every_control_of_each_widget(widget, setup, controls):
+    """A control added to a widget must be added to the benchmark too (issue 21: each control of each widget)."""
+    namespace: dict = {}
+    exec(setup, namespace)  # noqa: S102 - the benchmark's own set-up code
+    driven = {eval(control.expression, namespace).model_id for control in controls}  # noqa: S307
+    assert _controls_inside(namespace["W"]) <= driven, f"{widget}: controls the benchmark does not time"
+
+
+@pytest.mark.parametrize("setup, expected", [(bench.EXPLORER_SETUP, "explorer"), (bench.DISPENSING_SETUP, "dispensing")], ids=["explorer", "dispensing"])
+def test_the_explorer_and_dispensing_set_ups_name_the_widgets_controls(setup, expected, capsys):
+    import json
+
+    namespace: dict = {}
+    exec(setup, namespace)  # noqa: S102 - the benchmark's own set-up code
+    facts = json.loads(capsys.readouterr().out)
+    W = namespace["W"]
+    if expected == "explorer":
+        assert facts == [W.picker.model_id, len(W.picker.options)] and facts[1] > 15
+        assert _controls_inside(W) == {facts[0]}
+    else:
+        assert (facts["picker"], facts["dispense"], facts["hold"], facts["refuse"], facts["next"]) == (
+            W.picker.model_id, W.dispense.model_id, W.hold.model_id, W.refuse.model_id, W.next_visit.model_id)
+        assert len(facts["visits"]) == len(W.picker.options) and len(W.decisions) == facts["visits"][W.picker.options.index(W.picker.value)]
+        assert _controls_inside(W) <= {facts["picker"], facts["dispense"], facts["hold"], facts["refuse"], facts["next"]}
