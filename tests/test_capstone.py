@@ -100,7 +100,7 @@ def test_after_last_dose_dates_agree_with_the_engine(case):
     last_dose = re.search(r"her last dose is on (\d{4}-\d{2}-\d{2})", step.scenario).group(1)
     stop_day = re.search(r"from the next day, (\d{4}-\d{2}-\d{2})", step.scenario).group(1)
     assert f"30 days after the last dose ({last_dose})" in step.question.explanation
-    assert f"from {stop_day}:" in step.question.explanation
+    assert f"from {stop_day} to " in step.question.explanation
     assert dt.date.fromisoformat(stop_day) - dt.date.fromisoformat(last_dose) == dt.timedelta(days=1)
 
 
