@@ -82,6 +82,15 @@ def load_average() -> str:
         return "unknown"
 
 
+def _niceness() -> str:
+    """", run at niceness N" when the benchmark ran below normal priority (as on a shared machine), else nothing."""
+    try:
+        niceness = os.nice(0)
+    except (AttributeError, OSError):
+        return ""
+    return f", run at niceness {niceness}" if niceness else ""
+
+
 def machine() -> str:
     """One line naming the machine: CPU, cores this process may use, memory, Python, system."""
     cpu = _first_line("/proc/cpuinfo", "model name") or platform.processor() or "unknown CPU"
@@ -671,7 +680,8 @@ def main(argv: list[str] | None = None) -> int:
     missed = [row for row in report.rows if not row.met]
     header = [
         f"Measured {dt.date.today().isoformat()} by `python3 course.py benchmark` in {time.perf_counter() - started:.0f} s on: {machine()}. "
-        f"Load average (1, 5, 15 min) {load_at_start} at the start, {load_at_end} at the end." + (f" Not measured: {', '.join(sorted(skip))}." if skip else ""),
+        f"Load average (1, 5, 15 min) {load_at_start} at the start, {load_at_end} at the end{_niceness()}."
+        + (f" Not measured: {', '.join(sorted(skip))}." if skip else ""),
     ]
     table, summary = report.markdown(header), report.summary(header)
     print("\n" + table)

@@ -117,3 +117,24 @@ def test_inline_markup_escapes_html_and_keeps_emphasis():
     assert inline_markup("*C. acnes* <b>x</b> **bold**") == "<em>C. acnes</em> &lt;b&gt;x&lt;/b&gt; <strong>bold</strong>"
     assert inline_markup("2 * 3 * 4") == "2 * 3 * 4"
     assert paragraphs("one\nline\n\ntwo") == "<p>one line</p><p>two</p>"
+
+
+def test_a_static_layer_is_laid_over_the_rest_and_refuses_a_resized_figure():
+    """StaticLayer: the artists drawn once, hidden from the figure, and blended back over each later drawing."""
+    import io
+
+    import numpy as np
+    from matplotlib.figure import Figure
+    from matplotlib.image import imread
+
+    figure = Figure(figsize=(3, 2), dpi=50)
+    ax = figure.add_subplot()
+    ax.plot([0, 1], [0, 1], label="a line")
+    legend = ax.legend(loc="upper left")
+    whole = imread(io.BytesIO(plots.figure_png(figure)))
+    layer = plots.StaticLayer(figure, [legend])
+    assert not legend.get_visible()
+    assert np.abs(imread(io.BytesIO(plots.figure_png(figure, layer=layer))) - whole).max() <= 2 / 255
+    figure.set_size_inches(4, 2)
+    with pytest.raises(ValueError, match="changed size"):
+        plots.figure_png(figure, layer=layer)
