@@ -9,6 +9,7 @@
     python3 course.py readme    regenerate the README's lesson tables from the lesson manifest
     python3 course.py benchmark time what users wait for against its floors (--readme: put the table in the README)
     python3 course.py site      build the course website into build/site/ from the committed notebooks (no execution, offline)
+    python3 course.py slides    build a reveal.js slide deck per lesson into build/slides/ (offline; the site links them too)
     python3 course.py nbgrader ARGS...          run nbgrader in exercises/ (instructor guide: exercises/README.md);
                                                 `nbgrader autograde ASSIGNMENT` grades in the sandbox, one student at a time
                                                 (add --unsandboxed, only for code you trust, where no sandbox can start)
@@ -178,6 +179,10 @@ def command_site(options: argparse.Namespace) -> int:
     return run_in(DEVELOPMENT, [DEVELOPMENT.python, "-m", "isotretinoin_course.authoring.site", "--root", ROOT, *options.extra])
 
 
+def command_slides(options: argparse.Namespace) -> int:
+    return run_in(DEVELOPMENT, [DEVELOPMENT.python, "-m", "isotretinoin_course.authoring.slides", "--root", ROOT, *options.extra])
+
+
 def command_nbgrader(options: argparse.Namespace) -> int:
     if options.extra[:1] == ["autograde"]:  # students' code runs: through the sandboxed driver, never plain nbgrader
         return grading("autograde", options.extra[1:])
@@ -210,6 +215,7 @@ def main() -> int:
     commands.add_parser("readme", help="regenerate the README's lesson tables from content/lessons.yml (--check: only compare)")
     commands.add_parser("benchmark", add_help=False, help="time lessons, widgets, import, install and tests against their floors (--help for options)")
     commands.add_parser("site", help="build the course website into build/site/ (--repository OWNER/REPO for Binder links)")
+    commands.add_parser("slides", help="build a reveal.js slide deck per lesson into build/slides/ (offline; --out FOLDER)")
     # --help of the grading commands goes to nbgrader or the grading driver, which know their options.
     commands.add_parser("nbgrader", add_help=False, help="run nbgrader in exercises/ (e.g. generate_assignment a1_dosing); autograde is sandboxed")
     commands.add_parser("nbgrader-report", add_help=False, help="after autograding: one reason per submission, exit 1 when any needs a look")
@@ -218,7 +224,8 @@ def main() -> int:
     options, extra = parser.parse_known_args()
     options.extra = extra
     handler = {"lab": command_lab, "test": command_test, "execute": command_execute, "datasets": command_datasets,
-               "readme": command_readme, "benchmark": command_benchmark, "site": command_site, "nbgrader": command_nbgrader, "nbgrader-report": command_nbgrader_report,
+               "readme": command_readme, "benchmark": command_benchmark, "site": command_site, "slides": command_slides, "nbgrader": command_nbgrader,
+               "nbgrader-report": command_nbgrader_report,
                "feedback": command_feedback, "sandbox-check": command_sandbox_check}[options.command]
     return handler(options)
 

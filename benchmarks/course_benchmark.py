@@ -394,7 +394,7 @@ def widget_scenarios() -> list[tuple[str, str, list[Control]]]:
         toggles("contact lenses", "W.lenses"),
     ]
     counselling += [toggles(f"topic: {key}", f"W.boxes[{key!r}]") for key in _counselling_topic_keys()]
-    scorecard = [Control(f"rating: {key}", f"W.sliders[{key!r}]", "value", (5, 1, 2, 4, 3)) for key in _scorecard_keys()]
+    scorecard = [Control(f"rating: {key}", f"W.choices[{key!r}]", "index", ()) for key in _scorecard_keys()]
     return [
         ("01 severity classifier", "from isotretinoin_course.widgets import SeverityClassifier\nW = SeverityClassifier(comedones=25, inflammatory=18)", severity),
         ("03 PK simulator", "from isotretinoin_course.widgets import PKSimulator\nW = PKSimulator(dose_mg=40, weight_kg=70, days=28)", pk),
@@ -402,7 +402,9 @@ def widget_scenarios() -> list[tuple[str, str, list[Control]]]:
         ("07 counselling checklist", "from isotretinoin_course.models.counselling import Profile\n"
          "from isotretinoin_course.widgets import CounsellingChecklist\n"
          "W = CounsellingChecklist(Profile('can_get_pregnant', 'conventional', hormonal_contraception=True))", counselling),
-        ("08 article scorecard", "from isotretinoin_course.widgets import ArticleScorecard\nW = ArticleScorecard('Page A')", scorecard),
+        # every criterion rated first: the scorecard scores only then, and that is the update to time
+        ("08 article scorecard", "from isotretinoin_course.widgets import ArticleScorecard\nW = ArticleScorecard('Page A')\n"
+         "for _choice in W.choices.values():\n    _choice.value = 3", scorecard),
     ]
 
 

@@ -3,6 +3,9 @@ the slowest modules first."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -50,3 +53,19 @@ def pytest_collection_modifyitems(session, config, items):
         return next((position for position, name in enumerate(SLOWEST_FIRST) if path.endswith(f"tests/{name}")), len(SLOWEST_FIRST))
 
     items.sort(key=rank)  # stable: every other test keeps its order
+
+
+# Saved progress (core/progress_store.py): never the machine's own. Kernels that the tests start (strict nbval, the
+# wheel tests) inherit an empty folder of this session's; each test gets a fresh folder of its own, so a quiz checked
+# in one test is neither restored in another nor seen by a notebook's kernel (09's debrief would then differ).
+_SESSION_PROGRESS = tempfile.mkdtemp(prefix="course-test-progress-")
+os.environ["ISOTRETINOIN_COURSE_PROGRESS_DIR"] = _SESSION_PROGRESS
+
+
+@pytest.fixture(autouse=True)
+def _own_progress_folder(tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("ISOTRETINOIN_COURSE_PROGRESS_DIR", str(tmp_path_factory.mktemp("progress")))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    shutil.rmtree(_SESSION_PROGRESS, ignore_errors=True)

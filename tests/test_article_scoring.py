@@ -40,9 +40,12 @@ def test_bad_ratings_are_refused(bad, message):
         score_article(incomplete)
 
 
-def test_scorecard_widget_updates_as_sliders_move():
+def test_scorecard_widget_scores_only_when_every_criterion_is_rated():
     card = ArticleScorecard("A sales page")
+    assert "0 of 8 criteria rated" in card.result.value and "of 40" not in card.result.value
+    for choice in card.choices.values():
+        choice.value = 3
     assert "24 of 40" in card.result.value
-    card.sliders["interests"].value = 1
+    card.choices["interests"].value = 1
     assert "22 of 40" in card.result.value and "who benefits" in card.result.value
     assert card._repr_mimebundle_()["text/plain"] == "Scorecard for A sales page (interactive: run the notebook to use it)"

@@ -18,7 +18,7 @@ from isotretinoin_course.models.dosing import build_regimen
 from isotretinoin_course.models.monitoring import flag_alt
 from isotretinoin_course.models.quiz import check_answer
 from isotretinoin_course.models.risk_management import Pickup, evaluate
-from isotretinoin_course.widgets import CaseStepView
+from isotretinoin_course.widgets import CaseDebrief, CaseStepView
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +105,9 @@ def test_after_last_dose_dates_agree_with_the_engine(case):
 
 
 def test_debrief_lists_notebooks_to_revisit_after_wrong_first_attempts(case):
-    assert "0 of 0 answered" in case.debrief()
+    assert "no step answered yet" in case.debrief()
+    debrief = CaseDebrief(case)
+    assert "no step answered yet" in debrief.text.value
     view = CaseStepView(case, "month_2_alt")
     card = view.quiz.card("month_2_alt")
     wrong = next(option.id for option in card.question.options if not option.correct)
@@ -120,6 +122,9 @@ def test_debrief_lists_notebooks_to_revisit_after_wrong_first_attempts(case):
     text = case.debrief()
     assert "1 of 2 answered steps right first time" in text
     assert "Notebooks to revisit: 05 Laboratory monitoring." in text
+    assert case.step_name("days_to_target") == "4. The dose plan, question 2 of 2" and case.step_name("eligibility") == "1. First consultation"
+    debrief.button.click()
+    assert "1 of 2 answered steps right first time" in debrief.text.value
 
 
 def test_static_representation_shows_scenario_and_question(case):

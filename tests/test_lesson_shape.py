@@ -137,7 +137,7 @@ def _wrong_title(nb):
 
 
 def _wrong_time(nb):
-    nb.cells[0].source = nb.cells[0].source.replace("40 min teaching · 25 min exercises and quiz", "45 min")
+    nb.cells[0].source = nb.cells[0].source.replace("40 min teaching · 35 min exercises and quiz", "45 min")
 
 
 def _import_unlisted_module(nb):
@@ -189,7 +189,7 @@ BROKEN = {
     "no matplotlib inline": (_remove_matplotlib_inline, "must contain '%matplotlib inline'"),
     "invalid nbformat": (_invalid_nbformat, "not valid nbformat"),
     "title differs from the manifest": (_wrong_title, "the title must be '# 01 · Acne pathophysiology' as in the lesson manifest"),
-    "time differs from the manifest": (_wrong_time, "the estimated time is '45 min'; the lesson manifest says '40 min teaching · 25 min exercises and quiz'"),
+    "time differs from the manifest": (_wrong_time, "the estimated time is '45 min'; the lesson manifest says '40 min teaching · 35 min exercises and quiz'"),
     "module missing from the manifest": (_import_unlisted_module, "imports modules the lesson manifest does not list: ['models.dosing']"),
     "module in the manifest unused": (_drop_an_import, "the lesson manifest lists modules the notebook does not import: ['models.acne']"),
     "quiz bank not shown": (_hide_the_quiz, 'the notebook never shows its quiz: quiz_for("01_acne_pathophysiology")'),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from isotretinoin_course.models.monitoring import LabValueError, alt_grade, flag_alt, flag_cholesterol, flag_hdl, flag_panel, flag_triglycerides
+from isotretinoin_course.models.monitoring import (
+    LabValueError, alt_grade, flag_alt, flag_cholesterol, flag_hdl, flag_panel, flag_triglycerides, to_mmol_l,
+)
 
 
 @pytest.mark.parametrize(
@@ -55,7 +57,7 @@ def test_panel_puts_the_urgent_flag_first():
     flags = flag_panel(triglycerides_mg_dl=560, total_cholesterol_mg_dl=180, hdl_mg_dl=50, alt_u_l=30)
     assert flags[0].analyte == "Triglycerides"
     assert flags[0].describe() == (
-        "Triglycerides 560 mg/dL: very high — contact the prescriber: the label reports reversal with dose reduction or diet; recheck promptly"
+        "Triglycerides 560 mg/dL (6.3 mmol/L): very high — contact the prescriber: the label reports reversal with dose reduction or diet; recheck promptly"
     )
     assert [flag.abnormal for flag in flags] == [True, False, False, False]
 
@@ -70,3 +72,16 @@ def test_panel_puts_the_urgent_flag_first():
 def test_impossible_values_are_refused(call, message):
     with pytest.raises(LabValueError, match=message):
         call()
+
+
+@pytest.mark.parametrize(
+    ("analyte", "mg_dl", "mmol_l"),
+    # The published factors (× 0.02586 cholesterol, × 0.01129 triglycerides), as lesson 05 tells students to multiply:
+    # 145 and 155 are values where factors recomputed from molar masses round to a different tenth.
+    [("Total cholesterol", 145, 3.7), ("HDL cholesterol", 40, 1.0), ("Total cholesterol", 240, 6.2),
+     ("Triglycerides", 155, 1.7), ("Triglycerides", 500, 5.6), ("Triglycerides", 1000, 11.3)],
+)
+def test_lipids_convert_with_the_published_factors(analyte, mg_dl, mmol_l):
+    assert round(to_mmol_l(analyte, mg_dl), 1) == mmol_l
+    # the other way round: 1 mmol/L is about 38.67 mg/dL of cholesterol and 88.57 mg/dL of triglycerides
+    assert round(1 / to_mmol_l(analyte, 1.0), 2) == (88.57 if analyte == "Triglycerides" else 38.67)

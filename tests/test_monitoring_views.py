@@ -75,7 +75,7 @@ def test_a_reused_timeline_draws_exactly_what_a_fresh_one_draws(cohort):
 def test_threshold_shares_rise_to_month_two(cohort):
     shares = threshold_shares(cohort["labs"])
     assert shares.loc["baseline", "patients tested"] == len(cohort["patients"])
-    assert shares.loc["month_2", "triglycerides > 150 mg/dL"] > shares.loc["baseline", "triglycerides > 150 mg/dL"] + 20
+    assert shares.loc["month_2", "triglycerides > 150 mg/dL (1.7 mmol/L)"] > shares.loc["baseline", "triglycerides > 150 mg/dL (1.7 mmol/L)"] + 20
     figure, description = cohort_threshold_figure(cohort["labs"])
     assert "SYNTHETIC DATA" in figure.axes[0].get_title()
     assert figure.axes[0].get_ylabel() == "Patients above the threshold (%)"

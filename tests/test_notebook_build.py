@@ -8,7 +8,7 @@ import nbformat
 from conftest import NOTEBOOKS
 
 from isotretinoin_course.authoring.build import clean_metadata, refresh_references, stable_widget_ids
-from isotretinoin_course.authoring.lint import WIDGET_VIEW
+from isotretinoin_course.authoring.lint import WIDGET_VIEW, check_references
 from isotretinoin_course.content.bibliography import load_bibliography
 
 CLEAN = next(path for path in NOTEBOOKS if path.name.startswith("01_"))
@@ -37,6 +37,19 @@ def test_refresh_references_rewrites_a_stale_cell():
     references.source = "## References\n\n- out of date"
     refresh_references(stale, load_bibliography())
     assert references.source == next(cell for cell in nb.cells if cell.source.startswith("## References")).source
+
+
+def test_a_citation_in_a_stored_output_reaches_the_references_cell():
+    # A quiz's sources and a table of rules cite in their HTML output; a student clicking one must land on an entry.
+    nb = nbformat.read(CLEAN, as_version=4)
+    key = "lammer1985"
+    references = next(cell for cell in nb.cells if cell.source.startswith("## References"))
+    assert f'id="ref-{key}"' not in references.source
+    output = nbformat.v4.new_output("display_data", data={"text/markdown": f"Source: [Lammer 1985](#ref-{key})"})
+    nb.cells.append(nbformat.v4.new_code_cell("show()", outputs=[output]))
+    assert any("out of date" in problem for problem in check_references(nb, load_bibliography()))
+    refresh_references(nb, load_bibliography())
+    assert f'id="ref-{key}"' in references.source and check_references(nb, load_bibliography()) == []
 
 
 def test_clean_metadata_drops_widget_state_and_editor_noise():

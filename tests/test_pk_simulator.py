@@ -161,7 +161,7 @@ def test_figures_draw_both_models_and_every_eliminator_with_descriptions():
     assert "about a third of the label" in description and "837 ng/mL at 5.3 h" in description
     figure, description = washout_figure()
     assert len([line for line in figure.axes[0].get_lines() if "half-life" in line.get_label()]) == 5
-    assert "slow eliminator (constructed) (half-life 69 h), 0.04 ng/mL or 2e-04 of the level at stopping" in description
+    assert "slow eliminator (constructed) (half-life 69 h), 0.04 ng/mL or 2 × 10⁻⁴ of the level at stopping" in description
     assert "very slow eliminator (constructed) (half-life 179 h), 2.9 ng/mL" in description
     assert "not measured patients" in description and "the body makes itself (about 1.6 ng/mL)" in description
     scenario = scenario_from_inputs(**INPUTS)
@@ -193,3 +193,15 @@ def test_constructor_arguments_a_student_edits_are_read_naming_the_argument(argu
 
 def test_text_arguments_that_are_numbers_are_accepted():
     assert PKSimulator(dose_mg="30", weight_kg="70 kg").dose.value == "30"
+
+
+def test_small_numbers_are_written_as_powers_of_ten_never_in_e_notation():
+    from isotretinoin_course.figures.pharmacokinetics import amount_text, power_of_ten
+    from isotretinoin_course.widgets.pk_simulator import exposure_html
+
+    assert power_of_ten(2.2e-9) == "2.2 × 10⁻⁹" and power_of_ten(5e-9, 0) == "5 × 10⁻⁹" and power_of_ten(0) == "0"
+    assert amount_text(2.94) == "2.9" and amount_text(0.04) == "0.04" and amount_text(5e-9) == "5 × 10⁻⁹"
+    scenario = scenario_from_inputs(**INPUTS)
+    simulation = simulate(scenario.model, scenario.regimen, 70, follow_up_days=35)
+    html = exposure_html(scenario, exposure(scenario, simulation))
+    assert "e-0" not in html and "e-1" not in html and "× 10⁻" in html

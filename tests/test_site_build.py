@@ -118,7 +118,8 @@ def _shown(section) -> list[tuple[str, list[str]]]:
 def test_a_lesson_quiz_is_the_widgets_quiz_in_place_with_folded_answers_and_cited_sources(built_site):
     site, _ = built_site
     soup = page(site, "03_pharmacokinetics.html")
-    (section,) = _quiz_sections(soup)
+    simulator_questions, section = _quiz_sections(soup)  # the questions under the simulator, then the lesson's quiz
+    assert simulator_questions.select_one(".quiz-title").get_text() == "Questions for the PK simulator"
     quiz = quiz_for("03_pharmacokinetics")
     assert _shown(section) == [(q.id, [o.id for o in q.options]) for q in quiz.questions]
     assert section.find_previous("h2")["id"] == "Check-your-understanding" and section.find_next("h2")["id"] == "Key-points"
@@ -266,6 +267,7 @@ def test_binder_link_pattern_and_where_the_repository_comes_from(tmp_path, monke
 def course_copy(tmp_path) -> Path:
     """A copy of the notebooks in a repository-like folder, to break on purpose."""
     shutil.copytree(ROOT / "notebooks", tmp_path / "root" / "notebooks")
+    shutil.copytree(ROOT / "vendor", tmp_path / "root" / "vendor")  # the site's slides need the vendored reveal.js
     return tmp_path / "root"
 
 

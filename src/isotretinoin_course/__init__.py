@@ -8,7 +8,8 @@ rules.
 Subpackage  What belongs there                                                     May import
 ==========  =====================================================================  ==========================
 core        the one error type, the input readers, markup, package files,         core
-            constants shared by the lint and the figures
+            constants shared by the lint and the figures, the saved-progress
+            file
 content     the content files (YAML/JSON with JSON Schemas) and one loader per     core, content
             kind: bibliography, quiz banks, lesson manifest, counselling topics,
             adverse effects, capstone text, rule sets, plausible ranges

@@ -247,3 +247,32 @@ def test_a_wrong_case_decision_names_the_notebook_to_revisit(lab, browser, kept_
         step.get_by_role("button", name="Check answer").click()
         page.wait_for_selector(".quiz-feedback", timeout=20_000)
         assert "Revisit notebook 01 (Acne pathophysiology)" in step.locator(".quiz-feedback").text_content()
+
+
+RESTART_KERNEL = """async () => {
+    const widget = window.jupyterapp.shell.currentWidget;
+    await window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs');
+    await widget.sessionContext.session.kernel.restart();
+}"""
+
+
+def test_a_quiz_answer_survives_a_kernel_restart(lab, browser):
+    """Saved progress (issue 18): answer a question, restart the kernel, run all: the answer and the score are back."""
+    with executed(lab, browser, "02_isotretinoin_mechanism.ipynb") as page:  # a quiz no other test answers
+        quiz = page.locator(".jp-OutputArea-output > .jupyter-widgets", has=page.locator(".quiz-score")).first
+        quiz.scroll_into_view_if_needed()
+        quiz.locator(".widget-radio-box label").first.click()
+        quiz.get_by_role("button", name="Check answer").first.click()
+        page.wait_for_function("() => document.querySelector('.quiz-score').innerText.includes('attempts: 1')", timeout=20_000)
+        score = quiz.locator(".quiz-score").inner_text()
+        page.evaluate(RESTART_KERNEL)
+        page.wait_for_function(KERNEL_IDLE, timeout=90_000)
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        page.wait_for_function(ALL_EXECUTED, timeout=150_000)
+        assert_clean(page, "02_isotretinoin_mechanism.ipynb after a restart")
+        # a new kernel counts from 1 again (the same kernel would have gone on counting): the restart happened
+        assert page.evaluate("() => document.querySelector('.jp-CodeCell .jp-InputPrompt').textContent.trim()") == "[1]:"
+        quiz = page.locator(".jp-OutputArea-output > .jupyter-widgets", has=page.locator(".quiz-score")).first
+        assert quiz.locator(".quiz-score").inner_text() == score
+        assert "saved in an earlier session are shown (1 of" in quiz.inner_text()
+        assert "Saved from an earlier session: checked once" in quiz.inner_text()

@@ -3,23 +3,27 @@
 First every content file is validated against its schema (a notebook built on broken content is not
 worth executing). Then, for each notebook: regenerate its References cell from the bibliography,
 strip editor noise from the metadata, run every cell top to bottom in a new ``python3`` kernel (no
-widget state stored), and lint the result. Use it through ``python3 course.py execute [NOTEBOOK ...]``
+widget state stored; an empty saved-progress folder of its own), and lint the result. Use it through ``python3 course.py execute [NOTEBOOK ...]``
 (``course.py`` passes the notebooks folder when no notebook is named).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import sys
+import tempfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from collections.abc import Sequence
 
 import nbformat
 from nbclient import NotebookClient
 
 from ..content.bibliography import REFERENCES_HEADING, Bibliography, cited_keys, load_bibliography, references_markdown
 from ..content.validation import course_content_problems
-from .lint import ALLOWED_CELL_METADATA, WIDGET_VIEW, lint_notebook
+from ..core.progress_store import PROGRESS_DIR_VARIABLE
+from .lint import ALLOWED_CELL_METADATA, WIDGET_VIEW, citing_texts, lint_notebook
 
 CELL_TIMEOUT_SECONDS = 300
 
@@ -34,11 +38,10 @@ def notebook_paths(arguments: Sequence[str]) -> list[Path]:
 
 
 def refresh_references(nb, bibliography: Bibliography) -> None:
-    """Rewrite the ``## References`` cell from the keys the notebook cites."""
+    """Rewrite the ``## References`` cell from the keys the notebook cites, in its text and its stored outputs."""
     for cell in nb.cells:
         if cell.cell_type == "markdown" and cell.source.startswith(REFERENCES_HEADING):
-            texts = [other.source for other in nb.cells if other.cell_type == "markdown" and other is not cell]
-            cell.source = references_markdown(cited_keys(texts), bibliography)
+            cell.source = references_markdown(cited_keys(citing_texts(nb, cell)), bibliography)
             return
 
 
@@ -71,6 +74,22 @@ def stable_widget_ids(nb, name: str) -> None:
                 view["model_id"] = hashlib.sha256(f"{name}:{count}".encode()).hexdigest()[:32]
 
 
+@contextlib.contextmanager
+def empty_progress() -> Iterator[None]:
+    """Kernels started inside see an empty progress folder of their own, never the author's saved progress, so the
+    stored outputs cannot depend on what this machine has saved (a quiz would otherwise restore the author's answers)."""
+    previous = os.environ.get(PROGRESS_DIR_VARIABLE)
+    with tempfile.TemporaryDirectory(prefix="course-progress-") as folder:
+        os.environ[PROGRESS_DIR_VARIABLE] = folder
+        try:
+            yield
+        finally:
+            if previous is None:
+                os.environ.pop(PROGRESS_DIR_VARIABLE, None)
+            else:
+                os.environ[PROGRESS_DIR_VARIABLE] = previous
+
+
 def execute_notebook(path: Path, bibliography: Bibliography) -> None:
     nb = nbformat.read(path, as_version=4)
     refresh_references(nb, bibliography)
@@ -83,7 +102,9 @@ def execute_notebook(path: Path, bibliography: Bibliography) -> None:
         store_widget_state=False,
         record_timing=False,
     )
-    client.execute()
+    with empty_progress():
+        client.execute()
+    refresh_references(nb, bibliography)  # again: the new outputs may cite what the text does not
     clean_metadata(nb)
     stable_widget_ids(nb, path.stem)
     nbformat.validate(nb)

@@ -45,7 +45,10 @@ PACKAGE = "isotretinoin_course"
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 ALLOWED_NOTEBOOK_METADATA = {"kernelspec", "language_info"}
-ALLOWED_CELL_METADATA = {"tags"}
+# "slideshow" ({"slide_type": ...}, set in JupyterLab's property inspector) says where the class slides start a slide
+# (authoring/slides); the build keeps it and the lint checks its value.
+ALLOWED_CELL_METADATA = {"tags", "slideshow"}
+SLIDE_TYPES = ("slide", "subslide", "fragment", "skip", "notes", "-")
 ALLOWED_NBVAL_TAGS = {"nbval-ignore-output", "raises-exception"}
 CLOSING_SECTIONS = ["Check your understanding", "Key points", "References"]
 DISCLAIMER_PHRASE = "not medical advice"
@@ -128,6 +131,11 @@ def check_structure(nb) -> list[str]:
         extra_cell = set(cell.metadata) - ALLOWED_CELL_METADATA
         if extra_cell:
             problems.append(f"cell {index + 1}: metadata noise {sorted(extra_cell)}")
+        slideshow = cell.metadata.get("slideshow")
+        if slideshow is not None and (not isinstance(slideshow, dict) or set(slideshow) != {"slide_type"}
+                                      or slideshow["slide_type"] not in SLIDE_TYPES):
+            problems.append(f"cell {index + 1}: slideshow metadata must be {{\"slide_type\": one of {', '.join(SLIDE_TYPES)}}}, "
+                            f"not {slideshow!r}")
     if code_cells and "%matplotlib inline" not in code_cells[0][1].source:
         problems.append("the first code cell must contain '%matplotlib inline' (figures vanish from outputs otherwise)")
     return problems
@@ -183,13 +191,24 @@ def check_lesson_shape(nb, today: dt.date | None = None) -> list[str]:
     return problems
 
 
+def citing_texts(nb, references_cell) -> list[str]:
+    """What a reader sees that may cite: the Markdown cells (but the References cell), then the stored Markdown
+    and HTML outputs (a quiz's sources, a table of rules), so that every citation a student can click resolves."""
+    texts = [cell.source for cell in nb.cells if cell.cell_type == "markdown" and cell is not references_cell]
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            for mime in ("text/markdown", "text/html"):
+                value = output.get("data", {}).get(mime, "")
+                texts.append("".join(value) if isinstance(value, list) else value)
+    return texts
+
+
 def check_references(nb, bibliography: Bibliography) -> list[str]:
     """Every citation resolves, and the References cell matches the bibliography."""
     reference_cells = [cell for cell in nb.cells if cell.cell_type == "markdown" and cell.source.startswith(REFERENCES_HEADING)]
     if len(reference_cells) != 1:
         return [f"expected one Markdown cell starting with '{REFERENCES_HEADING}', found {len(reference_cells)}"]
-    texts = [cell.source for cell in nb.cells if cell.cell_type == "markdown" and cell is not reference_cells[0]]
-    keys = cited_keys(texts)
+    keys = cited_keys(citing_texts(nb, reference_cells[0]))
     if not keys:
         return ["the notebook cites no reference: cite with [Author Year](#ref-KEY)"]
     try:

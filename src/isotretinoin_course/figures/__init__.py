@@ -16,13 +16,14 @@ from .course_map import learning_path_figure
 from .demo import demo_weight_figure, response_time_course_figure
 from .dosing import cumulative_dose_figure
 from .monitoring import cohort_threshold_figure, patient_timeline_figure
-from .pharmacokinetics import label_comparison_table, single_dose_figure, washout_figure, washout_frame
+from .pharmacokinetics import formulation_table, label_comparison_table, power_of_ten, show_model_table, single_dose_figure, washout_figure, washout_frame
 from .risk_management import timeline_figure
 from .style import OKABE_ITO, mark_synthetic, show_figure, show_table, use_course_style
 
 __all__ = [
-    "OKABE_ITO", "cohort_threshold_figure", "cumulative_dose_figure", "demo_weight_figure", "drug_effects_figure", "label_comparison_table",
-    "learning_path_figure", "lesion_progression_figure", "mark_synthetic", "pathogenic_factors_figure", "patient_timeline_figure",
-    "response_time_course_figure", "risk_ratio_figure", "show_figure", "show_table", "single_dose_figure", "timeline_figure",
+    "OKABE_ITO", "cohort_threshold_figure", "cumulative_dose_figure", "demo_weight_figure", "drug_effects_figure", "formulation_table",
+    "label_comparison_table",
+    "learning_path_figure", "lesion_progression_figure", "mark_synthetic", "pathogenic_factors_figure", "patient_timeline_figure", "power_of_ten",
+    "response_time_course_figure", "risk_ratio_figure", "show_figure", "show_model_table", "show_table", "single_dose_figure", "timeline_figure",
     "use_course_style", "washout_figure", "washout_frame",
 ]

@@ -77,14 +77,14 @@ def lesion_progression_figure() -> tuple[Figure, str]:
     for stage, (ax, (title, caption)) in enumerate(zip(axes, STAGES)):
         _follicle(ax, stage)
         ax.set_title(f"{stage + 1}. {title}", fontsize=11)
-        ax.text(5, -0.6, textwrap.fill(caption, 24), ha="center", va="top", fontsize=9)
+        ax.text(5, -0.6, textwrap.fill(caption, 24), ha="center", va="top", fontsize=10)
     handles = [
         Rectangle((0, 0), 1, 1, facecolor=SEBUM, edgecolor="#8a7a00", label="sebaceous gland lobes (sebum)"),
         Rectangle((0, 0), 1, 1, facecolor=KERATIN, edgecolor="#7a5200", hatch="//", label="keratin plug (comedone)"),
         Circle((0, 0), 1, color=BACTERIA, label="C. acnes (dots)"),
         Rectangle((0, 0), 1, 1, facecolor=INFLAMMATION, alpha=0.35, edgecolor=INFLAMMATION, linestyle="--", label="inflammation (dashed zone)"),
     ]
-    figure.legend(handles=handles, loc="lower center", ncol=4, frameon=False, fontsize=9)
+    figure.legend(handles=handles, loc="lower center", ncol=4, frameon=False, fontsize=10)
     figure.suptitle("From a normal pilosebaceous follicle to inflammatory acne lesions (schematic, not to scale)", fontsize=12)
     figure.subplots_adjust(left=0.01, right=0.99, top=0.84, bottom=0.24, wspace=0.08)
     description = (
@@ -160,10 +160,10 @@ def _factor_diagram(title_text: str, effects: tuple[str, ...] | None = None) -> 
                                     facecolor=colour, alpha=0.45, edgecolor="#333333"))
         top = y_box + (0.115 if effects else 0.045)
         ax.text(x, top, title, ha="center", va="center", fontsize=11, fontweight="bold", style="italic" if "acnes" in title else "normal")
-        ax.text(x, top - 0.075, textwrap.fill(text, 36), ha="center", va="center", fontsize=9)
+        ax.text(x, top - 0.075, textwrap.fill(text, 36), ha="center", va="center", fontsize=10)
         if effects:
             ax.text(x, y_box - 0.095, textwrap.fill(f"Isotretinoin: {effects[index]}", 40), ha="center", va="center",
-                    fontsize=9, fontweight="bold", color="#000000")
+                    fontsize=10, fontweight="bold", color="#000000")
         start = (x + (0.1 if x < 0.5 else -0.1), y_box + (-half_height - 0.01 if y > 0.5 else half_height + 0.01))
         end = (0.5 + (-0.1 if x < 0.5 else 0.1), 0.5 + (0.08 if y > 0.5 else -0.08))
         ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=16, color="#333333", linewidth=1.5))
@@ -178,6 +178,6 @@ def _factor_diagram(title_text: str, effects: tuple[str, ...] | None = None) -> 
         vertical = start[0] == end[0]
         ax.text((start[0] + end[0]) / 2 - (0.015 if vertical else 0), (start[1] + end[1]) / 2 + (0 if vertical else 0.015),
                 textwrap.fill(label, 14) if vertical else label, ha="right" if vertical else "center",
-                va="center" if vertical else "bottom", fontsize=9, color="#333333")
+                va="center" if vertical else "bottom", fontsize=10, color="#333333")
     ax.set_title(title_text, fontsize=12)
     return figure

@@ -18,7 +18,7 @@ def risk_ratio_figure() -> tuple[Figure, str]:
     for position, (label, ratio, low, high) in enumerate(rows):
         ax.plot([low, high], [position, position], color=OKABE_ITO["blue"], linewidth=2)
         ax.plot([ratio], [position], "s", color=OKABE_ITO["blue"], markersize=8)
-        ax.text(1.24, position, f"{ratio:.2f} ({low:.2f}–{high:.2f})", va="center", fontsize=9)
+        ax.text(1.24, position, f"{ratio:.2f} ({low:.2f}–{high:.2f})", va="center", fontsize=10)
     ax.axvline(1.0, color=OKABE_ITO["black"], linestyle="--", linewidth=1)
     ax.set_yticks(range(len(rows)), [row[0] for row in rows])
     ax.set_xlim(0.6, 1.45)

@@ -26,6 +26,7 @@ def learning_path_figure(items: tuple[Lesson, ...] | None = None) -> tuple[Figur
     ax.axis("off")
     width, height = 0.9, 0.72
     positions = {item.number: divmod(index, _COLUMNS) for index, item in enumerate(items)}
+    any_planned = any(not item.available for item in items)
     for item in items:
         row, column = positions[item.number]
         y = row * 1.25
@@ -37,8 +38,10 @@ def learning_path_figure(items: tuple[Lesson, ...] | None = None) -> tuple[Figur
             )
         )
         ax.text(column, y - 0.2, f"{item.number}\n{textwrap.fill(item.title, 20)}", ha="center", va="center", fontsize=10, fontweight="bold")
-        ax.text(column, y + 0.14, textwrap.fill(item.question, 26), ha="center", va="center", fontsize=8)
-        ax.text(column, y + 0.3, "(available)" if item.available else "(planned)", ha="center", va="center", fontsize=8, style="italic")
+        # The status line only says something while some notebooks are planned; without it the question has room at 10 pt.
+        ax.text(column, y + (0.12 if any_planned else 0.17), textwrap.fill(item.question, 26), ha="center", va="center", fontsize=10)
+        if any_planned:
+            ax.text(column, y + 0.31, "(available)" if item.available else "(planned)", ha="center", va="center", fontsize=10, style="italic")
     for first, second in zip(items, items[1:]):
         (row_a, col_a), (row_b, col_b) = positions[first.number], positions[second.number]
         if row_a == row_b:
@@ -48,7 +51,7 @@ def learning_path_figure(items: tuple[Lesson, ...] | None = None) -> tuple[Figur
         ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=14, color="#555555", linewidth=1.3, connectionstyle=style))
     graded = assignments()
     text = "Graded assignments: " + "; ".join(f"{item.name} after notebook {item.lesson} ({item.title.lower()})" for item in graded)
-    ax.text(-0.5, 1.95, textwrap.fill(text, 150), ha="left", va="center", fontsize=9)
+    ax.text(-0.5, 1.95, textwrap.fill(text, 150), ha="left", va="center", fontsize=10)
     planned_lessons = [item for item in items if not item.available]
     ax.set_title("Learning path: solid blue boxes are available now, dashed white boxes are planned" if planned_lessons
                  else "Learning path: every notebook is available", fontsize=12)

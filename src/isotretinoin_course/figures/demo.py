@@ -50,7 +50,7 @@ def response_time_course_figure(frame: pd.DataFrame) -> tuple[Figure, str]:
         ax.set_xlim(0, weeks.max())
         ax.set_ylim(0, 105)
         ax.grid(alpha=0.3)
-        ax.legend(loc="upper right", fontsize=9)
+        ax.legend(loc="upper right", fontsize=10)
     axes[0].set_ylabel("Percent of baseline (%)")
     mark_synthetic(figure)
     figure.tight_layout()

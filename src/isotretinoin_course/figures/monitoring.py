@@ -6,11 +6,10 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import FixedLocator
 
 from ..models.dosing import daily_doses
 from ..models.monitoring import (
-    ALT_ACTION_MULTIPLE, ALT_UPPER_LIMIT_U_L, TRIGLYCERIDES_REFERENCE_MG_DL, TRIGLYCERIDES_VERY_HIGH_MG_DL, threshold_shares,
+    ALT_ACTION_MULTIPLE, ALT_UPPER_LIMIT_U_L, TRIGLYCERIDES_REFERENCE_MG_DL, TRIGLYCERIDES_VERY_HIGH_MG_DL, threshold_shares, to_mmol_l,
 )
 from .style import OKABE_ITO, mark_synthetic, use_course_style
 
@@ -19,18 +18,10 @@ TG_REFERENCE, TG_VERY_HIGH = TRIGLYCERIDES_REFERENCE_MG_DL, TRIGLYCERIDES_VERY_H
 
 # The tables a timeline draws from, each indexed by patient once (a widget shows one patient after another).
 _PATIENT_TABLES = ("dispensing", "labs", "lesion_counts", "pregnancy_tests", "adverse_events")
-_MAX_DATE_LABELS = 8  # month labels beyond this run together at the figure's width
 # Axis labels at fixed places (in axes fractions) rather than placed beside each patient's tick labels: the panels'
 # labels line up, and they stay where a widget's StaticLayer drew them. The left one clears tick labels of three
 # digits (the cohort's largest values: triglycerides 761 mg/dL, ALT 141 U/L).
 _LEFT_LABEL_X, _RIGHT_LABEL_X, _DATE_LABEL_Y = -0.065, 1.065, -0.35
-
-
-def _month_ticks(first: pd.Timestamp, last: pd.Timestamp) -> list[float]:
-    """Month starts from ``first`` to ``last``, every n months so that at most _MAX_DATE_LABELS are labelled."""
-    months = pd.date_range(first.to_period("M").to_timestamp(), last, freq="MS")
-    step = max(1, -(-len(months) // _MAX_DATE_LABELS))
-    return list(mdates.date2num(months[::step].to_pydatetime()))
 
 
 class PatientTimeline:
@@ -63,8 +54,8 @@ class PatientTimeline:
         twin.set_ylabel("Cumulative\n(mg/kg)")
         # Both legends belong to the dose panel, drawn over the twin's lines (a twin draws after its host and would
         # cross the host's legend): the panel goes on top, with its background hidden so the twin still shows.
-        cumulative_legend = ax.add_artist(ax.legend(handles=[self.cumulative], loc="lower right", fontsize=8))
-        self.legends = [ax.legend(loc="upper left", fontsize=8), cumulative_legend]
+        cumulative_legend = ax.add_artist(ax.legend(handles=[self.cumulative], loc="lower right", fontsize=10))
+        self.legends = [ax.legend(loc="upper left", fontsize=10), cumulative_legend]
         ax.set_zorder(twin.get_zorder() + 1)
         ax.patch.set_visible(False)
 
@@ -74,7 +65,10 @@ class PatientTimeline:
                                        label=f"very high (≥ {TG_VERY_HIGH:g})")
         (self.triglycerides,) = ax.plot([], [], "o-", color=OKABE_ITO["vermillion"], label="triglycerides")
         ax.set_ylabel("Triglycerides\n(mg/dL)")
-        self.legends.append(ax.legend(loc="upper left", fontsize=8))
+        per_mg_dl = to_mmol_l("Triglycerides", 1.0)
+        self.triglycerides_mmol = ax.secondary_yaxis("right", functions=(lambda mg_dl: mg_dl * per_mg_dl, lambda mmol_l: mmol_l / per_mg_dl))
+        self.triglycerides_mmol.set_ylabel("(mmol/L)")
+        self.legends.append(ax.legend(loc="upper right", fontsize=10))
 
         ax = axes[2]
         ax.axhspan(0, ALT_UPPER_LIMIT_U_L, color=OKABE_ITO["bluish_green"], alpha=0.12, label=f"reference (≤ {ALT_UPPER_LIMIT_U_L:g})")
@@ -82,14 +76,14 @@ class PatientTimeline:
                                    alpha=0.12, label=f"> {ALT_ACTION_MULTIPLE:g}× ULN (grade 2+)")
         (self.alt,) = ax.plot([], [], "s-", color=OKABE_ITO["reddish_purple"], label="ALT")
         ax.set_ylabel("ALT\n(U/L)")
-        self.legends.append(ax.legend(loc="upper left", fontsize=8))
+        self.legends.append(ax.legend(loc="upper right", fontsize=10))
 
         ax = axes[3]
         (self.inflammatory,) = ax.plot([], [], "o-", color=OKABE_ITO["blue"], label="papules + pustules")
         (self.comedones,) = ax.plot([], [], "^--", color=OKABE_ITO["sky_blue"], label="comedones")
         (self.nodules,) = ax.plot([], [], "D:", color=OKABE_ITO["black"], label="nodules")
         ax.set_ylabel("Lesions\n(count)")
-        self.legends.append(ax.legend(loc="upper right", fontsize=8))
+        self.legends.append(ax.legend(loc="upper right", fontsize=10))
 
         ax = axes[4]
         (self.tests,) = ax.plot([], [], "|", color=OKABE_ITO["bluish_green"], markersize=14, label="pregnancy test (negative)")
@@ -99,12 +93,15 @@ class PatientTimeline:
         ax.set_ylim(-0.7, 2.7)
         ax.set_yticks([])
         ax.set_ylabel("Events")
-        axes[-1].xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+        # At most about eight month ticks, the year written once beneath them: "%b %Y" on every month ran together.
+        locator = mdates.AutoDateLocator(minticks=4, maxticks=8)
+        axes[-1].xaxis.set_major_locator(locator)
+        axes[-1].xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
         axes[-1].set_xlabel("Date")
         for axis in axes:
             axis.grid(alpha=0.25)
             axis.yaxis.set_label_coords(_LEFT_LABEL_X, 0.5)
-        twin.yaxis.set_label_coords(_RIGHT_LABEL_X, 0.5)
+        twin.yaxis.set_label_coords(_RIGHT_LABEL_X, 0.5)  # the mmol/L axis keeps its own placement (one-digit labels)
         axes[-1].xaxis.set_label_coords(0.5, _DATE_LABEL_Y)
         self.title = self.figure.suptitle("", fontsize=11)
         mark_synthetic(self.figure)
@@ -174,7 +171,7 @@ class PatientTimeline:
             events.append(f"{len(missed)} prescription not collected")
         if self.events_legend is not None:
             self.events_legend.remove()
-        self.events_legend = self.axes[4].legend(handles=shown, loc="upper right", fontsize=8, ncol=3) if shown else None
+        self.events_legend = self.axes[4].legend(handles=shown, loc="upper right", fontsize=10, ncol=3) if shown else None
 
         dates = [doses.index.to_series(), labs["date"], lesions["date"], tests["date"], adverse["date"], missed["prescription_date"]]
         first = min(column.min() for column in dates if not column.empty)
@@ -182,7 +179,6 @@ class PatientTimeline:
         low, high = mdates.date2num(first.to_pydatetime()), mdates.date2num(last.to_pydatetime())
         margin = (high - low) * 0.05  # matplotlib's default axes margin
         self.axes[-1].set_xlim(low - margin, high + margin)
-        self.axes[-1].xaxis.set_major_locator(FixedLocator(_month_ticks(first, last)))
 
         self.title.set_text(f"{patient_id}: {patient['sex']}, {patient['age_years']} y, {patient['weight_kg']:g} kg, "
                             f"{patient['formulation']} — SYNTHETIC DATA")
@@ -217,12 +213,12 @@ def cohort_threshold_figure(labs: pd.DataFrame) -> tuple[Figure, str]:
     x = np.arange(len(shares.index))
     for position, (column, colour, hatch) in enumerate(zip(shares.columns, colours, hatches)):
         bars = ax.bar(x + (position - 2) * width, shares[column], width, color=colour, hatch=hatch, edgecolor="white", label=column)
-        ax.bar_label(bars, fmt="%.0f", fontsize=7, padding=1)
+        ax.bar_label(bars, fmt="%.0f", fontsize=10, padding=1)
     ax.set_xticks(x, ["baseline", "month 1", "month 2"])
     ax.set_ylabel("Patients above the threshold (%)")
     ax.set_xlabel("Blood draw")
     ax.set_title("Synthetic cohort: share of patients above each threshold (SYNTHETIC DATA)")
-    ax.legend(fontsize=8, ncol=2, loc="upper left")
+    ax.legend(fontsize=10, ncol=2, loc="upper left")
     ax.set_ylim(0, max(60, float(shares.to_numpy().max()) + 12))
     ax.grid(axis="y", alpha=0.3)
     mark_synthetic(figure)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from IPython.display import HTML, display
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
@@ -92,7 +93,7 @@ class ConcentrationPlot:
         key = (has_metabolite, bool(missed))
         if key != self._legend_key:  # a legend costs a few ms to build: only when its entries change
             handles = [self.parent] + [self.metabolite] * has_metabolite + [self.month] + [self.missed] * bool(missed)
-            self.ax.legend(handles=handles, loc="center right", fontsize=9)
+            self.ax.legend(handles=handles, loc="center right", fontsize=10)
             self._legend_key = key
         product = FORMULATIONS[scenario.formulation].name.split(" (")[0]
         meal = "with food" if scenario.meal == "fed" else "fasting"
@@ -142,7 +143,7 @@ def single_dose_figure() -> tuple[Figure, str]:
     ax.set_xlim(0, 48)
     ax.set_ylim(bottom=0)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, ncol=2)
+    ax.legend(fontsize=10, ncol=2)
     ax.set_title("One 80 mg dose of conventional capsules: two models against the label's means")
     figure.tight_layout()
     two_fed, one_fed = peaks["fed", "two compartments + delay"], peaks["fed", "one compartment"]
@@ -178,10 +179,10 @@ def washout_figure(dose_mg: float = 30, interval_h: float = 12, course_days: flo
         ax.plot(days, values, "--" if scenario.constructed else "-", color=ELIMINATOR_COLOURS.get(name, OKABE_ITO["black"]), linewidth=2,
                 label=f"{scenario.short_label}, half-life {scenario.terminal_half_life_h:g} h")
     ax.axvline(ONE_MONTH_DAYS, color="grey", linewidth=1)
-    ax.text(ONE_MONTH_DAYS + 0.3, 2e-3, "one month after\nthe last dose", fontsize=9, va="bottom")
+    ax.text(ONE_MONTH_DAYS + 0.3, 2e-3, "one month after\nthe last dose", fontsize=10, va="bottom")
     # The body's own isotretinoin (from vitamin A): the model adds to it and leaves it out of every curve.
     ax.axhline(ENDOGENOUS_NG_ML, color=OKABE_ITO["black"], linewidth=1, linestyle=":")
-    ax.text(0.3, ENDOGENOUS_NG_ML * 1.25, f"the body's own isotretinoin, about {ENDOGENOUS_NG_ML:.1f} ng/mL (10 healthy men)", fontsize=8)
+    ax.text(0.3, ENDOGENOUS_NG_ML * 1.25, f"the body's own level, about {ENDOGENOUS_NG_ML:.1f} ng/mL", fontsize=10)
     ax.set_yscale("log")
     ax.set_ylim(WASHOUT_FLOOR_NG_ML, 1000)
     ax.set_xlim(0, days_after)
@@ -189,11 +190,11 @@ def washout_figure(dose_mg: float = 30, interval_h: float = 12, course_days: flo
     ax.set_ylabel("Plasma isotretinoin (ng/mL, log scale)")
     ax.set_title(f"After {course_days:g} days of {dose_mg:g} mg twice daily with food, {weight_kg:g} kg: model washout (teaching model)", fontsize=11)
     ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=8, loc="upper right")
+    ax.legend(fontsize=10, loc="upper right")
     figure.tight_layout()
     rows = washout_table(ONE_MONTH_DAYS, dose_mg=dose_mg, interval_h=interval_h, course_days=course_days, weight_kg=weight_kg)
-    parts = [f"{row.eliminator.short_label} (half-life {row.terminal_half_life_h:g} h), {_amount(row.parent_after_ng_ml)} ng/mL or "
-             f"{row.parent_fraction_remaining:.0e} of the level at stopping" for row in rows]
+    parts = [f"{row.eliminator.short_label} (half-life {row.terminal_half_life_h:g} h), {amount_text(row.parent_after_ng_ml)} ng/mL or "
+             f"{power_of_ten(row.parent_fraction_remaining, 0)} of the level at stopping" for row in rows]
     description = (
         "Model plasma isotretinoin on a log scale from the last dose of a 20-week course to five weeks later, one curve per "
         "elimination scenario; a vertical line marks one month and a dotted horizontal line the isotretinoin the body makes itself "
@@ -223,9 +224,50 @@ def label_comparison_table() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _amount(value: float) -> str:
-    """A concentration for a table: two significant figures from 1 up ("2.9", "10"), one below ("0.04", "5e-09")."""
-    return f"{value:.2g}" if value >= 1 else f"{value:.1g}"
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def power_of_ten(value: float, digits: int = 1) -> str:
+    """A very small number as a student writes it: 2.2e-09 becomes "2.2 × 10⁻⁹" (Python's e-notation is not for students)."""
+    if value == 0:
+        return "0"
+    mantissa, exponent = f"{value:.{digits}e}".split("e")
+    return f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+
+
+def amount_text(value: float) -> str:
+    """A concentration for a table: two significant figures from 1 up ("2.9", "10"), one below ("0.04"), powers of ten under 0.01."""
+    if value >= 1:
+        return f"{value:.2g}"
+    return f"{value:.1g}" if value >= 0.01 else power_of_ten(value, 0)
+
+
+def _one_figure(value: float) -> str:
+    """A ratio to one significant figure, in powers of ten below 0.01."""
+    return f"{value:.1g}" if value >= 0.01 else power_of_ten(value, 0)
+
+
+def formulation_table() -> pd.DataFrame:
+    """The three US formulations as the model holds them: strengths, exposure per mg and the model's time to peak."""
+    rows = []
+    for product in FORMULATIONS.values():
+        rows.append({
+            "formulation": product.name,
+            "strengths (mg)": ", ".join(f"{strength:g}" for strength in product.strengths_mg),
+            "exposure per mg, with food (× conventional with food)": f"{product.relative_bioavailability['fed']:.2f}",
+            "exposure per mg, fasting (× conventional with food)": f"{product.relative_bioavailability['fasted']:.2f}",
+            "model's time to peak, with food / fasting (h)": f"{product.tmax_h['fed']:.1f} / {product.tmax_h['fasted']:.1f}",
+        })
+    return pd.DataFrame(rows)
+
+
+def show_model_table(frame: pd.DataFrame, caption: str) -> None:
+    """Show a table of label or model figures (not patient data) with a caption and without pandas' row numbers.
+
+    The id comes from the caption, so the HTML is the same on every run and two tables on a page never share one.
+    """
+    slug = "".join(character if character.isalnum() else "-" for character in caption.lower())[:40].strip("-")
+    display(HTML(frame.style.set_uuid(slug).set_caption(caption).hide(axis="index").to_html()))
 
 
 def washout_frame(days_after: float = ONE_MONTH_DAYS) -> pd.DataFrame:
@@ -240,9 +282,9 @@ def washout_frame(days_after: float = ONE_MONTH_DAYS) -> pd.DataFrame:
             "terminal half-life (h)": f"{row.terminal_half_life_h:g}",
             f"half-lives in {days_after:g} days": f"{row.half_lives_elapsed:.0f}",
             "isotretinoin at stopping, when the next dose was due (ng/mL)": f"{row.parent_at_stop_ng_ml:.0f}",
-            f"isotretinoin after {days_after:g} days (ng/mL)": _amount(row.parent_after_ng_ml),
-            "fraction of the level at stopping": f"{row.parent_fraction_remaining:.0e}",
-            f"after {days_after:g} days ÷ the body's own isotretinoin ({ENDOGENOUS_NG_ML:.1f} ng/mL)": f"{row.parent_after_ng_ml / ENDOGENOUS_NG_ML:.1g}",
-            f"4-oxo-isotretinoin after {days_after:g} days (ng/mL; rests on the 3.4 ratio)": _amount(row.metabolite_after_ng_ml),
+            f"isotretinoin after {days_after:g} days (ng/mL)": amount_text(row.parent_after_ng_ml),
+            "fraction of the level at stopping": power_of_ten(row.parent_fraction_remaining, 0),
+            f"after {days_after:g} days ÷ the body's own isotretinoin ({ENDOGENOUS_NG_ML:.1f} ng/mL)": _one_figure(row.parent_after_ng_ml / ENDOGENOUS_NG_ML),
+            f"4-oxo-isotretinoin after {days_after:g} days (ng/mL; rests on the 3.4 ratio)": amount_text(row.metabolite_after_ng_ml),
         })
     return pd.DataFrame(rows)

@@ -67,7 +67,7 @@ def show_figure(figure: Figure, description: str, number: int | None = None) -> 
     display(Markdown(f"{label} {description}"))
 
 
-def mark_synthetic(figure: Figure, fontsize: float = 8) -> Figure:
+def mark_synthetic(figure: Figure, fontsize: float = 10) -> Figure:
     """Stamp a figure made from synthetic patient data so it is never mistaken for real data."""
     figure.text(0.995, 0.005, SYNTHETIC_LABEL, ha="right", va="bottom", fontsize=fontsize, color="#444444", style="italic")
     return figure

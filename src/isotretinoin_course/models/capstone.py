@@ -29,7 +29,7 @@ from .acne import LesionCounts, classify_severity, isotretinoin_fit
 from .counselling import Profile, counselling_summary, topic
 from .isotretinoin_pk import FORMULATIONS
 from .dosing import MAINTENANCE_MG_PER_KG_DAY, STARTING_MG_PER_KG_DAY, SUPPLY_DAYS, Phase, build_regimen, course_days_to_target, cumulative_dose_mg_per_kg, daily_doses
-from .monitoring import ALT_UPPER_LIMIT_U_L, flag_alt
+from .monitoring import ALT_UPPER_LIMIT_U_L, flag_alt, flag_panel, visit_words
 from .risk_management import Contraception, Pickup, PregnancyTest, Prescription, Timeline, evaluate
 
 BANK_NOTEBOOK = "09_capstone_case"
@@ -119,6 +119,14 @@ class CapstoneCase:
         """This patient's rows of one cohort table (SYNTHETIC DATA)."""
         frame = self.tables[table]
         return frame[frame["patient_id"] == self.patient_id].reset_index(drop=True)
+
+    def flag_lines(self) -> list[str]:
+        """Each of her blood draws with its most urgent flag, e.g. ``"2025-09-14 (month 1): ALT 50 U/L: ..."``."""
+        lines = []
+        for draw in self.rows("labs").itertuples():
+            flags = flag_panel(draw.triglycerides_mg_dl, draw.total_cholesterol_mg_dl, draw.hdl_mg_dl, draw.alt_u_l)
+            lines.append(f"{draw.date:%Y-%m-%d} ({visit_words(draw.visit)}): {flags[0].describe()}")
+        return lines
 
     def lab(self, visit: str) -> pd.Series:
         return self.rows("labs").set_index("visit").loc[visit]
@@ -297,14 +305,23 @@ class CapstoneCase:
     def record(self, key: str, correct: bool) -> None:
         self.first_try.setdefault(key, correct)
 
+    def step_name(self, key: str) -> str:
+        """The step's stage, numbered within the stage when a stage has more than one question ("4. The dose plan, question 2 of 2")."""
+        stage = self.steps[key].stage
+        same = [other for other, step in self.steps.items() if step.stage == stage]
+        return stage if len(same) == 1 else f"{stage}, question {same.index(key) + 1} of {len(same)}"
+
     def debrief(self) -> str:
         """Steps answered so far, right first time or not, and which notebooks to revisit."""
+        if not self.first_try:
+            return (f"Capstone case {self.patient_id} (SYNTHETIC): no step answered yet ({len(self.steps)} steps). "
+                    "Answer the steps above, then ask for the debrief again.")
         lines = [f"Capstone case {self.patient_id} (SYNTHETIC): {sum(self.first_try.values())} of {len(self.first_try)} answered steps right first time; "
                  f"{len(self.steps) - len(self.first_try)} not answered yet."]
         to_revisit = []
         for key, step in self.steps.items():
             if key in self.first_try and not self.first_try[key]:
-                lines.append(f"  ✘ {step.stage} — {revisit_text(step.revisit)}")
+                lines.append(f"  ✘ {self.step_name(key)} — {revisit_text(step.revisit)}")
                 to_revisit.extend(step.revisit)
         if to_revisit:
             lines.append("Notebooks to revisit: " + ", ".join(f"{n} {lesson(n).title}" for n in sorted(set(to_revisit))) + ".")

@@ -16,6 +16,7 @@ baseline (CTCAE v5.0 grades on multiples of the baseline when it is abnormal).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -41,6 +42,33 @@ ALT_UPPER_LIMIT_U_L = 40.0  # a common laboratory ULN; each lab reports its own
 AST_UPPER_LIMIT_U_L = 40.0  # likewise; the course does not flag AST, the synthetic cohort reports it
 ALT_ACTION_MULTIPLE = 3.0  # above 3×ULN (CTCAE grade 2 and higher) the prescriber is contacted
 ALT_GRADE_MULTIPLES = ((1.0, 1), (ALT_ACTION_MULTIPLE, 2), (5.0, 3), (20.0, 4))  # CTCAE v5.0: above k×ULN → grade g
+# Lipids are reported in mg/dL in the US and in mmol/L in the UK and most of Europe. The factors are the published
+# ones of the AHRQ evidence synthesis's unit-conversion appendix (haney2007-units): mg/dL × 0.02586 = mmol/L for
+# cholesterol (total or HDL) and × 0.01129 for triglycerides (about 38.67 and 88.57 mg/dL per mmol/L). They are used as
+# published, the same numbers lesson 05 asks students to multiply by, not recomputed from molar masses: 10 / 386.65
+# and 10 / 885.4 differ in the fourth figure and round values such as 145 mg/dL of cholesterol or 155 mg/dL of
+# triglycerides to a different tenth from the one a student gets by hand.
+MMOL_L_PER_MG_DL = {"Triglycerides": 0.01129, "Total cholesterol": 0.02586, "HDL cholesterol": 0.02586}
+
+
+def to_mmol_l(analyte: str, mg_dl: float) -> float:
+    """A lipid result in mmol/L from mg/dL, e.g. ``to_mmol_l("Triglycerides", 500)`` is about 5.6."""
+    if analyte not in MMOL_L_PER_MG_DL:
+        raise CourseInputError("analyte", analyte, "one of " + ", ".join(MMOL_L_PER_MG_DL))
+    return mg_dl * MMOL_L_PER_MG_DL[analyte]
+
+
+def visit_words(visit: str) -> str:
+    """A visit label of the synthetic tables in words: ``"month_2"`` → ``"month 2"``, ``"follow_up_3"`` →
+    ``"3 months after the course"``; ``"baseline"`` stays."""
+    if match := re.fullmatch(r"month_(\d+)", visit):
+        return f"month {match.group(1)}"
+    if match := re.fullmatch(r"follow_up_(\d+)", visit):
+        months = int(match.group(1))
+        return f"{months} month{'s' if months != 1 else ''} after the course"
+    return visit.replace("_", " ")
+
+
 # Reference ranges (low, high) of each analyte of the synthetic cohort's laboratory table.
 REFERENCE_RANGES = {
     "triglycerides_mg_dl": (None, TRIGLYCERIDES_REFERENCE_MG_DL),
@@ -65,7 +93,11 @@ class Flag:
     action: str
 
     def describe(self) -> str:
-        return f"{self.analyte} {self.value:g} {self.unit}: {self.band} — {self.action}"
+        """One line for a student: the value with its unit (lipids also in mmol/L), the band and the action."""
+        value = f"{self.value:g} {self.unit}"
+        if self.unit == "mg/dL" and self.analyte in MMOL_L_PER_MG_DL:
+            value += f" ({to_mmol_l(self.analyte, self.value):.1f} mmol/L)"
+        return f"{self.analyte} {value}: {self.band} — {self.action}"
 
 
 def _value(name: str, value: object, unit: str) -> float:
@@ -146,9 +178,9 @@ def flag_panel(triglycerides_mg_dl: float, total_cholesterol_mg_dl: float, hdl_m
 def threshold_shares(labs: pd.DataFrame, upper_limit: float = ALT_UPPER_LIMIT_U_L) -> pd.DataFrame:
     """Share of patients (%) above each threshold at each visit of the cohort's laboratory table."""
     checks = {
-        f"triglycerides > {TRIGLYCERIDES_REFERENCE_MG_DL:g} mg/dL": labs["triglycerides_mg_dl"] > TRIGLYCERIDES_REFERENCE_MG_DL,
-        f"triglycerides ≥ {TRIGLYCERIDES_VERY_HIGH_MG_DL:g} mg/dL": labs["triglycerides_mg_dl"] >= TRIGLYCERIDES_VERY_HIGH_MG_DL,
-        f"total cholesterol > {CHOLESTEROL_REFERENCE_MG_DL:g} mg/dL": labs["total_cholesterol_mg_dl"] > CHOLESTEROL_REFERENCE_MG_DL,
+        f"triglycerides > {TRIGLYCERIDES_REFERENCE_MG_DL:g} mg/dL ({to_mmol_l('Triglycerides', TRIGLYCERIDES_REFERENCE_MG_DL):.1f} mmol/L)": labs["triglycerides_mg_dl"] > TRIGLYCERIDES_REFERENCE_MG_DL,
+        f"triglycerides ≥ {TRIGLYCERIDES_VERY_HIGH_MG_DL:g} mg/dL ({to_mmol_l('Triglycerides', TRIGLYCERIDES_VERY_HIGH_MG_DL):.1f} mmol/L)": labs["triglycerides_mg_dl"] >= TRIGLYCERIDES_VERY_HIGH_MG_DL,
+        f"total cholesterol > {CHOLESTEROL_REFERENCE_MG_DL:g} mg/dL ({to_mmol_l('Total cholesterol', CHOLESTEROL_REFERENCE_MG_DL):.1f} mmol/L)": labs["total_cholesterol_mg_dl"] > CHOLESTEROL_REFERENCE_MG_DL,
         f"ALT > ULN ({upper_limit:g} U/L)": labs["alt_u_l"] > upper_limit,
         f"ALT > {ALT_ACTION_MULTIPLE:g}× ULN": labs["alt_u_l"] > ALT_ACTION_MULTIPLE * upper_limit,
     }

@@ -145,6 +145,14 @@ class QuizProgress:
         if result.valid:
             self.attempts.setdefault(question_id, []).append(result.correct)
 
+    def restore(self, question_id: str, attempts: int, correct_first_time: bool, correct_now: bool) -> None:
+        """Take up a question's attempts saved in an earlier session (the counts the score needs, not every verdict)."""
+        if question_id not in self.question_ids:
+            raise KeyError(f"{question_id!r} is not part of this quiz")
+        if attempts < 1:
+            raise ValueError(f"a saved result has at least one attempt, not {attempts}")
+        self.attempts[question_id] = [correct_first_time] + [correct_now] * (attempts - 1) if attempts > 1 else [correct_now]
+
     @property
     def answered(self) -> int:
         return sum(1 for question_id in self.question_ids if self.attempts.get(question_id))

@@ -5,23 +5,25 @@ widget gives, and the one guard every observer and button handler runs through) 
 quizzes (``quiz``), the acne severity classifier (``severity``), the PK simulator (``pk_simulator``),
 the dosing calculator (``dosing``), the patient explorer (``patient_explorer``), the dispensing
 simulator (``dispensing``), the counselling checklist (``counselling``), the article scorecard
-(``article_scorecard``) and the capstone's step views (``capstone``). A widget lays out controls and
+(``article_scorecard``), the capstone's step views (``capstone``) and the saved-progress table with the calls a
+widget's own question makes to save its result (``progress``). A widget lays out controls and
 shows what models compute and figures draw; it decides nothing itself.
 
 May import: core, content, models, data, figures, widgets.
 """
 
 from .article_scorecard import ArticleScorecard
-from .capstone import CaseStepView
+from .capstone import CaseDebrief, CaseStepView
 from .counselling import CounsellingChecklist
 from .dispensing import DispensingSimulator
 from .dosing import DosingCalculator
 from .patient_explorer import PatientExplorer
 from .pk_simulator import PKSimulator
+from .progress import ProgressPanel, progress_panel
 from .quiz import Quiz, quiz_for
 from .severity import SeverityClassifier
 
 __all__ = [
-    "ArticleScorecard", "CaseStepView", "CounsellingChecklist", "DispensingSimulator", "DosingCalculator", "PKSimulator",
-    "PatientExplorer", "Quiz", "SeverityClassifier", "quiz_for",
+    "ArticleScorecard", "CaseDebrief", "CaseStepView", "CounsellingChecklist", "DispensingSimulator", "DosingCalculator", "PKSimulator",
+    "PatientExplorer", "ProgressPanel", "Quiz", "SeverityClassifier", "progress_panel", "quiz_for",
 ]

@@ -10,25 +10,32 @@ from .base import CourseWidget
 
 
 class ArticleScorecard(CourseWidget):
-    """Rate a page on each criterion with a 1–5 slider and see its score and weak points."""
+    """Rate a page on each criterion from 1 to 5 and see its score and weak points once every criterion is rated."""
 
     def __init__(self, title: str) -> None:
         self.title = title
-        self.sliders = {key: widgets.IntSlider(value=3, min=1, max=5, description="", continuous_update=False,
-                                               layout=widgets.Layout(width="14em")) for key, _question in CRITERIA}
-        rows = [widgets.HBox([widgets.Label(question, layout=widgets.Layout(width="34em")), self.sliders[key]]) for key, question in CRITERIA]
+        # Buttons that start with nothing chosen: a slider preset to 3 showed a score before the student rated anything.
+        self.choices = {key: widgets.ToggleButtons(options=[1, 2, 3, 4, 5], value=None, style={"button_width": "2.6em"},
+                                                   layout=widgets.Layout(width="auto")) for key, _question in CRITERIA}
+        rows = [widgets.HBox([widgets.Label(question, layout=widgets.Layout(width="34em")), self.choices[key]]) for key, question in CRITERIA]
         self.result = widgets.HTML()
-        for slider in self.sliders.values():
-            self.observe_guarded(slider, self._update)
+        for choice in self.choices.values():
+            self.observe_guarded(choice, self._update)
         super().__init__([widgets.HTML(f"<p><strong>Scorecard: {inline_markup(title)}</strong> (1 = no, 5 = yes, fully)</p>"), *rows, self.result],
                          outputs=[self.result])
         self._update()
 
     def ratings(self) -> dict[str, int]:
-        return {key: slider.value for key, slider in self.sliders.items()}
+        """The criteria rated so far (key → 1 to 5)."""
+        return {key: choice.value for key, choice in self.choices.items() if choice.value is not None}
 
     def _update(self, _change: object = None) -> None:
-        score = score_article(self.ratings())
+        rated = self.ratings()
+        if len(rated) < len(CRITERIA):
+            self.result.value = (f'<p role="status">{len(rated)} of {len(CRITERIA)} criteria rated: rate every criterion to see the '
+                                 "page's score and weak points.</p>")
+            return
+        score = score_article(rated)
         weak = "".join(f"<li>{inline_markup(point)}</li>" for point in score.weak_points)
         self.result.value = (
             f'<p role="status"><strong>{score.total} of {score.maximum}</strong> ({score.share:.0%}): {score.band} quality by this scorecard.</p>'

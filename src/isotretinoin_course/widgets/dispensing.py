@@ -154,7 +154,9 @@ class DispensingSimulator(CourseWidget):
         self.others = decisions_by_programme(self.timeline)
         self.position, self.correct, self.answered = 0, 0, 0
         self.feedback.value = self.comparison.value = ""
+        # An Image with no picture draws a broken-image icon: keep it out of the layout until there is a timeline.
         self.plot.value = b""
+        self.plot.layout.display = "none"
         self.plot_description.value = "<p><em>The timeline appears when you have decided every visit.</em></p>"
         self._show_visit()
 
@@ -190,6 +192,7 @@ class DispensingSimulator(CourseWidget):
     def _show_timeline(self) -> None:
         figure, description = timeline_figure(self.timeline, self.rule_set, self._figure)
         self.plot.value = figure_png(figure)
+        self.plot.layout.display = None
         self.plot_description.value = f"<p><small><em>Figure description:</em> {inline_markup(description)}</small></p>"
 
     def static_html(self) -> str:

@@ -62,15 +62,15 @@ class DosingCalculator(CourseWidget):
     title = "Dosing calculator"
 
     def __init__(self, weight_kg: float = 60, formulation: str = "conventional") -> None:
-        style = {"description_width": "14em"}
-        self.weight = widgets.Text(value=f"{weight_kg:g}", description="Body weight (kg)", style=style)
-        self.starting = widgets.Text(value=f"{STARTING_MG_PER_KG_DAY:.1f}", description="First-month dose (mg/kg/day)", style=style)
-        self.maintenance = widgets.Text(value=f"{MAINTENANCE_MG_PER_KG_DAY:.1f}", description="Dose from month 2 (mg/kg/day)", style=style)
+        style = {"description_width": "17em"}
+        self.weight = widgets.Text(value=f"{weight_kg:g}", description="Body weight (kg)", style=style, layout=widgets.Layout(width="30em"))
+        self.starting = widgets.Text(value=f"{STARTING_MG_PER_KG_DAY:.1f}", description="First-month dose (mg/kg/day)", style=style, layout=widgets.Layout(width="30em"))
+        self.maintenance = widgets.Text(value=f"{MAINTENANCE_MG_PER_KG_DAY:.1f}", description="Dose from month 2 (mg/kg/day)", style=style, layout=widgets.Layout(width="30em"))
         self.formulation = widgets.Dropdown(options=[(product.name, key) for key, product in FORMULATIONS.items()], value=formulation,
                                             description="Formulation", style=style, layout=widgets.Layout(width="40em"))
-        self.target = widgets.Text(value="120", description="Cumulative target (mg/kg)", style=style)
-        self.start = widgets.Text(value="2026-01-05", description="Start date (YYYY-MM-DD)", style=style)
-        self.missed = widgets.Text(value="0", description="Missed days", style=style)
+        self.target = widgets.Text(value="120", description="Cumulative target (mg/kg)", style=style, layout=widgets.Layout(width="30em"))
+        self.start = widgets.Text(value="2026-01-05", description="Start date (YYYY-MM-DD)", style=style, layout=widgets.Layout(width="30em"))
+        self.missed = widgets.Text(value="0", description="Missed days", style=style, layout=widgets.Layout(width="30em"))
         self.result = widgets.HTML()
         controls = [self.weight, self.starting, self.maintenance, self.formulation, self.target, self.start, self.missed]
         for control in controls:

@@ -11,7 +11,7 @@ from ..core.markup import inline_markup
 from ..data.cohort import planted_labels
 from ..figures.monitoring import PatientTimeline
 from ..figures.style import StaticLayer, figure_png
-from ..models.monitoring import flag_panel
+from ..models.monitoring import flag_panel, visit_words
 from .base import CourseWidget
 
 
@@ -22,7 +22,7 @@ def patient_flags_html(tables: dict[str, pd.DataFrame], patient_id: str) -> str:
     for row in labs.itertuples():
         flags = [flag for flag in flag_panel(row.triglycerides_mg_dl, row.total_cholesterol_mg_dl, row.hdl_mg_dl, row.alt_u_l) if flag.abnormal]
         text = "; ".join(flag.describe() for flag in flags) if flags else "all within reference ranges"
-        rows.append(f"<tr><td>{row.date:%Y-%m-%d}</td><td>{row.visit}</td><td style='text-align:left'>{inline_markup(text)}</td></tr>")
+        rows.append(f"<tr><td>{row.date:%Y-%m-%d}</td><td>{visit_words(row.visit)}</td><td style='text-align:left'>{inline_markup(text)}</td></tr>")
     return f"<table><thead><tr><th>Date</th><th>Visit</th><th>Flags</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 

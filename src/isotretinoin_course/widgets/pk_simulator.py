@@ -16,7 +16,7 @@ import ipywidgets as widgets
 from ..core.constants import FIGURE_DESCRIPTION_PREFIX
 from ..core.inputs import read_choice, read_number
 from ..core.markup import inline_markup
-from ..figures.pharmacokinetics import ConcentrationPlot, describe_simulation
+from ..figures.pharmacokinetics import ConcentrationPlot, amount_text, describe_simulation, power_of_ten
 from ..models.isotretinoin_pk import ELIMINATORS, ENDOGENOUS_NG_ML, FORMULATIONS, eliminator
 from ..models.pharmacokinetics import simulate
 from ..models.pk_scenario import SCHEDULES, STEP_H, WASHOUT_DAYS, Exposure, Scenario, exposure, scenario_from_inputs
@@ -36,7 +36,7 @@ def exposure_html(scenario: Scenario, figures: Exposure) -> str:
         ("AUC over the last day", f"{figures.auc_per_day_ng_h_ml:,.0f} ng·h/mL"),
         ("Accumulation", f"{figures.accumulation_ratio:.2f}-fold (AUC over one dosing interval at steady state ÷ over the first)"),
         ("Time to 90% of steady state", f"{figures.days_to_90_percent:.1f} days (levels just before a dose, regular dosing)"),
-        ("Left one month after the last dose", f"{figures.parent_after_month_ng_ml:.1g} ng/mL, {figures.percent_left_after_month:.1e} % of the level "
+        ("Left one month after the last dose", f"{amount_text(figures.parent_after_month_ng_ml)} ng/mL, {power_of_ten(figures.percent_left_after_month)} % of the level "
                                                 f"at stopping (isotretinoin; the body's own level is about {ENDOGENOUS_NG_ML:.1f} ng/mL)"),
         ("Time to fall to 1%", f"{figures.days_to_one_percent:.1f} days after the last dose"),
     ]

@@ -7,6 +7,10 @@ module only lays out controls and writes feedback into HTML widgets (never
 When a notebook is read without a running kernel (static HTML, a repository
 viewer), the widget cannot be drawn; the quiz then falls back to a static HTML
 rendering with its answers folded in a ``<details>`` section.
+
+Every checked answer is saved on the student's computer (:mod:`isotretinoin_course.core.progress_store`), and a
+quiz shows the answers saved in an earlier session when it is drawn again, after a kernel restart for example;
+a progress file that cannot be read or written gives a notice under the score, and the quiz works on in memory.
 """
 
 from __future__ import annotations
@@ -19,8 +23,11 @@ import ipywidgets as widgets
 from ..content.bibliography import BibliographyError, entry_link, load_bibliography, short_citation
 from ..content.quiz_banks import Question, QuizBank, load_bank
 from ..core.markup import inline_markup, paragraphs
+from ..core.progress_store import SavedResult, progress_store
+from ..models.progress import lesson_for_bank, quiz_source
 from ..models.quiz import AnswerResult, QuizProgress, check_answer, correct_answer_text, presented_questions
 from .base import CourseWidget
+from .progress import progress_notice_html
 
 TYPE_HINT = {
     "single": "Choose one answer.",
@@ -146,6 +153,27 @@ class QuestionCard(CourseWidget):
         self._on_result(self.question.id, result)
         return result
 
+    def restore(self, saved: SavedResult) -> None:
+        """Show a result saved in an earlier session: the answer then given, its feedback, and a note (no new attempt)."""
+        feedback = ""
+        if self._can_show(saved.response):
+            self.set_response(saved.response)
+            result = check_answer(self.question, self.response())
+            feedback = feedback_html(result) if result.valid else ""
+        times = "once" if saved.attempts == 1 else f"{saved.attempts} times"
+        first = "yes" if saved.correct_first_time else "no"
+        self.feedback.value = (f'{feedback}<p class="quiz-saved"><small>Saved from an earlier session: checked {times}; '
+                               f"right first time: {first}.</small></p>")
+
+    def _can_show(self, response: object) -> bool:
+        """Whether a saved response still fits this question (its options may have changed since)."""
+        ids = {option.id for option in self.question.options}
+        if self.question.type == "single":
+            return isinstance(response, str) and response in ids
+        if self.question.type == "multiple":
+            return isinstance(response, list) and bool(response) and set(response) <= ids
+        return isinstance(response, str)
+
     def reveal(self, shown: bool) -> None:
         self.answer.value = answer_html(self.question) if shown else ""
         self.answer.layout.display = None if shown else "none"
@@ -155,7 +183,9 @@ class QuestionCard(CourseWidget):
 
 
 class Quiz(CourseWidget):
-    """A set of questions from one bank with a running score and a 'reveal answers' switch."""
+    """A set of questions from one bank with a running score, a 'reveal answers' switch and saved progress."""
+
+    progress_kind = "quiz"  # how its results are filed in the progress file (the capstone's steps say "capstone")
 
     def __init__(self, bank: QuizBank, question_ids: Sequence[str] | None = None, title: str | None = None) -> None:
         self.bank = bank
@@ -169,7 +199,42 @@ class Quiz(CourseWidget):
         self.observe_guarded(self.reveal_toggle, self._on_reveal)
         self.cards = [QuestionCard(question, number, self._record) for number, question in enumerate(self.questions, 1)]
         header = widgets.HTML(f"<p><strong>{inline_markup(self.title)}</strong></p>")
-        super().__init__([header, self.score, *self.cards, self.reveal_toggle], outputs=[self.score])
+        self.progress_note = widgets.HTML("")
+        super().__init__([header, self.score, self.progress_note, *self.cards, self.reveal_toggle], outputs=[self.score])
+        self._restore_saved()
+
+    # ------------------------------------------------------------------ saved progress
+    def progress_place(self) -> tuple[str, str]:
+        """(lesson number, source) under which this quiz's results are saved."""
+        return lesson_for_bank(self.bank.notebook), quiz_source(self.bank.notebook)
+
+    def _restore_saved(self) -> None:
+        store = progress_store()
+        lesson, source = self.progress_place()
+        saved = {(result.source, result.question): result for result in store.results() if result.lesson == lesson}
+        restored = 0
+        for card in self.cards:
+            result = saved.get((source, card.question.id))
+            if result is None:
+                continue
+            card.restore(result)
+            self.progress.restore(card.question.id, result.attempts, result.correct_first_time, result.correct_now)
+            self._restored(card.question.id, result)
+            restored += 1
+        self.score.value = self._score_html()
+        note = (f"<p class=\"quiz-saved\"><small>Your answers saved in an earlier session are shown ({restored} of "
+                f"{len(self.cards)} questions); check again to change them.</small></p>") if restored else ""
+        self.progress_note.value = note + progress_notice_html(store.problem)
+
+    def _restored(self, question_id: str, saved: SavedResult) -> None:
+        """A saved result was put back on screen (the capstone also tells its case)."""
+
+    def _save(self, question_id: str, result: AnswerResult) -> None:
+        store = progress_store()
+        lesson, source = self.progress_place()
+        card = self.card(question_id)
+        store.record(lesson, source, question_id, card.question.objective, result.correct, card.response(), kind=self.progress_kind)
+        self.progress_note.value = progress_notice_html(store.problem)
 
     def _score_html(self) -> str:
         return f'<p class="quiz-score" role="status">{self.progress.summary()}</p>'
@@ -177,6 +242,8 @@ class Quiz(CourseWidget):
     def _record(self, question_id: str, result: AnswerResult) -> None:
         self.progress.record(question_id, result)
         self.score.value = self._score_html()
+        if result.valid:
+            self._save(question_id, result)
 
     def _on_reveal(self, change: dict) -> None:
         for card in self.cards:

@@ -20,9 +20,9 @@ class SeverityClassifier(CourseWidget):
     title = "Severity classifier"
 
     FIELDS = (
-        ("comedones", "Comedones", "open and closed (blackheads and whiteheads)"),
-        ("inflammatory", "Papules + pustules", "inflamed lesions under 5 mm"),
-        ("nodules", "Nodules", "inflamed lesions of 5 mm or more"),
+        ("comedones", "Comedones (number)", "open and closed (blackheads and whiteheads)"),
+        ("inflammatory", "Papules + pustules (number)", "inflamed lesions under 5 mm"),
+        ("nodules", "Nodules (number)", "inflamed lesions of 5 mm or more"),
     )
     CONTEXT = (
         ("scarring", "Acne is scarring"),
@@ -33,9 +33,9 @@ class SeverityClassifier(CourseWidget):
     ANTIBIOTICS = (("not known", None), ("tried, acne did not respond", True), ("not tried", False))
 
     def __init__(self, comedones: int = 0, inflammatory: int = 0, nodules: int = 0) -> None:
-        style = {"description_width": "11em"}
+        style = {"description_width": "14em"}
         self.count_inputs = {
-            name: widgets.Text(value=str(value), description=label, tooltip=hint, style=style, layout=widgets.Layout(width="20em"))
+            name: widgets.Text(value=str(value), description=label, tooltip=hint, style=style, layout=widgets.Layout(width="24em"))
             for (name, label, hint), value in zip(self.FIELDS, (comedones, inflammatory, nodules))
         }
         self.context_inputs: dict[str, widgets.Widget] = {

@@ -3,7 +3,8 @@
 Reads the committed, executed notebooks (never runs them) in the lesson manifest's order, and the
 instructor notes in ``docs/instructor/*.md`` (whatever files are there), and writes a static site to
 ``build/site/``: ``index.html`` (the course contents), one page per lesson, ``instructor/`` (its own
-section), ``search.html``, ``404.html``, ``figures/`` and ``static/``. No network is used, nothing is
+section), ``search.html``, ``404.html``, ``figures/``, ``static/`` and ``slides/`` (a reveal.js deck per lesson, made by
+:mod:`isotretinoin_course.authoring.slides`, each linked from its lesson page). No network is used, nothing is
 fetched at build time or when the site is read, and every link between pages is relative, so the
 folder works under any URL prefix (GitHub Pages serves ``/REPO/``) and opened from disk.
 
@@ -39,11 +40,14 @@ from nbconvert.filters.markdown_mistune import markdown2html_mistune
 from pygments.formatters import HtmlFormatter
 
 from ...content.lessons import Lesson, lessons as manifest_lessons
+from ..slides import SlidesError
+from ..slides.build import build_decks
 from . import SiteError
 from .html_post import Section, finish_page
 from .notebook_outputs import LiveNote, PageAssets, prepare_notebook
 
 PACKAGE = __package__
+SLIDES_FOLDER = "slides"
 BUILD_MARKER = ".course-site"  # only a folder holding this file is ever emptied by a rebuild
 BINDER_URL = "https://mybinder.org/v2/gh/{repository}/{ref}?urlpath=lab/tree/notebooks/{filename}"
 GITHUB_FILE_URL = "https://github.com/{repository}/{kind}/{ref}/{path}"
@@ -81,6 +85,7 @@ class Page:
     body: str = ""
     sections: list[Section] = field(default_factory=list)
     binder_url: str | None = None
+    slides_url: str | None = None  # the lesson's deck, relative to the site root
     has_quiz: bool = False
     prev: Page | None = None
     next: Page | None = None
@@ -96,10 +101,12 @@ class BuildReport:
     widgets: int
     seconds: float
     notes: list[str] = field(default_factory=list)  # what the build had to mend, for the author to fix at the source
+    slide_decks: int = 0  # in slides/, one per lesson
 
     def summary(self) -> str:
         return (f"Built {self.pages} pages ({self.lessons} lessons, {self.instructor_notes} instructor notes) with {self.figures} figures, "
-                f"{self.quizzes} quizzes and case steps, and {self.widgets} widget fallbacks in {self.seconds:.1f} s")
+                f"{self.quizzes} quizzes and case steps, and {self.widgets} widget fallbacks, and {self.slide_decks} slide decks "
+                f"in {self.seconds:.1f} s")
 
 
 def binder_url(repository: str | None, ref: str, filename: str) -> str | None:
@@ -178,7 +185,8 @@ class SiteBuilder:
             body, _ = self.exporter.from_notebook_node(prepared)
         url = f"{lesson.name}.html"
         content = finish_page(body, path.name, self.link_resolver(url, path))
-        page = Page("lesson", url, lesson_title(lesson), content.body, content.sections, link, has_quiz=assets.quizzes > 0)
+        page = Page("lesson", url, lesson_title(lesson), content.body, content.sections, link,
+                    slides_url=f"{SLIDES_FOLDER}/{lesson.name}.html", has_quiz=assets.quizzes > 0)
         return page, assets
 
     def instructor_pages(self) -> list[Page]:
@@ -235,8 +243,12 @@ class SiteBuilder:
         (static / "pygments.css").write_text(HtmlFormatter(style="default").get_style_defs(".highlight"), encoding="utf-8")
         (out / "search_index.js").write_text(self._search_index(pages), encoding="utf-8")
         (out / ".nojekyll").write_text("", encoding="utf-8")  # GitHub Pages: serve every file as it is
+        try:
+            decks = build_decks(self.config.root, out / SLIDES_FOLDER, self.lessons)
+        except SlidesError as error:
+            raise SiteError(f"slides: {error}") from None
         return BuildReport(len(pages), len(lessons), len(notes), len(figures), quizzes, widgets, time.perf_counter() - started,
-                           notes_for_authors)
+                           notes_for_authors, len(decks.decks))
 
     def _empty(self, out: Path) -> None:
         if out.exists():

@@ -29,6 +29,7 @@ import nbformat
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
 from ...content.bibliography import REFERENCES_HEADING, BibliographyError, cited_keys, load_bibliography, references_markdown
+from ..lint import citing_texts
 from ...core.constants import FIGURE_DESCRIPTION_PREFIX
 from . import SiteError
 from .quiz_html import view_html
@@ -135,10 +136,7 @@ def complete_references(notebook: nbformat.NotebookNode, name: str) -> list[str]
     if len(cells) != 1:
         return []
     listed = _ANCHOR.findall(cells[0].source)
-    texts = [cell.source for cell in notebook.cells if cell.cell_type == "markdown" and cell is not cells[0]]
-    texts += [_text(output.get("data", {}).get(mime, "")) for cell in notebook.cells for output in cell.get("outputs", [])
-              for mime in ("text/markdown", "text/html")]
-    missing = [key for key in cited_keys(texts) if key not in listed]
+    missing = [key for key in cited_keys(citing_texts(notebook, cells[0])) if key not in listed]
     if missing:
         try:
             cells[0].source = references_markdown(listed + missing, load_bibliography())
