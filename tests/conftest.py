@@ -9,12 +9,27 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
 
 collect_ignore_glob = ["fixtures/*"]
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+# Hypothesis profiles for the property tests (test_properties.py). "ci", the default, is bounded and derandomized, so
+# every run tries the same inputs in the same time; "dev" tries more, at random; "census" is "ci" with more examples
+# for counting (COURSE_PROPERTY_CENSUS). Choose with COURSE_HYPOTHESIS_PROFILE.
+_QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much, HealthCheck.large_base_example]
+settings.register_profile("ci", max_examples=12, derandomize=True, database=None, print_blob=True, suppress_health_check=_QUIET)
+settings.register_profile("dev", max_examples=200, suppress_health_check=_QUIET)
+settings.register_profile("census", max_examples=40, derandomize=True, database=None, suppress_health_check=_QUIET)
+settings.load_profile(os.environ.get("COURSE_HYPOTHESIS_PROFILE", "ci"))
+if os.environ.get("COURSE_PROPERTY_EXAMPLES"):  # a quicker or a longer run of the same profile, e.g. for a census while fixing
+    settings.register_profile("override", settings.default, max_examples=int(os.environ["COURSE_PROPERTY_EXAMPLES"]))
+    settings.load_profile("override")
 
 
 @pytest.fixture
@@ -43,8 +58,8 @@ def built_site(tmp_path_factory):
 
 # The modules that take a minute or more each start first, so that the two pytest-xdist workers
 # (--dist loadfile hands out whole files in collection order) finish at about the same time.
-SLOWEST_FIRST = ("browser/test_jupyterlab.py", "test_exercises_hostile.py", "test_exercises.py", "test_wheel_py313.py",
-                 "test_wheel_py311.py")
+SLOWEST_FIRST = ("browser/test_jupyterlab.py", "hub/test_hub_e2e.py", "test_exercises_hostile.py", "test_exercises.py",
+                 "test_wheel_py313.py", "test_wheel_py311.py")
 
 
 def pytest_collection_modifyitems(session, config, items):

@@ -20,13 +20,13 @@ import textwrap
 RIGHT = {
     "a1_q1_answer": "mg_per_kg_day = 70 / 64",
     "a1_q2_answer": "days_needed = -(-120 * 64 // 70)",
-    "a1_q3_answer": "end_day = 9 + days_needed",
+    "a1_q3_answer": "end_day = 9 + 14 + -(-(120 * 64 - 14 * 40) // 70)",  # 9 missed days, 14 days at 40 mg, the rest at 70 mg
     "a1_q4_answer": "regimen = build_regimen(0.5, 64, rounding=\"at_least\")\nfirst_month_mg = regimen.daily_mg",
 }
 WRONG = {
     "a1_q1_answer": "mg_per_kg_day = 0.5",
     "a1_q2_answer": "days_needed = 100",
-    "a1_q3_answer": "end_day = 101",
+    "a1_q3_answer": "end_day = days_needed + 9",  # the one-step answer of a1's first version: ignores the 14 lower-dose days
     "a1_q4_answer": "first_month_mg = 30",
 }
 
@@ -193,10 +193,10 @@ SLOW = textwrap.dedent("""
     import signal, time
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the interrupt cannot stop it
     time.sleep(10 ** 6)
-    end_day = 9 + days_needed
+    end_day = 125
 """)
 
-LOOP = "while True:\n    pass\nend_day = 9 + days_needed"
+LOOP = "while True:\n    pass\nend_day = 125"
 
 HOG = "days_needed = -(-120 * 64 // 70)\nhuge = bytearray(64 * 2 ** 30)"
 

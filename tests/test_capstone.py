@@ -134,11 +134,11 @@ def test_static_representation_shows_scenario_and_question(case):
 
 
 def test_bad_patients_and_steps_are_refused(tables):
-    with pytest.raises(CaseError, match="not in the synthetic cohort"):
+    with pytest.raises(CaseError, match="'SYN-9999' is not one of the 240 patient ids of the synthetic cohort"):
         CapstoneCase(tables, "SYN-9999")
     with pytest.raises(CaseError, match="can get pregnant"):
         CapstoneCase(tables, "SYN-0008")
-    with pytest.raises(KeyError, match="no step 'nope'"):
+    with pytest.raises(CaseError, match="step: 'nope' is not one of"):
         CaseStepView(CapstoneCase(tables), "nope")
 
 

@@ -96,7 +96,7 @@ def test_planted_events_are_present(tables):
 
 
 def test_generation_refuses_an_empty_cohort():
-    with pytest.raises(ValueError, match="at least one patient"):
+    with pytest.raises(ValueError, match="n of 0 patients is outside 1–10000 patients"):
         cohort.generate(0)
 
 

@@ -104,7 +104,7 @@ def test_the_same_visit_is_decided_under_each_programme(patients, patient, secon
 
 
 def test_an_unknown_patient_is_refused_clearly(patients):
-    with pytest.raises(CourseInputError, match="'AUD-999' is not one of the simulator's patients"):
+    with pytest.raises(CourseInputError, match="'AUD-999' is not one of the 63 patients of the simulator"):
         DispensingSimulator(patients, "AUD-999")
 
 

@@ -27,7 +27,9 @@ def test_mg_per_kg_and_back():
     [
         (1.0, 70, "conventional", (40,), (30,)),  # exactly 70 mg
         (1.0, 60, "conventional", (30,), (30,)),  # exactly 60 mg, balanced
-        (0.5, 70, "conventional", (20,), (10,)),  # 35 mg: 30 and 40 are equally far; the lower wins
+        (0.5, 70, "conventional", (20,), (20,)),  # 35 mg: 30 (0.43) and 40 (0.57) are equally far; the one in the usual range wins
+        (0.5, 90, "conventional", (30,), (20,)),  # 45 mg: 40 (0.44) and 50 (0.56) tie the same way (review of 04, M2)
+        (0.75, 100, "conventional", (40,), (30,)),  # 75 mg: 70 (0.7) and 80 (0.8) both in range; the lower wins
         (0.6, 80, "absorica_ld", (24,), (24,)),  # 48 mg from LD strengths
         (1.0, 100, "conventional", (40, 20), (40,)),  # 100 mg: three capsules beat four balanced ones
     ],
@@ -64,19 +66,19 @@ def test_escalation_and_missed_days_delay_the_target():
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: mg_per_kg_per_day(60, -70), "body weight must be a positive number of kg, got -70"),
-        (lambda: mg_per_kg_per_day(60, 0), "body weight must be a positive number of kg, got 0"),
-        (lambda: mg_per_kg_per_day(60, 700), "body weight of 700 kg is above what is plausible for a patient (350 kg)"),
+        (lambda: mg_per_kg_per_day(60, -70), "body weight of -70 kg is outside what is plausible (25–350 kg)"),
+        (lambda: mg_per_kg_per_day(60, 0), "body weight of 0 kg is outside what is plausible (25–350 kg)"),
+        (lambda: mg_per_kg_per_day(60, 700), "body weight of 700 kg is outside what is plausible (25–350 kg)"),
         (lambda: daily_dose_mg(5, 70), "target dose: 5 mg/kg/day is above the highest dose any US isotretinoin label allows (2 mg/kg/day"),
         (lambda: daily_dose_mg(2.5, 70), "only for adults with very severe, scarring or truncal acne"),
         (lambda: build_regimen(1, 70, rounding="up"), "rounding: 'up' is not one of 'nearest', 'at_least', 'at_most'"),
         (lambda: build_regimen(0.2, 45, rounding="at_most"), "no twice-daily regimen of Conventional capsules"),
         (lambda: build_regimen(1, 70, "syrup"), "formulation: 'syrup' is not one of 'conventional', 'absorica', 'absorica_ld'"),
         (lambda: build_regimen(1, 70, "Absorica"), "did you mean 'absorica'?"),
-        (lambda: cumulative_dose_mg_per_kg([60, -20], 60), "day 2: daily dose cannot be negative, got -20 mg"),
-        (lambda: days_to_target(120, 0, 60), "daily dose must be a positive number of mg, got 0"),
+        (lambda: cumulative_dose_mg_per_kg([60, -20], 60), "daily doses[1] cannot be negative, got -20 mg"),
+        (lambda: days_to_target(120, 0, 60), "daily dose of 0 mg is outside what is plausible (8–200 mg)"),
         (lambda: days_to_target(120, 60, 60, already_mg_per_kg=-1), "cannot be negative"),
-        (lambda: course_days_to_target([Phase(0, 40)], 120, 60), "at least one day"),
+        (lambda: course_days_to_target([Phase(0, 40)], 120, 60), "Phase days of 0 days is outside what is plausible (1–365 days)"),
         (lambda: course_days_to_target([Phase(10, 40)], 120, 60, missed_days=-2), "missed days cannot be negative"),
         (lambda: mg_per_kg_per_day("sixty", 60), "daily dose: 'sixty' is not a number of mg"),
         (lambda: mg_per_kg_per_day(True, 60), "daily dose: expected a number of mg, got True"),
@@ -86,6 +88,7 @@ def test_bad_input_is_refused_with_a_clear_message(call, message):
     with pytest.raises(DosingError) as caught:
         call()
     assert message in str(caught.value)
+    assert caught.value.field and caught.value.field in str(caught.value)
 
 
 def test_calculator_answers_and_refuses_bad_input():
@@ -100,17 +103,22 @@ def test_calculator_answers_and_refuses_bad_input():
     assert "135 days" in text(calculator) and "2026-05-20" in text(calculator)
     calculator.missed.value = "7"
     assert "142 days" in text(calculator)
-    for field, typed, message in (("weight", "-60", "Body weight must be a positive number of kg"),
+    for field, typed, message in (("weight", "-60", "Body weight of -60 kg is outside what is plausible (25–350 kg)"),
                                   ("start", "2026-02-30", "is not a date in YYYY-MM-DD form"),
                                   ("missed", "-1", "Missed days cannot be negative, got -1 days"),
                                   ("missed", "2.5", "Missed days: 2.5 is not a whole number"),
                                   ("weight", "1,000", "is ambiguous"),
-                                  ("target", "5000", "outside 30–400 mg/kg")):
+                                  ("target", "5000", "outside what is plausible (30–300 mg/kg)"),
+                                  ("start", "9999-12-01", "Start date: 9999-12-01 is after 2100-12-31"),
+                                  ("missed", "²", "Missed days: '²' is not a number of days"),
+                                  ("missed", "3000000", "Missed days of 3000000 days is outside what is plausible (0–365 days)")):
         getattr(calculator, field).value = typed
-        assert "Check the input." in calculator.result.value and message in text(calculator), field
+        # the guard shows the refusal and hides the plan that no longer matches what was typed
+        assert "Check the input." in calculator.message.value and message in calculator.message.value, (field, calculator.message.value)
+        assert calculator.stale and calculator.result.layout.visibility == "hidden"
         getattr(calculator, field).value = {"weight": "60", "start": "2026-01-05", "missed": "0", "target": "120"}[field]
     calculator.formulation.value = "absorica_ld"
     assert "above the label's usual 0.4–0.8 mg/kg/day" in text(calculator)  # 1.0 mg/kg/day from month 2
     assert "up to 1.6 mg/kg/day only for adults" in text(calculator)
     calculator.maintenance.value = "2.5"  # above every label's maximum: refused, not computed
-    assert "Check the input." in calculator.result.value and "outside what any US label allows (0.1–2 mg/kg/day)" in text(calculator)
+    assert "Check the input." in calculator.message.value and "outside what any US label allows (0.1–2 mg/kg/day)" in calculator.message.value

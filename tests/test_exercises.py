@@ -27,7 +27,8 @@ from nbclient import NotebookClient
 from isotretinoin_course.grading.report import course_grade_ids, grade_cells
 
 ASSIGNMENTS = sorted(path.name for path in (EXERCISES / "source").iterdir() if path.is_dir())
-MAXIMA = {"a1_dosing": 10, "a2_laboratory_results": 8, "a3_dispensing_audit": 8, "a4_critique_claim": 2}  # autograded points
+MAXIMA = {"a1_dosing": 10, "a2_laboratory_results": 8, "a3_dispensing_audit": 10, "a4_critique_claim": 2,  # autograded points
+          "a5_at_the_counter": 11, "a6_counselling_note": 3, "a7_pk_steady_state_washout": 8}
 VALIDATE_LIMIT = 120  # seconds for one `nbgrader validate --invert`
 
 pytestmark = pytest.mark.timeout(1200)  # a backstop only: each step has its own limit
@@ -90,12 +91,13 @@ def place(tmp_path_factory):
 @pytest.fixture(scope="module")
 def trip(place):
     trip = RoundTrip()
-    trip.add("release", 240, lambda: release(place))
+    count = len(ASSIGNMENTS)  # each step's limit grows with the number of assignments it handles
+    trip.add("release", 60 * count, lambda: release(place))
     trip.add("submit", 30, lambda: submit(place))
-    trip.add("autograde", 360, lambda: each_assignment(place, "autograde", "--submission-timeout", "120", limit=150))
+    trip.add("autograde", 90 * count, lambda: each_assignment(place, "autograde", "--submission-timeout", "120", limit=150))
     trip.add("export", 60, lambda: nbgrader(place["course"], "export", limit=60))
-    trip.add("feedback", 240, lambda: feedback(place))
-    trip.add("report", 60, lambda: each_assignment(place, "report", limit=30))
+    trip.add("feedback", 60 * count, lambda: feedback(place))
+    trip.add("report", 15 * count, lambda: each_assignment(place, "report", limit=30))
     return trip
 
 
@@ -125,18 +127,45 @@ def test_grade_ids_are_unique_across_the_course_and_prefixed_by_assignment():
     ids = course_grade_ids(EXERCISES / "source")
     assert len(ids) >= 40
     assert all(len(notebooks) == 1 for notebooks in ids.values()), {k: v for k, v in ids.items() if len(v) > 1}
-    assert all(re.match(r"a[1-4]_", grade_id) for grade_id in ids)
+    assert all(grade_id.split("_")[0] == notebooks[0].split("_")[0] for grade_id, notebooks in ids.items())  # a5_... in a5_*.ipynb
 
 
-def test_there_are_four_assignments_with_autograded_and_hand_graded_parts():
-    assert ASSIGNMENTS == ["a1_dosing", "a2_laboratory_results", "a3_dispensing_audit", "a4_critique_claim"]
+def source_notebook(assignment: str) -> dict:
+    return json.loads((EXERCISES / "source" / assignment / f"{assignment}.ipynb").read_text())
+
+
+def test_every_competency_has_an_assignment_with_autograded_parts():
+    """Issue 15 item 6: at least six assignments, a1..a4 kept, and one each for the counter, counselling and PK."""
+    assert len(ASSIGNMENTS) >= 6
+    assert {"a1_dosing", "a2_laboratory_results", "a3_dispensing_audit", "a4_critique_claim", "a5_at_the_counter",
+            "a6_counselling_note", "a7_pk_steady_state_washout"} <= set(ASSIGNMENTS)
     for assignment in ASSIGNMENTS:
-        cells = grade_cells(json.loads((EXERCISES / "source" / assignment / f"{assignment}.ipynb").read_text()))
+        cells = grade_cells(source_notebook(assignment))
         instructions = [meta for meta in cells.values() if not meta.get("grade") and not meta.get("solution") and not meta.get("task")]
         assert instructions and all(meta["locked"] for meta in instructions), assignment
         assert any(meta.get("grade") and not meta.get("solution") for meta in cells.values()), f"{assignment}: no autograded tests"
-    a4 = grade_cells(json.loads((EXERCISES / "source" / "a4_critique_claim" / "a4_critique_claim.ipynb").read_text()))
-    assert any(meta.get("task") for meta in a4.values())
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_each_assignment_states_its_lesson_time_and_points_and_marks_every_hand_graded_answer(assignment):
+    """The heading gives the points (their sum over the graded cells) and minutes; the intro names the lesson; every
+    manually graded answer carries its mark scheme (a task's MARK SCHEME, or the marking in a written answer's hidden
+    solution)."""
+    notebook = source_notebook(assignment)
+    intro = "".join(notebook["cells"][0]["source"])
+    points = sum(meta.get("points", 0) for meta in grade_cells(notebook).values())
+    heading = re.match(r"# Assignment \d · .+ \((\d+) points, about (\d+) minutes\)", intro)
+    assert heading, f"{assignment}: the heading should end with '(N points, about M minutes)'"
+    assert int(heading.group(1)) == points, f"{assignment}: the heading says {heading.group(1)} points, the graded cells give {points}"
+    assert re.search(r"Goes with notebooks? \d\d", intro), f"{assignment}: say which lesson it follows"
+    assert f"Autograded: {MAXIMA[assignment]} point" in intro, f"{assignment}: say how many points are autograded"
+    for cell in notebook["cells"]:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        text = "".join(cell["source"])
+        if meta.get("task"):
+            assert "=== BEGIN MARK SCHEME ===" in text and "=== END MARK SCHEME ===" in text, meta["grade_id"]
+        elif meta.get("grade") and meta.get("solution") and cell["cell_type"] == "markdown":
+            assert re.search(r"[Mm]arking|\d points?:", text), f"{meta['grade_id']}: a hand-graded answer needs its marking"
 
 
 # --------------------------------------------------------------------------- the round trip's results

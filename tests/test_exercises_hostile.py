@@ -210,7 +210,7 @@ def test_each_broken_or_hostile_submission_gets_its_marks_and_the_right_reason(g
 def test_no_secret_reaches_an_autograded_notebook_or_a_feedback_file(graded):
     course, students = graded["course"], graded["students"]
     secrets = graded["secrets"]
-    assert len(secrets) > 20  # hidden tests, solutions and mark schemes of four assignments, and the two secret files
+    assert len(secrets) > 20  # hidden tests, solutions and mark schemes of every assignment, and the two secret files
     problems = []
     for student in students:
         others = [s for s in students if s != student]

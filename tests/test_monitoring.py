@@ -63,15 +63,27 @@ def test_panel_puts_the_urgent_flag_first():
 
 
 @pytest.mark.parametrize(("call", "message"), [
-    (lambda: flag_triglycerides(-5), "triglycerides must be a positive number of mg/dL, got -5"),
+    (lambda: flag_triglycerides(-5), r"triglycerides of -5 mg/dL is outside what is plausible \(10–20000 mg/dL\)"),
+    (lambda: flag_triglycerides(1e9), r"triglycerides of 1000000000 mg/dL is outside what is plausible"),
+    (lambda: flag_triglycerides(1.7), r"triglycerides of 1.7 mg/dL is outside what is plausible"),  # a value in mmol/L
+    (lambda: flag_hdl(500), r"HDL cholesterol of 500 mg/dL is outside what is plausible \(5–250 mg/dL\)"),
+    (lambda: flag_cholesterol(18000), r"total cholesterol of 18000 mg/dL is outside what is plausible"),
+    (lambda: flag_alt(1e7), r"ALT of 10000000 U/L is outside what is plausible \(1–20000 U/L\)"),
     (lambda: flag_triglycerides(float("nan")), "triglycerides: nan is not a finite number"),
     (lambda: flag_alt("high"), "ALT: 'high' is not a number of U/L"),
     (lambda: flag_alt(True), "ALT: expected a number of U/L, got True"),
-    (lambda: alt_grade(50, upper_limit=0), "upper limit of normal must be a positive number of U/L, got 0"),
+    (lambda: alt_grade(50, upper_limit=0), r"upper limit of normal of 0 U/L is outside what is plausible \(10–100 U/L\)"),
 ])
 def test_impossible_values_are_refused(call, message):
-    with pytest.raises(LabValueError, match=message):
+    with pytest.raises(LabValueError, match=message) as caught:
         call()
+    assert caught.value.field and caught.value.field in str(caught.value)
+
+
+def test_extreme_but_real_results_are_flagged_not_refused():
+    assert flag_triglycerides(4500).band == "above 1000: pancreatitis risk"
+    assert alt_grade(5000) == 4
+    assert flag_hdl(8).band == "low"
 
 
 @pytest.mark.parametrize(

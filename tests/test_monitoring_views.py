@@ -13,6 +13,7 @@ matplotlib.use("Agg")
 
 from matplotlib.figure import Figure  # noqa: E402
 
+from isotretinoin_course.core.errors import CourseInputError  # noqa: E402
 from isotretinoin_course.core.constants import SYNTHETIC_LABEL  # noqa: E402
 from isotretinoin_course.data.cohort import planted_labels  # noqa: E402
 from isotretinoin_course.data.loader import load_cohort  # noqa: E402
@@ -47,7 +48,7 @@ def test_timeline_is_marked_synthetic_and_described(cohort):
     assert SYNTHETIC_LABEL in [text.get_text() for text in figure.texts]
     assert "SYNTHETIC DATA" in figure._suptitle.get_text()
     assert "peak of 7" in description and "mg/dL" in description
-    with pytest.raises(KeyError, match="SYN-9999 is not in the synthetic cohort"):
+    with pytest.raises(CourseInputError, match="patient_id: 'SYN-9999' is not one of the 240 patient ids of the synthetic cohort"):
         patient_timeline_figure(cohort, "SYN-9999")
 
 

@@ -27,7 +27,7 @@ def test_stable_widget_ids_are_deterministic_and_distinct():
                 output["data"][WIDGET_VIEW]["model_id"] = "random"
     stable_widget_ids(first, "01_acne_pathophysiology")
     assert _widget_ids(first) == _widget_ids(nb)  # the committed notebook already carries the stable ids
-    assert len(set(_widget_ids(first))) == len(_widget_ids(first)) == 2
+    assert len(set(_widget_ids(first))) == len(_widget_ids(first)) >= 2
 
 
 def test_refresh_references_rewrites_a_stale_cell():

@@ -43,7 +43,7 @@ def test_parse_missed_refuses_bad_input(text, message):
         ("dose", "forty", "Dose", "'forty' is not a number of mg"),
         ("dose", "500", "Daily dose (500 mg twice daily)", "Daily dose (500 mg twice daily) of 1000 mg is outside what is plausible (8–200 mg)"),
         ("dose", "2", "Daily dose (2 mg twice daily)", "of 4 mg is outside what is plausible (8–200 mg)"),
-        ("weight", "0", "Body weight", "Body weight of 0 kg is outside what is plausible (35–150 kg)"),
+        ("weight", "0", "Body weight", "Body weight of 0 kg is outside what is plausible (25–350 kg)"),
         ("weight", "700", "Body weight", "Body weight of 700 kg is outside what is plausible"),
         ("weight", "1,000", "Body weight", "Body weight: '1,000' is ambiguous"),
         ("days", "nan", "Course length", "Course length: 'nan' is not a finite number"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from isotretinoin_course.core.errors import CourseInputError
 from isotretinoin_course.content.quiz_banks import QuizBankError, bank_names, load_bank, load_bank_file
 from isotretinoin_course.models.quiz import AnswerResult, QuizProgress, check_answer, correct_answer_text
 
@@ -36,9 +37,13 @@ def test_notebook_01_bank_has_at_least_six_questions_of_several_types():
     assert {question.type for question in bank.questions} == {"single", "multiple", "numeric"}
 
 
-def test_unknown_bank_name_lists_the_available_ones():
-    with pytest.raises(QuizBankError, match="no question bank named 'nope'.*01_acne_pathophysiology"):
+def test_unknown_bank_name_says_what_is_available():
+    # A long list of choices is summarised (its count, first and last); a near miss gets a suggestion.
+    with pytest.raises(QuizBankError, match=r"notebook: 'nope' is not one of the \d+ question banks \('00_start_here' to '09_capstone_case'\)") as caught:
         load_bank("nope")
+    assert caught.value.field == "notebook"
+    with pytest.raises(QuizBankError, match="did you mean '05_laboratory_monitoring'"):
+        load_bank("05_laboratory_monitorng")
 
 
 # --------------------------------------------------------------------------- malformed banks are refused
@@ -177,14 +182,18 @@ def test_progress_counts_latest_and_first_attempts(bank):
 
 def test_progress_refuses_foreign_question(bank):
     progress = QuizProgress(("single-one",))
-    with pytest.raises(KeyError):
+    with pytest.raises(CourseInputError, match="question_id: 'numeric-one' is not part of this quiz"):
         progress.record("numeric-one", check_answer(bank.question("numeric-one"), "30"))
 
 
 def test_select_keeps_requested_order_and_refuses_unknown_ids(bank):
     assert [q.id for q in bank.select(["numeric-one", "single-one"])] == ["numeric-one", "single-one"]
-    with pytest.raises(KeyError, match="no question 'missing'"):
+    with pytest.raises(QuizBankError, match="question_id: 'missing' is not one of 'single-one'"):
         bank.select(["missing"])
+    with pytest.raises(QuizBankError, match="question_ids: 'numeric-one' is listed twice"):
+        bank.select(["numeric-one", "numeric-one"])
+    with pytest.raises(QuizBankError, match=r"question_ids: expected a list, got the single text 'numeric-one'"):
+        bank.select("numeric-one")
 
 
 @pytest.mark.parametrize("name", bank_names())

@@ -568,35 +568,37 @@ def test_the_same_record_under_three_programmes():
 
 
 @pytest.mark.parametrize(("timeline", "rule_set", "parts"), [
-    (Timeline("UK-T1", CGP, programme="uk"), "ipledge_discretion_2023", ["UK-T1", "field 'programme'", "cannot judge them", "evaluate(timeline, 'uk')"]),
-    (Timeline("US-T1", CGP, programme="ipledge"), "uk", ["US-T1", "field 'programme'", "iPLEDGE REMS (United States)"]),
-    (Timeline("SYN-T9", CGP, contraception=[Contraception("male latex condom", D(2025, 1, 1)), Contraception("minipil", D(2025, 1, 1))]), "ipledge",
+    (lambda: Timeline("UK-T1", CGP, programme="uk"), "ipledge_discretion_2023", ["UK-T1", "field 'programme'", "cannot judge them", "evaluate(timeline, 'uk')"]),
+    (lambda: Timeline("US-T1", CGP, programme="ipledge"), "uk", ["US-T1", "field 'programme'", "iPLEDGE REMS (United States)"]),
+    (lambda: Timeline("SYN-T9", CGP, contraception=[Contraception("male latex condom", D(2025, 1, 1)), Contraception("minipil", D(2025, 1, 1))]), "ipledge",
      ["SYN-T9", "contraception entry 2", "field 'method'", "'minipil' is not a method in the iPLEDGE REMS method list", "did you mean 'minipill'"]),
-    (Timeline("SYN-T9", CGP, contraception=[Contraception("female condom", D(2025, 1, 1))]), "eu",
+    (lambda: Timeline("SYN-T9", CGP, contraception=[Contraception("female condom", D(2025, 1, 1))]), "eu",
      ["contraception entry 1", "field 'method'", "'female condom' is not a method in the EU Pregnancy Prevention Programme method list"]),
-    (Timeline("SYN-T9", CGP, contraception=[Contraception("continuous abstinence", D(2025, 1, 1)), Contraception("male latex condom", D(2025, 2, 1), D(2025, 3, 1))]),
+    (lambda: Timeline("SYN-T9", CGP, contraception=[Contraception("continuous abstinence", D(2025, 1, 1)), Contraception("male latex condom", D(2025, 2, 1), D(2025, 3, 1))]),
      "ipledge", ["SYN-T9", "contraception entries 1 ('continuous abstinence') and 2 ('male latex condom')", "field 'start'", "from 2025-02-01 to 2025-03-01"]),
-    (Timeline("SYN-T9", "maybe_pregnant"), "ipledge", ["SYN-T9", "field 'category'", "unknown category 'maybe_pregnant'"]),
-    (Timeline("", CGP), "ipledge", ["the timeline has no patient_id"]),
-    (Timeline("SYN-T9", CGP, programme="canada"), "ipledge", ["field 'programme'", "unknown programme 'canada'"]),
-    (Timeline("SYN-T9", CGP, pregnancy_tests=[PregnancyTest(D(2025, 3, 1), "negative"), PregnancyTest(D(2025, 2, 1), "negative")]), "ipledge",
+    (lambda: Timeline("SYN-T9", "maybe_pregnant"), "ipledge", ["SYN-T9", "field 'category'", "'maybe_pregnant' is not one of", "did you mean 'can_get_pregnant'?"]),
+    (lambda: Timeline("", CGP), "ipledge", ["(no patient id)", "field 'patient_id'", "enter some text"]),
+    (lambda: Timeline("SYN-T9", CGP, programme="canada"), "ipledge", ["SYN-T9", "field 'programme'", "'canada' is not one of"]),
+    (lambda: Timeline("SYN-T9", CGP, pregnancy_tests=[PregnancyTest(D(2025, 3, 1), "negative"), PregnancyTest(D(2025, 2, 1), "negative")]), "ipledge",
      ["pregnancy test 2", "field 'date'", "out of order (2025-02-01 comes after 2025-03-01)"]),
-    (Timeline("SYN-T9", CGP, pregnancy_tests=[PregnancyTest(D(2025, 3, 1), "unclear")]), "ipledge", ["pregnancy test 1 (2025-03-01)", "field 'result'"]),
-    (Timeline("SYN-T9", CGP, pregnancy_tests=[PregnancyTest(D(2025, 3, 1), "negative", "pharmacy")]), "ipledge", ["field 'setting'", "'pharmacy'"]),
-    (Timeline("SYN-T9", CGP, contraception=[Contraception("male latex condom", D(2025, 3, 1), D(2025, 2, 1))]), "ipledge",
+    (lambda: Timeline("SYN-T9", CGP, pregnancy_tests=[PregnancyTest(D(2025, 3, 1), "unclear")]), "ipledge", ["result: 'unclear' is not one of 'negative', 'positive'"]),
+    (lambda: Timeline("SYN-T9", CGP, pregnancy_tests=[PregnancyTest(D(2025, 3, 1), "negative", "pharmacy")]), "ipledge", ["setting: 'pharmacy' is not one of"]),
+    (lambda: Timeline("SYN-T9", CGP, contraception=[Contraception("male latex condom", D(2025, 3, 1), D(2025, 2, 1))]), "ipledge",
      ["contraception entry 1 ('male latex condom')", "field 'end'", "ends (2025-02-01) before it starts (2025-03-01)"]),
-    (Timeline("SYN-T9", CGP, prescriptions=[Prescription(D(2025, 3, 1), 30)], pickups=[Pickup(D(2025, 2, 1), D(2025, 3, 2))]), "ipledge",
+    (lambda: Timeline("SYN-T9", CGP, prescriptions=[Prescription(D(2025, 3, 1), 30)], pickups=[Pickup(D(2025, 2, 1), D(2025, 3, 2))]), "ipledge",
      ["pick-up 1", "field 'prescription_date'", "not in the timeline"]),
-    (Timeline("SYN-T9", CGP, prescriptions=[Prescription(D(2025, 3, 1), 30)], pickups=[Pickup(D(2025, 3, 1), D(2025, 2, 27))]), "ipledge",
+    (lambda: Timeline("SYN-T9", CGP, prescriptions=[Prescription(D(2025, 3, 1), 30)], pickups=[Pickup(D(2025, 3, 1), D(2025, 2, 27))]), "ipledge",
      ["field 'date'", "is before its prescription"]),
-    (Timeline("SYN-T9", CGP, prescriptions=[Prescription(D(2025, 3, 1), 30), Prescription(D(2025, 3, 1), 20)]), "ipledge", ["prescription 2", "field 'date'"]),
-    (Timeline("SYN-T9", CGP, prescriptions=[Prescription(D(2025, 3, 1), 0)]), "ipledge", ["field 'days_supply'", "at least 1"]),
-    (Timeline("SYN-T9", CGP, prescriptions=[Prescription(D(2025, 3, 1), 30, authorisation_reversed=D(2025, 3, 2))]), "ipledge", ["field 'authorisation_reversed'"]),
-    (Timeline("SYN-T9", CGP, pregnancy_tests=[PregnancyTest("2025-03-01", "negative")]), "ipledge", ["field 'date'", "'2025-03-01' is not a date"]),
+    (lambda: Timeline("SYN-T9", CGP, prescriptions=[Prescription(D(2025, 3, 1), 30), Prescription(D(2025, 3, 1), 20)]), "ipledge", ["prescription 2", "field 'date'"]),
+    (lambda: Timeline("SYN-T9", CGP, prescriptions=[Prescription(D(2025, 3, 1), 0)]), "ipledge", ["days_supply of 0 days is outside what is plausible (1–365 days)"]),
+    (lambda: Timeline("SYN-T9", CGP, prescriptions=[Prescription(D(2025, 3, 1), 30, authorisation_reversed=D(2025, 3, 2))]), "ipledge", ["field 'authorisation_reversed'"]),
+    (lambda: Timeline("SYN-T9", CGP, pregnancy_tests=[PregnancyTest("01/03/2025", "negative")]), "ipledge", ["date: '01/03/2025' is not a date in YYYY-MM-DD form"]),
 ])
 def test_bad_timelines_are_refused_naming_patient_entry_and_field(timeline, rule_set, parts):
+    # A field that cannot be read is refused when the timeline or its entry is made; a timeline whose entries do not
+    # fit together, when it is judged.
     with pytest.raises(TimelineError) as caught:
-        evaluate(timeline, rule_set)
+        evaluate(timeline(), rule_set)
     assert isinstance(caught.value, CourseInputError)
     for part in parts:
         assert part in str(caught.value), (part, str(caught.value))
@@ -625,12 +627,14 @@ def test_timeline_from_plain_data_and_its_clear_refusals():
     assert evaluate(timeline_from_dict(data), "ipledge").decisions[0].allowed
     with pytest.raises(TimelineError, match=r"SYN-J1: missing field\(s\) \['pickups'\]"):
         timeline_from_dict({key: value for key, value in data.items() if key != "pickups"})
-    with pytest.raises(TimelineError, match=r"prescriptions entry 1: missing \['days_supply'\]"):
+    with pytest.raises(TimelineError, match=r"SYN-J1: prescriptions entry 1: missing 'days_supply'"):
         timeline_from_dict({**data, "prescriptions": [{"date": "2025-03-03"}]})
-    with pytest.raises(TimelineError, match=r"pick-up 1: '2025-13-01' is not a date"):
+    with pytest.raises(TimelineError, match=r"SYN-J1: pickups entry 1: date: '2025-13-01' is not a date"):
         timeline_from_dict({**data, "pickups": [{"prescription_date": "2025-03-03", "date": "2025-13-01"}]})
-    with pytest.raises(TimelineError, match=r"prescription 1 days_supply: expected a whole number, got '30'"):
-        timeline_from_dict({**data, "prescriptions": [{"date": "2025-03-03", "days_supply": "30"}]})
+    with pytest.raises(TimelineError, match=r"SYN-J1: prescriptions entry 1: days_supply: 'thirty' is not a number of days"):
+        timeline_from_dict({**data, "prescriptions": [{"date": "2025-03-03", "days_supply": "thirty"}]})
+    # what a form or a CSV gives is read as a student means it: "30" is 30 days, an ISO date text is a date
+    assert timeline_from_dict({**data, "prescriptions": [{"date": "2025-03-03", "days_supply": "30"}]}).prescriptions[0].days_supply == 30
 
 
 # --------------------------------------------------------------------------- review fixes of 2026-11-30 (W1-W8, I1-I14)

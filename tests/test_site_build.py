@@ -223,7 +223,7 @@ def test_citations_in_stored_outputs_are_added_to_the_references_and_unknown_key
     assert complete_references(notebook, "nb") == []
     notebook.cells[1].outputs[0]["data"]["text/markdown"] = "[X](#ref-no-such-key)"
     notebook.cells[-1].source = references_markdown(["reynolds2024"], load_bibliography())
-    with pytest.raises(SiteError, match="nb.ipynb: cited but not in .*no-such-key"):
+    with pytest.raises(SiteError, match="nb.ipynb: keys: cited but not in .*no-such-key"):
         complete_references(notebook, "nb")
 
 

@@ -1,7 +1,7 @@
 """The class slides (``python3 course.py slides``): one reveal.js deck per lesson, built offline from the stored outputs.
 
 The decks are built once for this module with every network connection refused, so a build that reached for the
-network would fail here. The browser test that opens a deck is tests/browser/test_slides.py.
+network would fail here. The browser test that opens a deck is tests/browser/test_slide_decks_in_chromium.py.
 """
 
 from __future__ import annotations

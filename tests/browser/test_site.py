@@ -54,7 +54,7 @@ def browser():
 
 
 def all_pages(site: Path) -> list[str]:
-    """The site's pages; the reveal.js decks under slides/ are opened by tests/browser/test_slides.py."""
+    """The site's pages; the reveal.js decks under slides/ are opened by tests/browser/test_slide_decks_in_chromium.py."""
     return sorted(path.relative_to(site).as_posix() for path in site.rglob("*.html") if path.relative_to(site).parts[0] != "slides")
 
 
@@ -120,7 +120,7 @@ def test_every_page_loads_cleanly_with_its_images_and_no_broken_internal_link(bu
             relative = target[len(base_url):].split("?")[0] or "index.html"
             if relative not in anchors:
                 if relative.startswith("slides/") and (site / relative).is_file():
-                    continue  # a lesson's deck (tests/browser/test_slides.py)
+                    continue  # a lesson's deck (tests/browser/test_slide_decks_in_chromium.py)
                 broken_links.append(f"{path} -> {href} (no such page)")
             elif fragment and fragment not in anchors[relative] and unquote(fragment) not in anchors[relative]:
                 broken_links.append(f"{path} -> {href} (no element with id {fragment!r})")

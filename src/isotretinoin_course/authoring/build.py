@@ -18,8 +18,11 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import nbformat
+from nbformat import NotebookNode
 from nbclient import NotebookClient
 
+from ..core.errors import CourseInputError
+from ..core.inputs import checked_arguments, read_path, read_sequence, read_text
 from ..content.bibliography import REFERENCES_HEADING, Bibliography, cited_keys, load_bibliography, references_markdown
 from ..content.validation import course_content_problems
 from ..core.progress_store import PROGRESS_DIR_VARIABLE
@@ -28,16 +31,18 @@ from .lint import ALLOWED_CELL_METADATA, WIDGET_VIEW, citing_texts, lint_noteboo
 CELL_TIMEOUT_SECONDS = 300
 
 
+@checked_arguments
 def notebook_paths(arguments: Sequence[str]) -> list[Path]:
     """The notebooks named, with a folder standing for the lesson notebooks in it (``NN_*.ipynb``)."""
     paths: list[Path] = []
-    for argument in arguments:
-        path = Path(argument)
+    for argument in read_sequence(arguments, "arguments", lambda item, where: read_path(item, where)):
+        path = argument
         paths += sorted(path.glob("[0-9][0-9]_*.ipynb")) if path.is_dir() else [path]
     return paths
 
 
-def refresh_references(nb, bibliography: Bibliography) -> None:
+@checked_arguments
+def refresh_references(nb: NotebookNode, bibliography: Bibliography) -> None:
     """Rewrite the ``## References`` cell from the keys the notebook cites, in its text and its stored outputs."""
     for cell in nb.cells:
         if cell.cell_type == "markdown" and cell.source.startswith(REFERENCES_HEADING):
@@ -45,7 +50,8 @@ def refresh_references(nb, bibliography: Bibliography) -> None:
             return
 
 
-def clean_metadata(nb) -> None:
+@checked_arguments
+def clean_metadata(nb: NotebookNode) -> None:
     """Keep only kernelspec/language_info and cell tags: no widget state, no editor noise."""
     nb.metadata = nbformat.NotebookNode(
         {
@@ -59,7 +65,8 @@ def clean_metadata(nb) -> None:
             cell.pop("attachments", None)
 
 
-def stable_widget_ids(nb, name: str) -> None:
+@checked_arguments
+def stable_widget_ids(nb: NotebookNode, name: str) -> None:
     """Replace the random model ids of stored widget views with ids derived from the notebook and position.
 
     No widget state is saved, so a stored id never refers to a live model; a
@@ -90,8 +97,14 @@ def empty_progress() -> Iterator[None]:
                 os.environ[PROGRESS_DIR_VARIABLE] = previous
 
 
+@checked_arguments
 def execute_notebook(path: Path, bibliography: Bibliography) -> None:
-    nb = nbformat.read(path, as_version=4)
+    """Execute a notebook from a fresh kernel, refresh its references and save it in place."""
+    path = read_path(path, "path", kind="file")
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as error:  # noqa: BLE001 - nbformat raises several types for a file that is not a notebook
+        raise CourseInputError("path", str(path), "a notebook (.ipynb) file", message=f"path: {path} is not a notebook ({type(error).__name__})") from None
     refresh_references(nb, bibliography)
     clean_metadata(nb)
     client = NotebookClient(
@@ -111,10 +124,16 @@ def execute_notebook(path: Path, bibliography: Bibliography) -> None:
     nbformat.write(nb, path)
 
 
+@checked_arguments
 def main(argv: Sequence[str] | None = None) -> int:
-    paths = notebook_paths(list(argv if argv is not None else sys.argv[1:]))
+    paths = notebook_paths(read_sequence(argv if argv is not None else sys.argv[1:], "argv", lambda item, where: read_text(item, where)))
     if not paths:
         print("usage: course-build-notebooks NOTEBOOK_OR_FOLDER [...]", file=sys.stderr)
+        return 2
+    unusable = [f"{path}: {'no such file' if not path.exists() else 'not a notebook (.ipynb file)'}" for path in paths
+                if not path.is_file() or path.suffix != ".ipynb"]
+    if unusable:  # refused before anything runs, naming each path
+        print("\n".join(["course-build-notebooks: cannot build:", *unusable]), file=sys.stderr)
         return 2
     content_problems = course_content_problems()
     if content_problems:

@@ -33,7 +33,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import nbformat
+from nbformat import NotebookNode
 
+from ..core.inputs import checked_arguments, read_path, read_sequence, read_text
 from ..content.bibliography import REFERENCES_HEADING, Bibliography, BibliographyError, cited_keys, load_bibliography, references_markdown
 from ..content.lessons import Lesson, lessons
 from ..content.quiz_banks import QuizBankError, bank_names, load_bank
@@ -58,7 +60,7 @@ LAST_REVIEWED = re.compile(r"\*\*Last reviewed\*\*\s*\|?\s*:?\s*(\d{4}-\d{2}-\d{
 ESTIMATED_TIME = re.compile(r"^\|\s*\*\*Estimated time\*\*\s*\|\s*(.+?)\s*\|\s*$", re.MULTILINE)
 
 
-def _headings(nb) -> list[tuple[int, int, str]]:
+def _headings(nb: NotebookNode) -> list[tuple[int, int, str]]:
     """(cell index, level, text) of every Markdown heading, outside code fences."""
     found = []
     for index, cell in enumerate(nb.cells):
@@ -74,7 +76,8 @@ def _headings(nb) -> list[tuple[int, int, str]]:
     return found
 
 
-def learning_objectives(nb) -> list[str]:
+@checked_arguments
+def learning_objectives(nb: NotebookNode) -> list[str]:
     """The objective labels (``LO1`` ...) listed under ``## Learning objectives``."""
     headings = _headings(nb)
     sections = [(index, text) for index, level, text in headings if level == 2]
@@ -88,7 +91,8 @@ def learning_objectives(nb) -> list[str]:
     return []
 
 
-def check_structure(nb) -> list[str]:
+@checked_arguments
+def check_structure(nb: NotebookNode) -> list[str]:
     """nbformat validity, kernelspec, execution order, errors and metadata noise."""
     problems = []
     try:
@@ -141,7 +145,8 @@ def check_structure(nb) -> list[str]:
     return problems
 
 
-def check_lesson_shape(nb, today: dt.date | None = None) -> list[str]:
+@checked_arguments
+def check_lesson_shape(nb: NotebookNode, today: dt.date | None = None) -> list[str]:
     """Title block, section order, heading levels and objectives."""
     today = today or dt.date.today()
     problems = []
@@ -191,7 +196,7 @@ def check_lesson_shape(nb, today: dt.date | None = None) -> list[str]:
     return problems
 
 
-def citing_texts(nb, references_cell) -> list[str]:
+def citing_texts(nb: NotebookNode, references_cell: NotebookNode) -> list[str]:
     """What a reader sees that may cite: the Markdown cells (but the References cell), then the stored Markdown
     and HTML outputs (a quiz's sources, a table of rules), so that every citation a student can click resolves."""
     texts = [cell.source for cell in nb.cells if cell.cell_type == "markdown" and cell is not references_cell]
@@ -203,7 +208,8 @@ def citing_texts(nb, references_cell) -> list[str]:
     return texts
 
 
-def check_references(nb, bibliography: Bibliography) -> list[str]:
+@checked_arguments
+def check_references(nb: NotebookNode, bibliography: Bibliography) -> list[str]:
     """Every citation resolves, and the References cell matches the bibliography."""
     reference_cells = [cell for cell in nb.cells if cell.cell_type == "markdown" and cell.source.startswith(REFERENCES_HEADING)]
     if len(reference_cells) != 1:
@@ -220,11 +226,15 @@ def check_references(nb, bibliography: Bibliography) -> list[str]:
     return []
 
 
+@checked_arguments
 def manifest_lesson(name: str) -> Lesson | None:
+    """The manifest's entry for a notebook by its name ("05_laboratory_monitoring"), or None if it has none."""
+    name = read_text(name, "name", max_length=200)
     return next((item for item in lessons() if item.name == name), None)
 
 
-def imported_modules(nb) -> tuple[set[str], list[str]]:
+@checked_arguments
+def imported_modules(nb: NotebookNode) -> tuple[set[str], list[str]]:
     """The package modules whose names the notebook's code imports (relative to the package, e.g. ``models.dosing``):
     a name imported from a subpackage counts for the module that defines it. Also returns problems (code that
     does not parse, names that do not exist)."""
@@ -256,7 +266,8 @@ def imported_modules(nb) -> tuple[set[str], list[str]]:
     return {name.removeprefix(f"{PACKAGE}.") for name in modules if name != PACKAGE}, problems
 
 
-def check_manifest(nb, name: str) -> list[str]:
+@checked_arguments
+def check_manifest(nb: NotebookNode, name: str) -> list[str]:
     """The notebook matches its lesson in the manifest: title, estimated time, modules imported, banks shown."""
     lesson = manifest_lesson(name)
     if lesson is None:
@@ -280,7 +291,8 @@ def check_manifest(nb, name: str) -> list[str]:
     return problems
 
 
-def check_quiz_alignment(nb, name: str) -> list[str]:
+@checked_arguments
+def check_quiz_alignment(nb: NotebookNode, name: str) -> list[str]:
     """The notebook shows the quiz banks its manifest entry names, and they assess every stated objective."""
     lesson = manifest_lesson(name)
     banks = lesson.banks if lesson else (name,)
@@ -309,7 +321,8 @@ def check_quiz_alignment(nb, name: str) -> list[str]:
     return problems
 
 
-def notebook_reviewed(nb) -> dt.date | None:
+@checked_arguments
+def notebook_reviewed(nb: NotebookNode) -> dt.date | None:
     """The notebook's **Last reviewed** date, or ``None`` (the lesson-shape check names what is wrong)."""
     match = LAST_REVIEWED.search(nb.cells[0].source) if nb.cells else None
     try:
@@ -318,6 +331,7 @@ def notebook_reviewed(nb) -> dt.date | None:
         return None
 
 
+@checked_arguments
 def lesson_content_dates(name: str) -> list[ReviewedFile]:
     """The ``last_reviewed`` dates of a lesson's quiz banks and content files, as its manifest entry names them."""
     lesson = manifest_lesson(name)
@@ -331,7 +345,8 @@ def lesson_content_dates(name: str) -> list[ReviewedFile]:
     return [read_last_reviewed(entry, label) for label, entry in files]
 
 
-def check_review_dates(nb, name: str, today: dt.date | None = None) -> list[str]:
+@checked_arguments
+def check_review_dates(nb: NotebookNode, name: str, today: dt.date | None = None) -> list[str]:
     """The notebook's Last reviewed date is not older than any of its banks' and content files' last_reviewed."""
     reviewed = notebook_reviewed(nb)
     if reviewed is None:
@@ -339,9 +354,10 @@ def check_review_dates(nb, name: str, today: dt.date | None = None) -> list[str]
     return review_date_problems(reviewed, lesson_content_dates(name), today)
 
 
+@checked_arguments
 def lint_notebook(path: str | Path, bibliography: Bibliography | None = None, today: dt.date | None = None) -> list[str]:
     """Every problem found in one notebook, each prefixed with the file name."""
-    path = Path(path)
+    path = read_path(path, "path")
     try:
         nb = nbformat.read(path, as_version=4)
     except Exception as error:  # nbformat raises several types for unreadable files
@@ -358,8 +374,9 @@ def lint_notebook(path: str | Path, bibliography: Bibliography | None = None, to
     return [f"{path.name}: {problem}" for problem in problems]
 
 
+@checked_arguments
 def main(argv: Sequence[str] | None = None) -> int:
-    paths = [Path(arg) for arg in (argv if argv is not None else sys.argv[1:])]
+    paths = read_sequence(argv if argv is not None else sys.argv[1:], "argv", lambda arg, where: read_path(arg, where))
     if not paths:
         print("usage: course-lint-notebooks NOTEBOOK [NOTEBOOK ...]", file=sys.stderr)
         return 2

@@ -46,6 +46,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from ..core.inputs import checked_arguments, read_number
 from ..content.pk_parameters import PK_PARAMETERS_FILE
 from ..content.validation import read_structured
 from ..models.pharmacokinetics import OralModel, PKParameterError, peak_to_auc_per_h
@@ -76,6 +77,10 @@ class SingleDose:
     cmax_ng_ml: float
     tmax_h: float
 
+    def __post_init__(self) -> None:
+        for name in ("auc_ng_h_ml", "cmax_ng_ml", "tmax_h"):
+            object.__setattr__(self, name, _rate(getattr(self, name), name))
+
     @property
     def peak_to_auc(self) -> float:
         return self.cmax_ng_ml / self.auc_ng_h_ml
@@ -89,10 +94,19 @@ class Fit:
     lag_fasted_h: float
 
 
+
+def _rate(value: object, field: str) -> float:
+    """A positive, finite parameter of the fit (a rate, a time, a dose), or a refusal naming it."""
+    return float(read_number(value, field, positive=True, maximum=1e6, error=PKParameterError))
+
+@checked_arguments
 def disposition_from_rates(clearance_l_per_h_per_kg: float, alpha: float, beta: float, k21: float) -> Disposition:
     """The volumes and clearances that give rate constants α > β and return rate k21 (β < k21 < α)."""
+    clearance_l_per_h_per_kg, alpha, beta, k21 = (_rate(value, name) for value, name in (
+        (clearance_l_per_h_per_kg, "clearance_l_per_h_per_kg"), (alpha, "alpha"), (beta, "beta"), (k21, "k21")))
     if not beta < k21 < alpha:
-        raise PKParameterError(f"k21 = {k21:.4g} must lie between beta = {beta:.4g} and alpha = {alpha:.4g}")
+        raise PKParameterError("k21", k21, f"between beta ({beta:.4g}) and alpha ({alpha:.4g})",
+                               message=f"k21: {k21:.4g} must lie between beta = {beta:.4g} and alpha = {alpha:.4g}")
     k10 = alpha * beta / k21
     k12 = alpha + beta - k21 - k10  # positive exactly when β < k21 < α
     v1 = clearance_l_per_h_per_kg / k10
@@ -112,7 +126,8 @@ def _bisect(function: Callable[[float], float], low: float, high: float, iterati
     """Root of a function that changes sign between ``low`` and ``high`` (geometric bisection, positive arguments)."""
     f_low = function(low)
     if f_low * function(high) > 0:
-        raise PKParameterError("no solution in the searched range: the targets are not reachable with these half-lives")
+        raise PKParameterError("ka", (low, high), "a target reachable with an absorption rate in the searched range",
+                               message=f"ka: no solution between {low:g} and {high:g} per hour: the targets are not reachable with these half-lives")
     for _ in range(iterations):
         middle = math.sqrt(low * high)
         f_middle = function(middle)
@@ -123,24 +138,33 @@ def _bisect(function: Callable[[float], float], low: float, high: float, iterati
     return math.sqrt(low * high)
 
 
+@checked_arguments
 def ka_for_peak_time(disposition: Disposition, peak_time_h: float) -> float:
     """The ka that puts the peak (no lag) at ``peak_time_h``; the peak comes earlier as ka rises."""
+    peak_time_h = _rate(peak_time_h, "peak_time_h")
     return _bisect(lambda ka: _model_or_nudged(disposition, ka).tmax_h - peak_time_h, 1e-3, 50.0)
 
 
+@checked_arguments
 def ka_for_peak_to_auc(disposition: Disposition, ratio_per_h: float) -> float:
     """The ka that gives Cmax/AUC = ``ratio_per_h``; faster absorption gives a sharper, higher peak."""
+    ratio_per_h = _rate(ratio_per_h, "ratio_per_h")
     return _bisect(lambda ka: peak_to_auc_per_h(_model_or_nudged(disposition, ka)) - ratio_per_h, 1e-3, 50.0)
 
 
+@checked_arguments
 def fit_conventional(fed: SingleDose, fasted: SingleDose, dose_mg: float, weight_kg: float, terminal_half_life_h: float,
                      distribution_half_life_h: float) -> Fit:
     """Fit the disposition, the shared ka and the two lags to the label's fed and fasting means (see the module text)."""
+    dose_mg, weight_kg, terminal_half_life_h, distribution_half_life_h = (_rate(value, name) for value, name in (
+        (dose_mg, "dose_mg"), (weight_kg, "weight_kg"), (terminal_half_life_h, "terminal_half_life_h"),
+        (distribution_half_life_h, "distribution_half_life_h")))
     clearance = dose_mg * 1000.0 / fed.auc_ng_h_ml / weight_kg  # µg / (µg·h/L) = L/h, per kg
     alpha = math.log(2) / distribution_half_life_h
     beta = math.log(2) / terminal_half_life_h
     if not alpha > beta:
-        raise PKParameterError("the distribution half-life must be shorter than the terminal half-life")
+        raise PKParameterError("distribution_half_life_h", distribution_half_life_h, f"shorter than the terminal half-life ({terminal_half_life_h:g} h)",
+                               message="distribution_half_life_h: the distribution half-life must be shorter than the terminal half-life")
     target_ratio = math.sqrt(fed.peak_to_auc * fasted.peak_to_auc)
 
     def mismatch(k21: float) -> float:
@@ -158,13 +182,15 @@ def fit_conventional(fed: SingleDose, fasted: SingleDose, dose_mg: float, weight
             values.append(math.nan)
     crossings = [i for i in range(len(grid) - 1) if np.isfinite(values[i]) and np.isfinite(values[i + 1]) and values[i] * values[i + 1] < 0]
     if not crossings:
-        raise PKParameterError(f"no two-compartment fit reaches the label's peaks with a {terminal_half_life_h:g} h terminal half-life")
+        raise PKParameterError("terminal_half_life_h", terminal_half_life_h, "a half-life with which a two-compartment fit reaches the label's peaks",
+                               message=f"terminal_half_life_h: no two-compartment fit reaches the label's peaks with a {terminal_half_life_h:g} h terminal half-life")
     k21 = _bisect(mismatch, float(grid[crossings[0]]), float(grid[crossings[0] + 1]))
     disposition = disposition_from_rates(clearance, alpha, beta, k21)
     ka = ka_for_peak_time(disposition, fasted.tmax_h)
     lag_fed = fed.tmax_h - fasted.tmax_h
     if lag_fed < 0:
-        raise PKParameterError("the fed peak comes before the fasting peak: a food lag cannot describe that")
+        raise PKParameterError("fed.tmax_h", fed.tmax_h, f"at least the fasting Tmax ({fasted.tmax_h:g} h)",
+                               message="fed.tmax_h: the fed peak comes before the fasting peak: a food lag cannot describe that")
     return Fit(disposition, ka, lag_fed, 0.0)
 
 
@@ -174,6 +200,7 @@ def _entry(value: float, unit: str, source: str, section: str, note: str, kind: 
             "note": f"{note} ({done_by})"}
 
 
+@checked_arguments
 def fit_parameter_set(parameters: Mapping) -> dict:
     """The ``fitted`` block of the parameter file, for every eliminator, from the file's reported, derived and assumed inputs."""
     label = parameters["label_single_dose"]
@@ -246,12 +273,14 @@ def _values(block: object) -> list[float]:
     return []
 
 
+@checked_arguments
 def stale(parameters: Mapping) -> bool:
     """True when the file's fitted values differ from a fresh fit of its inputs."""
     stored, fresh = _values(parameters.get("fitted") or {}), _values(fit_parameter_set(parameters))
     return not (len(stored) == len(fresh) and all(math.isclose(a, b, rel_tol=1e-5, abs_tol=1e-9) for a, b in zip(stored, fresh)))
 
 
+@checked_arguments
 def write(block: dict, path: Path) -> None:
     """Replace the ``fitted:`` block at the end of the file (or append one), keeping everything above it."""
     text = path.read_text(encoding="utf-8")
@@ -282,6 +311,7 @@ def report() -> None:
         print(f"{text:72s} model {model_value:5.2f}  source {target:4.2f}  ({model_value / target - 1:+5.1%})")
 
 
+@checked_arguments
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m isotretinoin_course.authoring.pk_fit", description=__doc__.splitlines()[0])
     group = parser.add_mutually_exclusive_group()

@@ -22,7 +22,9 @@ from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from ..content.validation import ContentError, read_structured
+from ..core.errors import CourseInputError
+from ..core.inputs import checked_arguments, read_date, read_instance, read_path, read_sequence, read_text
+from ..content.validation import ContentError, content_path, read_structured
 from ..core.resources import content_file
 
 LAST_REVIEWED_KEY = "last_reviewed"
@@ -37,10 +39,17 @@ class ReviewedFile:
     last_reviewed: dt.date | None
     problem: str = ""  # why the date could not be read
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", read_text(self.name, "name", max_length=300))
+        object.__setattr__(self, "last_reviewed", read_date(self.last_reviewed, "last_reviewed", optional=True))
+        object.__setattr__(self, "problem", read_text(self.problem, "problem", max_length=10_000))
 
+
+@checked_arguments
 def read_last_reviewed(path: Path | Traversable, name: str | None = None) -> ReviewedFile:
     """The ``last_reviewed`` date at the top of a YAML content file."""
-    name = name or path.name
+    path = content_path(path)
+    name = path.name if name is None else read_text(name, "name", empty=False, max_length=300)
     try:
         raw = read_structured(path)
     except ContentError as error:
@@ -54,11 +63,12 @@ def read_last_reviewed(path: Path | Traversable, name: str | None = None) -> Rev
         return ReviewedFile(name, None, f"{name}: '{LAST_REVIEWED_KEY}' is {value!r}, not a date (YYYY-MM-DD)")
 
 
+@checked_arguments
 def manifest_content_files(names: Iterable[str]) -> list[tuple[str, Traversable]]:
     """The content files a manifest entry names: a file (``capstone.yml``) or a folder (``rule_sets/``: every
     ``.yml`` in it), relative to the package's ``content`` folder."""
     files: list[tuple[str, Traversable]] = []
-    for name in names:
+    for name in read_sequence(names, "names", lambda item, where: read_text(item, where, empty=False, max_length=300)):
         entry = content_file(*name.rstrip("/").split("/"))
         if name.endswith("/"):
             files += [(f"{name}{item.name}", item) for item in sorted(entry.iterdir(), key=lambda item: item.name) if item.name.endswith(".yml")]
@@ -67,9 +77,12 @@ def manifest_content_files(names: Iterable[str]) -> list[tuple[str, Traversable]
     return files
 
 
+@checked_arguments
 def review_date_problems(notebook_reviewed: dt.date, files: Sequence[ReviewedFile], today: dt.date | None = None) -> list[str]:
     """Why a notebook reviewed on ``notebook_reviewed`` is out of date with the content files it shows."""
-    today = today or dt.date.today()
+    notebook_reviewed = read_date(notebook_reviewed, "notebook_reviewed")
+    files = read_sequence(files, "files", lambda item, where: read_instance(item, where, ReviewedFile, "a ReviewedFile"))
+    today = read_date(today, "today", optional=True) or dt.date.today()
     problems = []
     for item in files:
         if item.last_reviewed is None:
@@ -91,8 +104,10 @@ def _content_line(line: str) -> bool:
     return bool(text) and not text.startswith("#") and not _LAST_REVIEWED_LINE.match(line)
 
 
+@checked_arguments
 def git_history_available(repository: Path) -> bool:
     """True in a full (not shallow) git work tree with git installed."""
+    repository = read_path(repository, "repository")
     try:
         result = subprocess.run(["git", "rev-parse", "--is-inside-work-tree", "--is-shallow-repository"], cwd=repository,
                                 capture_output=True, text=True, timeout=30)
@@ -101,9 +116,15 @@ def git_history_available(repository: Path) -> bool:
     return result.returncode == 0 and result.stdout.split() == ["true", "false"]
 
 
+@checked_arguments
 def last_content_change(path: Path, repository: Path, today: dt.date | None = None) -> dt.date | None:
     """The date of the last change to a line of content of ``path``: today for uncommitted edits, else the
     committer date of the last commit that made one (following renames). ``None`` if git knows no such change."""
+    path, repository = read_path(path, "path", kind="file"), read_path(repository, "repository", kind="folder")
+    if not path.resolve().is_relative_to(repository.resolve()):
+        raise CourseInputError("path", str(path), f"a file inside {repository}", message=f"path: {path} is not inside the repository {repository}")
+    if not git_history_available(repository):
+        raise CourseInputError("repository", str(repository), "a full git work tree", message=f"repository: {repository} is not a full git work tree")
     relative = str(path.resolve().relative_to(repository.resolve()))
     uncommitted = subprocess.run(["git", "diff", "HEAD", "--unified=0", "--", relative], cwd=repository, capture_output=True, text=True,
                                  timeout=60, check=True).stdout

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..core.resources import content_file
-from .validation import ContentError, load_checked, where
+from .validation import ContentError, load_checked, refusal, shape_checked, where
 
 ADVERSE_EFFECTS_FILE = content_file("adverse_effects.yml")
 
@@ -69,16 +69,17 @@ class AdverseEffects:
     psychiatric_risk_ratios: tuple[RiskRatio, ...]
 
 
+@shape_checked("adverse_effects", AdverseEffectsError)
 def adverse_effects_problems(raw: object, source: str) -> None:
     """Rules the schema cannot express: each interaction names a known status, each interval holds its estimate."""
     for position, item in enumerate(raw["interactions"]):  # type: ignore[index]
         if item["status"] not in raw["statuses"]:  # type: ignore[index]
-            raise AdverseEffectsError(f"{where(source, raw, ['interactions', position, 'status'])}: {item['status']!r} is not one of the statuses "
-                                      f"{sorted(raw['statuses'])}")  # type: ignore[index]
+            raise refusal(AdverseEffectsError, where(source, raw, ['interactions', position, 'status']), item["status"], "a status of the file",
+                          f"{item['status']!r} is not one of the statuses {sorted(raw['statuses'])}")  # type: ignore[index]
     for position, item in enumerate(raw["psychiatric_risk_ratios"]):  # type: ignore[index]
         if not item["low"] <= item["ratio"] <= item["high"]:
-            raise AdverseEffectsError(f"{where(source, raw, ['psychiatric_risk_ratios', position, 'ratio'])}: "
-                                      f"{item['ratio']} lies outside its interval {item['low']}–{item['high']}")
+            raise refusal(AdverseEffectsError, where(source, raw, ['psychiatric_risk_ratios', position, 'ratio']), item["ratio"],
+                          "a ratio inside its interval", f"{item['ratio']} lies outside its interval {item['low']}–{item['high']}")
 
 
 def _from_data(raw: Mapping) -> AdverseEffects:

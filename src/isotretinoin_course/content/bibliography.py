@@ -10,7 +10,6 @@ fail when a key is missing from the bibliography or the cell is out of date.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -18,8 +17,9 @@ from functools import cache
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from ..core.inputs import read_choice, read_instance, read_mapping, read_sequence, read_text
 from ..core.resources import content_file
-from .validation import ContentError
+from .validation import ContentError, content_path, read_structured, refusal
 
 BIBLIOGRAPHY_FILE = content_file("references.json")
 CITATION = re.compile(r"\]\(#ref-([A-Za-z0-9_.:-]+)\)")
@@ -43,16 +43,27 @@ class Bibliography:
         return key in self.entries
 
     def entry(self, key: str) -> Mapping:
-        try:
-            return self.entries[key]
-        except KeyError:
-            raise BibliographyError(f"{self.source}: no entry with id {key!r}") from None
+        """The entry with this id; an unknown id is refused with the closest suggested."""
+        return self.entries[read_choice(key, "key", list(self.entries), what=f"entries of {self.source}", error=BibliographyError)]
+
+
+_TEXT_FIELDS = ("id", "title", "type", "container-title", "publisher", "URL", "DOI", "note", "volume", "issue", "page", "citation-label")
 
 
 def entry_problems(entry: Mapping) -> list[str]:
-    """What makes an entry unusable: no id, title, year, or source to find it by."""
-    problems = []
-    key = entry.get("id", "?")
+    """What makes an entry unusable: no id, title, year, or source to find it by; a field of the wrong kind."""
+    if not isinstance(entry, Mapping):
+        return [f"an entry must be an object with 'id', 'title' ..., not {type(entry).__name__}"]
+    key = entry.get("id") if isinstance(entry.get("id"), str) else "?"
+    problems = [f"entry {key!r}: field {name!r} must be text, not {type(entry[name]).__name__}" for name in _TEXT_FIELDS
+                if name in entry and not isinstance(entry[name], str) and not (name in ("volume", "issue", "page") and type(entry[name]) is int)]
+    for role in ("author", "editor"):
+        people = entry.get(role, [])
+        if not isinstance(people, list) or not all(isinstance(person, Mapping) and all(isinstance(part, str) for part in person.values())
+                                                   for person in people):
+            problems.append(f"entry {key!r}: field {role!r} must be a list of names (objects of text)")
+    if problems:
+        return problems
     if not entry.get("id"):
         problems.append("an entry has no 'id'")
     if not entry.get("title"):
@@ -66,31 +77,39 @@ def entry_problems(entry: Mapping) -> list[str]:
     return problems
 
 
+def _usable(entry: object) -> Mapping:
+    """An entry that :func:`format_entry` and :func:`short_citation` can use, or a refusal listing its problems."""
+    entry = read_mapping(entry, "entry", what="a bibliography entry (a mapping)", error=BibliographyError)
+    problems = entry_problems(entry)
+    if problems:
+        raise BibliographyError("entry", entry.get("id"), "a complete CSL-JSON entry", message="entry: " + "; ".join(problems))
+    return entry
+
+
 def year_of(entry: Mapping) -> int | None:
+    if not isinstance(entry, Mapping):
+        return None
     try:
         year = entry["issued"]["date-parts"][0][0]
     except (KeyError, IndexError, TypeError):
         return None
-    return int(year) if str(year).isdigit() else None
+    return int(year) if str(year).isascii() and str(year).isdigit() else None
 
 
 def load_bibliography(path: str | Path | Traversable | None = None) -> Bibliography:
     """Load the course bibliography (or the CSL-JSON file at ``path``) and refuse it if any entry is unusable."""
     if path is None:
         return _course_bibliography()
-    path = Path(path) if isinstance(path, str) else path
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        raise BibliographyError(f"{path.name}: not valid JSON: {error}") from None
+    path = content_path(path, "path", BibliographyError)
+    data = read_structured(path, BibliographyError)
     if not isinstance(data, list):
-        raise BibliographyError(f"{path.name}: CSL-JSON must be a list of entries")
-    problems = [problem for entry in data for problem in entry_problems(entry)]
-    keys = [entry.get("id") for entry in data]
+        raise refusal(BibliographyError, path.name, type(data).__name__, "a list of entries", "CSL-JSON must be a list of entries")
+    problems = [f"entry {number}: {problem}" for number, entry in enumerate(data, 1) for problem in entry_problems(entry)]
+    keys = [entry.get("id") for entry in data if isinstance(entry, Mapping) and isinstance(entry.get("id"), str)]
     duplicates = sorted({key for key in keys if key and keys.count(key) > 1})
     problems += [f"id {key!r} is used twice" for key in duplicates]
     if problems:
-        raise BibliographyError(f"{path.name}: " + "; ".join(problems))
+        raise refusal(BibliographyError, path.name, None, "complete CSL-JSON entries", "; ".join(problems))
     return Bibliography(path.name, {entry["id"]: entry for entry in data})
 
 
@@ -99,10 +118,15 @@ def _course_bibliography() -> Bibliography:
     return load_bibliography(BIBLIOGRAPHY_FILE)
 
 
+def _text_item(value: object, field: str) -> str:
+    """One item of a list of texts (a citation key, a cell's text)."""
+    return read_text(value, field, error=BibliographyError)
+
+
 def cited_keys(texts: Iterable[str]) -> list[str]:
     """Citation keys in order of first appearance."""
     keys: list[str] = []
-    for text in texts:
+    for text in read_sequence(texts, "texts", _text_item, error=BibliographyError):
         for key in CITATION.findall(text):
             if key not in keys:
                 keys.append(key)
@@ -126,6 +150,7 @@ def _authors(entry: Mapping) -> str:
 
 def format_entry(entry: Mapping) -> str:
     """One entry in a compact Vancouver-like style, as Markdown."""
+    entry = _usable(entry)
     parts = []
     authors = _authors(entry)
     if authors:
@@ -159,6 +184,7 @@ def short_citation(entry: Mapping) -> str:
     An entry may carry its own CSL ``citation-label`` (for organisations whose full name is long, e.g.
     "MHRA 2026"); otherwise the label is built from the first authors' family names and the year.
     """
+    entry = _usable(entry)
     if entry.get("citation-label"):
         return str(entry["citation-label"])
     people = [person for person in entry.get("author") or entry.get("editor") or [] if person.get("literal") != "et al"]
@@ -178,6 +204,7 @@ def short_citation(entry: Mapping) -> str:
 
 def entry_link(entry: Mapping) -> str | None:
     """Where a reader can find the entry: its DOI as a link, else its URL, else nothing."""
+    entry = _usable(entry)
     if entry.get("DOI"):
         return f"https://doi.org/{entry['DOI']}"
     return entry.get("URL") or None
@@ -189,9 +216,12 @@ def _sort_key(entry: Mapping) -> tuple:
 
 def references_markdown(keys: Sequence[str], bibliography: Bibliography) -> str:
     """The whole ``## References`` cell for these keys, sorted by author and year."""
+    bibliography = read_instance(bibliography, "bibliography", Bibliography, "a Bibliography (load_bibliography())", error=BibliographyError)
+    keys = read_sequence(keys, "keys", _text_item, unique=True, error=BibliographyError)
     missing = [key for key in keys if key not in bibliography]
     if missing:
-        raise BibliographyError(f"cited but not in {bibliography.source}: {', '.join(missing)}")
+        raise BibliographyError("keys", missing, f"keys of {bibliography.source}",
+                                message=f"keys: cited but not in {bibliography.source}: {', '.join(missing)}")
     entries = sorted((bibliography.entry(key) for key in keys), key=_sort_key)
     lines = [REFERENCES_HEADING, "", GENERATED_NOTE, ""]
     lines += [f'- <a id="ref-{entry["id"]}"></a>{format_entry(entry)}' for entry in entries]

@@ -13,9 +13,10 @@ from functools import cache
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from ..core.inputs import read_choice
 from ..core.resources import content_file
 from .lessons import lessons
-from .validation import ContentError, load_checked, where
+from .validation import ContentError, content_path, load_checked, refusal, shape_checked, where
 
 CAPSTONE_FILE = content_file("capstone.yml")
 
@@ -49,7 +50,7 @@ class CapstoneText:
 
     def step(self, key: str) -> Mapping:
         if key not in self.steps:
-            raise CapstoneTextError(f"{self.source}: no step {key!r}; the steps are: {', '.join(self.steps)}")
+            read_choice(key, "step", list(self.steps), what="steps", error=CapstoneTextError)
         return self.steps[key]
 
     def fill(self, key: str, field: str, text: str | None = None, **values: object) -> str:
@@ -58,10 +59,11 @@ class CapstoneText:
         try:
             return template.format(**values)
         except (KeyError, IndexError, ValueError) as error:
-            raise CapstoneTextError(f"{self.source}: step {key!r}, field '{field}': cannot fill {template!r}: {error!r}; "
-                                    f"the case provides {', '.join(sorted(values)) or 'no placeholders'}") from None
+            raise refusal(CapstoneTextError, f"{self.source}: step {key!r}, field '{field}'", template, "placeholders the case provides",
+                          f"cannot fill {template!r}: {error!r}; the case provides {', '.join(sorted(values)) or 'no placeholders'}") from None
 
 
+@shape_checked("capstone", CapstoneTextError)
 def capstone_problems(raw: object, source: str) -> None:
     """Rules the schema cannot express: unique step keys, every wrong option says what to revisit, and every
     lesson to revisit is in the lesson manifest."""
@@ -69,19 +71,19 @@ def capstone_problems(raw: object, source: str) -> None:
     seen: set[str] = set()
     for position, step in enumerate(raw["steps"]):  # type: ignore[index]
         if step["key"] in seen:
-            raise CapstoneTextError(f"{where(source, raw, ['steps', position, 'key'])}: step {step['key']!r} is listed twice")
+            raise refusal(CapstoneTextError, where(source, raw, ['steps', position, 'key']), step["key"], "each step once", f"step {step['key']!r} is listed twice")
         seen.add(step["key"])
         revisits = [("revisit", step["revisit"]), ("option_revisit", step.get("option_revisit", []))]
         for number, option in enumerate(step.get("options", [])):
             if not option["correct"] and not option.get("revisit"):
-                raise CapstoneTextError(f"{where(source, raw, ['steps', position, 'options', number, 'revisit'])}: "
-                                        "a wrong option must name the lessons to revisit")
+                raise refusal(CapstoneTextError, where(source, raw, ['steps', position, 'options', number, 'revisit']), option.get("revisit"),
+                              "the lessons to revisit", "a wrong option must name the lessons to revisit")
             revisits.append((f"options[{number}].revisit", option.get("revisit", [])))
         for field, numbers in revisits:
             unknown = [item for item in numbers if item not in known]
             if unknown:
-                raise CapstoneTextError(f"{source}: step {position + 1} ({step['key']!r}), field '{field}': "
-                                        f"no lesson {', '.join(unknown)} in the lesson manifest")
+                raise refusal(CapstoneTextError, f"{source}: step {position + 1} ({step['key']!r}), field '{field}'", unknown,
+                              "lessons of the manifest", f"no lesson {', '.join(unknown)} in the lesson manifest")
 
 
 def _from_data(raw: Mapping, source: str) -> CapstoneText:
@@ -99,7 +101,7 @@ def _from_data(raw: Mapping, source: str) -> CapstoneText:
 
 def load_capstone_text(path: str | Path | Traversable) -> CapstoneText:
     """Read and validate a capstone file (the course's own: :func:`capstone_text`)."""
-    path = Path(path) if isinstance(path, str) else path  # its name is used below
+    path = content_path(path, "path", CapstoneTextError)  # its name is used below
     return _from_data(load_checked(path, "capstone", capstone_problems, CapstoneTextError), path.name)
 
 

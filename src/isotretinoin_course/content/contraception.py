@@ -18,7 +18,7 @@ from pathlib import Path
 from ..core.errors import CourseInputError
 from ..core.inputs import read_choice
 from ..core.resources import content_file
-from .validation import ContentError, load_checked, where
+from .validation import ContentError, load_checked, refusal, shape_checked, where
 
 METHODS_FILE = content_file("contraceptive_methods.yml")
 PROGRAMMES = ("ipledge", "eu", "uk")
@@ -81,21 +81,25 @@ class Methods:
         return found
 
 
+@shape_checked("contraceptive_methods", MethodsError)
 def methods_problems(raw: object, source: str) -> None:
     """What the schema cannot say: every name used once, and each class one the programme's list defines."""
     seen: dict[str, str] = {}
     for position, item in enumerate(raw["methods"]):  # type: ignore[index]
         for name in (item["name"], *item["also_called"]):
             if name.lower() in seen:
-                raise MethodsError(f"{where(source, raw, ['methods', position, 'also_called'])}: the name {name!r} is already used by {seen[name.lower()]!r}")
+                raise refusal(MethodsError, where(source, raw, ['methods', position, 'also_called']), name, "a name used once",
+                              f"the name {name!r} is already used by {seen[name.lower()]!r}")
             seen[name.lower()] = item["name"]
         for programme in PROGRAMMES:
             klass = item[programme]["class"]
             if klass not in raw["programmes"][programme]["classes"]:  # type: ignore[index]
                 allowed = ", ".join(raw["programmes"][programme]["classes"])  # type: ignore[index]
-                raise MethodsError(f"{where(source, raw, ['methods', position, programme, 'class'])}: {klass!r} is not a class of the {programme} list ({allowed})")
+                raise refusal(MethodsError, where(source, raw, ['methods', position, programme, 'class']), klass, f"a class of the {programme} list",
+                              f"{klass!r} is not a class of the {programme} list ({allowed})")
             if klass == ABSTINENCE and item["works_by"] != ABSTINENCE:
-                raise MethodsError(f"{where(source, raw, ['methods', position, programme, 'class'])}: only continuous abstinence can be classed as abstinence")
+                raise refusal(MethodsError, where(source, raw, ['methods', position, programme, 'class']), klass, "a class other than abstinence",
+                              "only continuous abstinence can be classed as abstinence")
 
 
 def _from_data(raw: Mapping) -> Methods:

@@ -14,7 +14,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from ..core.resources import content_file
-from .validation import ContentError, load_checked, where
+from .validation import ContentError, load_checked, refusal, shape_checked, where
 
 TOPICS_FILE = content_file("counselling_topics.yml")
 
@@ -39,17 +39,19 @@ class CounsellingTopics:
     topics: tuple[Topic, ...]
 
 
+@shape_checked("counselling_topics", TopicsError)
 def topics_problems(raw: object, source: str) -> None:
     """Rules the schema cannot express: unique topic keys, and only the placeholder the checklist fills."""
     seen: set[str] = set()
     for position, item in enumerate(raw["topics"]):  # type: ignore[index]
         if item["key"] in seen:
-            raise TopicsError(f"{where(source, raw, ['topics', position, 'key'])}: topic {item['key']!r} is listed twice")
+            raise refusal(TopicsError, where(source, raw, ['topics', position, 'key']), item["key"], "each topic once", f"topic {item['key']!r} is listed twice")
         seen.add(item["key"])
         try:
             item["advice"].format(meal_advice="")
         except (KeyError, IndexError, ValueError) as error:
-            raise TopicsError(f"{where(source, raw, ['topics', position, 'advice'])}: only {{meal_advice}} can be filled in, not {error}") from None
+            raise refusal(TopicsError, where(source, raw, ['topics', position, 'advice']), str(error), "the placeholder {meal_advice}",
+                          f"only {{meal_advice}} can be filled in, not {error}") from None
 
 
 def _from_data(raw: Mapping) -> CounsellingTopics:

@@ -13,7 +13,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from ..core.resources import content_file
-from .validation import ContentError, load_checked
+from .validation import ContentError, load_checked, refusal, shape_checked
 
 LABEL_DOSING_FILE = content_file("label_dosing.yml")
 
@@ -36,12 +36,14 @@ class LabelDosing:
     read: str  # how the course read the wording
 
 
+@shape_checked("label_dosing", LabelDosingError)
 def label_dosing_problems(raw: object, source: str) -> None:
     """Rules the schema cannot express: a usual range runs upwards and stays within the labelled maximum."""
     for name, product in raw["products"].items():  # type: ignore[index]
         low, high = product["usual_mg_per_kg_day"]
         if not low < high <= product["maximum_mg_per_kg_day"]:
-            raise LabelDosingError(f"{source}: product {name!r}, field 'usual_mg_per_kg_day': {low}–{high} must rise and stay at or below "
+            raise refusal(LabelDosingError, f"{source}: product {name!r}, field 'usual_mg_per_kg_day'", [low, high], "a rising range within the maximum",
+                          f"{low}–{high} must rise and stay at or below "
                                    f"the maximum {product['maximum_mg_per_kg_day']}")
 
 

@@ -13,8 +13,9 @@ from functools import cache
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from ..core.inputs import read_choice, read_instance, read_sequence
 from ..core.resources import content_file
-from .validation import ContentError, load_checked, where
+from .validation import ContentError, load_checked, refusal, shape_checked, where
 
 LESSONS_FILE = content_file("lessons.yml")
 
@@ -64,6 +65,7 @@ class Manifest:
     assignments: tuple[Assignment, ...]
 
 
+@shape_checked("lessons", ManifestError)
 def manifest_problems(raw: object, source: str) -> None:
     """Rules the schema cannot express: lessons numbered in order, each building on earlier lessons only,
     unique assignments that follow a lesson of the course."""
@@ -71,22 +73,27 @@ def manifest_problems(raw: object, source: str) -> None:
     for position, entry in enumerate(raw["lessons"]):  # type: ignore[index]
         number = entry["file"][:2]
         if number in numbers:
-            raise ManifestError(f"{where(source, raw, ['lessons', position, 'file'])}: lesson number {number} is used twice")
+            raise refusal(ManifestError, where(source, raw, ['lessons', position, 'file']), number, "each number once", f"lesson number {number} is used twice")
         if numbers and number < numbers[-1]:
-            raise ManifestError(f"{where(source, raw, ['lessons', position, 'file'])}: lessons must be listed in order; {number} comes after {numbers[-1]}")
+            raise refusal(ManifestError, where(source, raw, ['lessons', position, 'file']), number, "lessons in order",
+                          f"lessons must be listed in order; {number} comes after {numbers[-1]}")
         later = [earlier for earlier in entry["builds_on"] if earlier not in numbers]
         if later:
-            raise ManifestError(f"{where(source, raw, ['lessons', position, 'builds_on'])}: a lesson builds only on earlier lessons, not on {later}")
+            raise refusal(ManifestError, where(source, raw, ['lessons', position, 'builds_on']), later, "earlier lessons",
+                          f"a lesson builds only on earlier lessons, not on {later}")
         numbers.append(number)
     seen: set[str] = set()
     for position, entry in enumerate(raw["assignments"]):  # type: ignore[index]
         if entry["id"] in seen:
-            raise ManifestError(f"{where(source, raw, ['assignments', position, 'id'])}: assignment {entry['id']!r} is listed twice")
+            raise refusal(ManifestError, where(source, raw, ['assignments', position, 'id']), entry["id"], "each assignment once",
+                          f"assignment {entry['id']!r} is listed twice")
         seen.add(entry["id"])
         if entry["lesson"] not in numbers:
-            raise ManifestError(f"{where(source, raw, ['assignments', position, 'lesson'])}: there is no lesson {entry['lesson']}")
+            raise refusal(ManifestError, where(source, raw, ['assignments', position, 'lesson']), entry["lesson"], "a lesson of the manifest",
+                          f"there is no lesson {entry['lesson']}")
 
 
+@shape_checked("lessons", ManifestError)
 def manifest_from_data(raw: Mapping) -> Manifest:
     assignments = tuple(Assignment(item["id"], item["name"], item["title"], item["lesson"]) for item in raw["assignments"])
     lessons = []
@@ -123,16 +130,16 @@ def assignments() -> tuple[Assignment, ...]:
 
 def lesson(number: str) -> Lesson:
     """The lesson with this number, e.g. ``lesson("05")``."""
-    for item in lessons():
-        if item.number == number:
-            return item
-    raise ManifestError(f"no lesson numbered {number!r}; the lessons are {', '.join(item.number for item in lessons())}")
+    number = read_choice(number, "lesson", [item.number for item in lessons()], what="lesson numbers", error=ManifestError)
+    return next(item for item in lessons() if item.number == number)
 
 
 def learning_path_markdown(items: tuple[Lesson, ...] | None = None) -> str:
     """The learning path as a Markdown table, with status and links to what exists."""
     rows = ["| # | Notebook | The question it answers | Builds on | Status |", "|---|---|---|---|---|"]
-    for item in items if items is not None else lessons():
+    chosen = lessons() if items is None else read_sequence(items, "items", lambda item, where: read_instance(item, where, Lesson, "a Lesson",
+                                                                                                          error=ManifestError), error=ManifestError)
+    for item in chosen:
         name = f"[{item.title}]({item.filename})" if item.available else item.title
         builds_on = ", ".join(item.builds_on) or "—"
         status = "available" if item.available else "planned"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..core.resources import content_file
 from .bibliography import load_bibliography
-from .validation import ContentError, load_checked
+from .validation import ContentError, load_checked, refusal, shape_checked
 
 PK_PARAMETERS_FILE = content_file("pk_parameters.yml")
 KINDS = ("reported", "derived", "fitted", "assumed", "constructed")
@@ -38,6 +38,7 @@ def parameter_entries(node: object, path: str = "") -> Iterator[tuple[str, Mappi
             yield from parameter_entries(child, f"{path}.{key}" if path else str(key))
 
 
+@shape_checked("pk_parameters", PKParametersError)
 def _problems(raw: object, source: str) -> None:
     bibliography = load_bibliography()
     keys = [("label_single_dose.source", raw["label_single_dose"]["source"]),  # type: ignore[index]
@@ -47,21 +48,22 @@ def _problems(raw: object, source: str) -> None:
         keys += [(f"formulations.{name}.strengths_source", product["strengths_source"]), (f"formulations.{name}.dosing_source", product["dosing_source"])]
     for path, key in keys:
         if key not in bibliography:
-            raise PKParametersError(f"{source}: field '{path}': {key!r} is not a key of references.json")
+            raise refusal(PKParametersError, f"{source}: field '{path}'", key, "a key of references.json", f"{key!r} is not a key of references.json")
     fitted = raw.get("fitted") or {}  # type: ignore[union-attr]
     for eliminator in raw["eliminators"]:  # type: ignore[index]
         if eliminator not in fitted:
-            raise PKParametersError(f"{source}: field 'fitted.{eliminator}': missing; run {FIT_COMMAND}")
+            raise refusal(PKParametersError, f"{source}: field 'fitted.{eliminator}'", None, "a fitted block", f"missing; run {FIT_COMMAND}")
     for name, product in raw["formulations"].items():  # type: ignore[index]
         for meal, entry in product["meals"].items():
             for eliminator in raw["eliminators"]:  # type: ignore[index]
                 if entry["absorption"] not in fitted[eliminator]["absorption"]:
-                    raise PKParametersError(f"{source}: field 'formulations.{name}.meals.{meal}.absorption': no fitted profile "
-                                            f"{entry['absorption']!r} for eliminator {eliminator!r}; run {FIT_COMMAND}")
+                    raise refusal(PKParametersError, f"{source}: field 'formulations.{name}.meals.{meal}.absorption'", entry["absorption"],
+                                  "a fitted absorption profile", f"no fitted profile {entry['absorption']!r} for eliminator {eliminator!r}; run {FIT_COMMAND}")
     for name, product in raw["formulations"].items():  # type: ignore[index]
         low, high = product["label_mg_per_kg_day"]
         if low > high:
-            raise PKParametersError(f"{source}: field 'formulations.{name}.label_mg_per_kg_day': {low} is above {high}")
+            raise refusal(PKParametersError, f"{source}: field 'formulations.{name}.label_mg_per_kg_day'", [low, high], "a rising range",
+                          f"{low} is above {high}")
 
 
 def load_pk_parameters(path: str | Path | Traversable) -> Mapping:

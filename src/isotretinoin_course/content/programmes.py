@@ -14,7 +14,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from ..core.errors import CourseInputError
-from ..core.inputs import read_choice
+from ..core.inputs import read_choice, read_text
 from ..core.resources import content_file
 from .validation import ContentError, load_checked
 
@@ -74,28 +74,34 @@ def programme(key: object) -> Programme:
         raise ProgrammesError("programme", key, error.allowed, message=str(error)) from None
 
 
+def _words(table: Mapping[str, str], key: object, field: str, what: str) -> str:
+    return table[read_choice(key, field, list(table), what=what, error=ProgrammesError)]
+
+
 def status_words(status: str) -> str:
     """How far a rule was checked, as students read it ("read only in a summary by ...")."""
-    return programmes().statuses[status]
+    return _words(programmes().statuses, status, "status", "statuses")
 
 
 def setting_words(setting: str) -> str:
-    return programmes().settings[setting]
+    return _words(programmes().settings, setting, "setting", "test settings")
 
 
 def rule_title(name: str) -> str:
-    return programmes().rule_titles[name]
+    return _words(programmes().rule_titles, name, "rule", "rule names")
 
 
 def category_words(category: str) -> str:
-    return programmes().categories[category]
+    return _words(programmes().categories, category, "category", "patient categories")
 
 
 def source_note(key: str) -> str:
     """What a student should know about a source's age and authority ("a copy of the 2009 label ..."); "" if nothing."""
+    key = read_text(key, "source", empty=False, error=ProgrammesError)
     return programmes().source_notes.get(key, "")
 
 
 def source_label(key: str) -> str:
     """A short author-year label for a source ("FDA REMS@FDA 2023"); the key itself if none is written."""
+    key = read_text(key, "source", empty=False, error=ProgrammesError)
     return programmes().source_labels.get(key, key)

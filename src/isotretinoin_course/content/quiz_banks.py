@@ -21,7 +21,8 @@ from pathlib import Path
 
 from ..core.resources import content_file, content_files
 from .bibliography import Bibliography, load_bibliography
-from .validation import ContentError, load_checked, read_structured, validate_data, where
+from ..core.inputs import read_choice, read_instance, read_sequence
+from .validation import ContentError, content_path, load_checked, read_structured, refusal, shape_checked, validate_data, where
 
 QUESTION_TYPES = ("single", "multiple", "numeric")
 BANK_DIRECTORY = content_file("quiz_banks")
@@ -91,16 +92,20 @@ class QuizBank:
     last_reviewed: str = ""  # ISO date the bank's content was last checked against its sources
 
     def question(self, question_id: str) -> Question:
-        for question in self.questions:
-            if question.id == question_id:
-                return question
-        raise KeyError(f"{self.source} has no question {question_id!r}")
+        """The question with this id; an unknown id is refused with the ids listed and the closest suggested."""
+        question_id = read_choice(question_id, "question_id", [question.id for question in self.questions], what="question ids of this bank",
+                                  error=QuizBankError)
+        return next(question for question in self.questions if question.id == question_id)
 
     def select(self, question_ids: Sequence[str] | None) -> tuple[Question, ...]:
-        """The questions with these ids, in the order given (all of them for ``None``)."""
+        """The questions with these ids, in the order given (all of them for ``None``); each id once."""
         if question_ids is None:
             return self.questions
-        return tuple(self.question(question_id) for question_id in question_ids)
+        ids = read_sequence(question_ids, "question_ids", unique=True, error=QuizBankError)
+        if not ids:
+            raise QuizBankError("question_ids", ids, "at least one question id", message="question_ids: the list is empty; give at least one id, "
+                                                                                          "or None for every question")
+        return tuple(self.question(question_id) for question_id in ids)
 
     @property
     def objectives(self) -> frozenset[str]:
@@ -110,51 +115,53 @@ class QuizBank:
 # --------------------------------------------------------------------------- checks
 
 
+@shape_checked("quiz_bank", QuizBankError)
 def bank_problems(raw: object, source: str) -> None:
     """The rules a schema cannot express: unique ids, exactly one right option in a single-answer question,
     no misconception on a right option, anticipated wrong values outside the tolerance. Raises
-    :class:`QuizBankError`; assumes ``raw`` has the schema's shape."""
-    if not isinstance(raw, Mapping):
-        raise QuizBankError(f"{source}: the file must hold a mapping with 'notebook', 'title' and 'questions'")
+    :class:`QuizBankError`; data of another shape than the schema's is refused."""
     seen_ids: set[str] = set()
     for number, question in enumerate(raw["questions"]):
         def at(field_name: str, number: int = number) -> str:
             return where(source, raw, ["questions", number, field_name])
 
         if question["id"] in seen_ids:
-            raise QuizBankError(f"{at('id')}: duplicate question id {question['id']!r}")
+            raise refusal(QuizBankError, at("id"), question["id"], "each id once", f"duplicate question id {question['id']!r}")
         seen_ids.add(question["id"])
         if question["type"] in ("single", "multiple"):
             option_ids = [option["id"] for option in question["options"]]
             if len(set(option_ids)) != len(option_ids):
-                raise QuizBankError(f"{at('options')}: option ids must be unique, got {option_ids}")
+                raise refusal(QuizBankError, at("options"), option_ids, "unique option ids", f"option ids must be unique, got {option_ids}")
             n_correct = sum(bool(option["correct"]) for option in question["options"])
             if question["type"] == "single" and n_correct != 1:
-                raise QuizBankError(f"{at('options')}: a single-answer question needs exactly one correct option, found {n_correct}")
+                raise refusal(QuizBankError, at("options"), n_correct, "exactly one correct option",
+                              f"a single-answer question needs exactly one correct option, found {n_correct}")
             if question["type"] == "multiple" and n_correct < 1:
-                raise QuizBankError(f"{at('options')}: a multiple-answer question needs at least one correct option")
+                raise refusal(QuizBankError, at("options"), 0, "at least one correct option", "a multiple-answer question needs at least one correct option")
             for option in question["options"]:
                 if option["correct"] and option.get("misconception"):
-                    raise QuizBankError(f"{at('options')}: option {option['id']!r} is correct, so it cannot probe a misconception")
+                    raise refusal(QuizBankError, at("options"), option["id"], "no misconception on a correct option",
+                                  f"option {option['id']!r} is correct, so it cannot probe a misconception")
         else:
             for wrong in question.get("anticipated_wrong", []):
                 if abs(wrong["value"] - question["answer"]) <= question["tolerance"]:
-                    raise QuizBankError(
-                        f"{at('anticipated_wrong')}: {wrong['value']} lies within the tolerance of the answer {question['answer']}"
-                    )
+                    raise refusal(QuizBankError, at("anticipated_wrong"), wrong["value"], "a value outside the answer's tolerance",
+                                  f"{wrong['value']} lies within the tolerance of the answer {question['answer']}")
 
 
+@shape_checked("quiz_bank", QuizBankError)
 def source_problems(raw: Mapping, source: str, bibliography: Bibliography | None = None) -> None:
     """Every question's ``sources`` name entries of the bibliography (the course's own unless one is given).
 
     Raises :class:`QuizBankError` naming the file, the question and the key that does not resolve.
     """
-    bibliography = bibliography or load_bibliography()
+    bibliography = load_bibliography() if bibliography is None else read_instance(bibliography, "bibliography", Bibliography, "a Bibliography",
+                                                                                   error=QuizBankError)
     for number, question in enumerate(raw["questions"]):
         for position, key in enumerate(question.get("sources", [])):
             if key not in bibliography:
-                raise QuizBankError(f"{where(source, raw, ['questions', number, 'sources', position])}: {key!r} is not a key of the "
-                                    f"course bibliography ({bibliography.source})")
+                raise refusal(QuizBankError, where(source, raw, ['questions', number, 'sources', position]), key, "a key of the bibliography",
+                              f"{key!r} is not a key of the course bibliography ({bibliography.source})")
 
 
 def validate_bank_data(raw: object, source: str, bibliography: Bibliography | None = None) -> None:
@@ -165,7 +172,8 @@ def validate_bank_data(raw: object, source: str, bibliography: Bibliography | No
     question to cite at least one bibliography key (``sources``) and every bank a ``last_reviewed`` date.
     """
     if not isinstance(raw, Mapping):
-        raise QuizBankError(f"{source}: the file must hold a mapping with 'notebook', 'title' and 'questions'")
+        raise refusal(QuizBankError, str(source), type(raw).__name__, "a mapping",
+                      "the file must hold a mapping with 'notebook', 'title' and 'questions'")
     validate_data(raw, "quiz_bank", source, QuizBankError)
     bank_problems(raw, source)
     source_problems(raw, source, bibliography)
@@ -174,6 +182,7 @@ def validate_bank_data(raw: object, source: str, bibliography: Bibliography | No
 # --------------------------------------------------------------------------- between data and questions
 
 
+@shape_checked("quiz_bank question", QuizBankError)
 def question_from_data(data: Mapping) -> Question:
     common = dict(id=data["id"], type=data["type"], objective=data["objective"], prompt=data["prompt"].strip(),
                   explanation=data["explanation"].strip(), sources=tuple(data.get("sources", ())))
@@ -201,6 +210,7 @@ def question_from_data(data: Mapping) -> Question:
 
 def question_data(question: Question) -> dict:
     """A question in the bank's data form (the inverse of :func:`question_from_data`), to check questions built in code."""
+    question = read_instance(question, "question", Question, "a Question", error=QuizBankError)
     data: dict = {"id": question.id, "type": question.type, "objective": question.objective, "prompt": question.prompt,
                   "explanation": question.explanation}
     if question.sources:
@@ -218,12 +228,14 @@ def question_data(question: Question) -> dict:
 
 
 def bank_data(bank: QuizBank) -> dict:
+    bank = read_instance(bank, "bank", QuizBank, "a QuizBank", error=QuizBankError)
     data = {"notebook": bank.notebook, "title": bank.title, "questions": [question_data(question) for question in bank.questions]}
     if bank.last_reviewed:
         data["last_reviewed"] = bank.last_reviewed
     return data
 
 
+@shape_checked("quiz_bank", QuizBankError)
 def bank_from_data(raw: Mapping, source: str) -> QuizBank:
     return QuizBank(source=source, notebook=raw["notebook"], title=raw["title"],
                     questions=tuple(question_from_data(question) for question in raw["questions"]),
@@ -235,30 +247,27 @@ def bank_from_data(raw: Mapping, source: str) -> QuizBank:
 
 def load_bank_file(path: str | Path | Traversable) -> QuizBank:
     """Load a question bank from a YAML file and refuse it if it breaks the schema or the bank's rules."""
-    path = Path(path) if isinstance(path, str) else path
-    try:
-        raw = read_structured(path, QuizBankError)
-    except QuizBankError as error:
-        if "no such file" in str(error):
-            raise QuizBankError(f"{path}: no such question bank") from None
-        raise
+    path = content_path(path, "path", QuizBankError)
+    raw = read_structured(path, QuizBankError, "question bank")
     validate_bank_data(raw, path.name)
     return bank_from_data(raw, path.name)
 
 
-@cache
 def load_bank(notebook: str) -> QuizBank:
     """The course's question bank for a notebook, e.g. ``load_bank("01_acne_pathophysiology")``.
 
-    The course's banks were validated against the schema by the tests; here they are read as they are.
+    The course's banks were validated against the schema by the tests; here they are read as they are, once.
     """
-    if notebook not in bank_names():
-        available = ", ".join(bank_names())
-        raise QuizBankError(f"There is no question bank named {notebook!r}. Available: {available}")
+    return _load_bank(read_choice(notebook, "notebook", bank_names(), what="question banks", error=QuizBankError))
+
+
+@cache
+def _load_bank(notebook: str) -> QuizBank:
     entry = BANK_DIRECTORY.joinpath(f"{notebook}.yml")
     bank = bank_from_data(load_checked(entry, "quiz_bank", bank_problems, QuizBankError, validate=False), entry.name)
     if bank.notebook != notebook:
-        raise QuizBankError(f"{bank.source}: field 'notebook' says {bank.notebook!r}, but the file is named for {notebook!r}")
+        raise refusal(QuizBankError, f"{bank.source}: field 'notebook'", bank.notebook, repr(notebook),
+                      f"the field says {bank.notebook!r}, but the file is named for {notebook!r}")
     return bank
 
 

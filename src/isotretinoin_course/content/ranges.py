@@ -13,9 +13,9 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from ..core.errors import CourseInputError
-from ..core.inputs import read_number
+from ..core.inputs import read_choice, read_number, read_text
 from ..core.resources import content_file
-from .validation import ContentError, load_checked
+from .validation import ContentError, load_checked, refusal, shape_checked
 
 RANGES_FILE = content_file("plausible_ranges.yml")
 
@@ -33,10 +33,18 @@ class PlausibleRange:
     note: str
 
 
+@shape_checked("plausible_ranges", RangesError)
 def _ranges_problems(raw: object, source: str) -> None:
+    from .bibliography import load_bibliography
+
     for name, item in raw["ranges"].items():  # type: ignore[index]
+        unknown = [key for key in item.get("sources", []) if key not in load_bibliography()]
+        if unknown:
+            raise refusal(RangesError, f"{source}: range {name!r}, field 'sources'", unknown[0], "a key of references.json",
+                          f"{unknown[0]!r} is not a key of the course bibliography")
         if item["minimum"] > item["maximum"]:
-            raise RangesError(f"{source}: range {name!r}, field 'minimum': {item['minimum']} is above the maximum {item['maximum']}")
+            raise refusal(RangesError, f"{source}: range {name!r}, field 'minimum'", item["minimum"], f"at most the maximum {item['maximum']}",
+                          f"{item['minimum']} is above the maximum {item['maximum']}")
 
 
 def _from_data(raw: Mapping) -> dict[str, PlausibleRange]:
@@ -56,14 +64,14 @@ def plausible_ranges() -> dict[str, PlausibleRange]:
 def plausible_range(name: str) -> PlausibleRange:
     """The plausible range of one quantity, e.g. ``plausible_range("weight_kg")``."""
     ranges = plausible_ranges()
-    if name not in ranges:
-        raise RangesError(f"no plausible range named {name!r}; the table has {', '.join(ranges)}")
-    return ranges[name]
+    return ranges[read_choice(name, "quantity", list(ranges), what="quantities of the plausible-range table", error=RangesError)]
 
 
-def read_plausible(value: object, field: str, quantity: str, *, integer: bool = False,
+def read_plausible(value: object, field: str, quantity: str, *, integer: bool = False, range_note: str = "what is plausible",
                    error: type[CourseInputError] = CourseInputError) -> float | int:
-    """``value`` read as a number within the plausible range of ``quantity``, in its unit."""
+    """``value`` read as a number within the plausible range of ``quantity``, in its unit; ``range_note`` names the range in
+    the message ("what any US label allows")."""
     bounds = plausible_range(quantity)
+    field = read_text(field, "field", empty=False)
     return read_number(value, field, unit=bounds.unit, minimum=bounds.minimum, maximum=bounds.maximum, integer=integer,
-                       range_note="what is plausible", error=error)
+                       range_note=range_note, error=error)

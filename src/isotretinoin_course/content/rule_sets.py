@@ -34,7 +34,7 @@ from pathlib import Path
 from ..core.errors import CourseInputError
 from ..core.inputs import read_choice, read_date
 from ..core.resources import content_file, content_files
-from .validation import ContentError, read_structured, validate_data
+from .validation import ContentError, content_path, read_structured, refusal, validate_data
 
 RULE_SET_DIRECTORY = content_file("rule_sets")
 CATEGORIES = ("can_get_pregnant", "cannot_get_pregnant")  # the two patient categories (iPLEDGE's since December 2021)
@@ -219,7 +219,7 @@ def _date(value: object, where: str) -> dt.date | None:
     try:
         return read_date(value, where, optional=True)
     except CourseInputError as error:
-        raise RuleSetError(str(error)) from None
+        raise RuleSetError(where, value, error.allowed, message=str(error)) from None
 
 
 def _merged(key: str, raws: Mapping[str, Mapping], source: str, seen: tuple[str, ...] = ()) -> dict:
@@ -229,14 +229,16 @@ def _merged(key: str, raws: Mapping[str, Mapping], source: str, seen: tuple[str,
     if base_key is None:
         return raw
     if base_key not in raws:
-        raise RuleSetError(f"{source}: field 'based_on': there is no rule set {base_key!r} beside it")
+        raise refusal(RuleSetError, f"{source}: field 'based_on'", base_key, "a rule set beside it", f"there is no rule set {base_key!r} beside it")
     if base_key in seen + (key,):
-        raise RuleSetError(f"{source}: field 'based_on': the sets {' → '.join(seen + (key, base_key))} are based on each other in a circle")
+        raise refusal(RuleSetError, f"{source}: field 'based_on'", base_key, "a set not based on itself",
+                      f"the sets {' → '.join(seen + (key, base_key))} are based on each other in a circle")
     base = _merged(base_key, raws, f"{base_key}.yml", seen + (key,))
     dropped = list(raw.get("not_modelled_dropped", []))
     unknown = [topic for topic in dropped if topic not in {item["topic"] for item in base["not_modelled"]}]
     if unknown:
-        raise RuleSetError(f"{source}: field 'not_modelled_dropped': {unknown[0]!r} is not in the not-modelled list of {base_key!r}")
+        raise refusal(RuleSetError, f"{source}: field 'not_modelled_dropped'", unknown[0], f"a topic of {base_key!r}'s not-modelled list",
+                      f"{unknown[0]!r} is not in the not-modelled list of {base_key!r}")
     raw["rules"] = {**base["rules"], **raw["rules"]}
     raw["not_modelled"] = [item for item in base["not_modelled"] if item["topic"] not in dropped] + list(raw.get("not_modelled", []))
     return raw
@@ -245,20 +247,23 @@ def _merged(key: str, raws: Mapping[str, Mapping], source: str, seen: tuple[str,
 def _rule_set(key: str, raw: Mapping, starts: Mapping[str, dt.date], source: str, confirmed: Mapping[str, bool] | None = None) -> RuleSet:
     missing = [name for name in RULE_NAMES if name not in raw["rules"]]
     if missing:
-        raise RuleSetError(f"{source}: field 'rules': {missing[0]!r} is a required property (neither this set nor its base gives it)")
+        raise refusal(RuleSetError, f"{source}: field 'rules'", missing[0], "every rule",
+                      f"{missing[0]!r} is a required property (neither this set nor its base gives it)")
     applies_from = _date(raw["applies_from"], f"{source}: applies_from")
     until = raw.get("applies_until")
     if isinstance(until, Mapping):
         other = until["day_before"]
         if other not in starts:
-            raise RuleSetError(f"{source}: field 'applies_until': there is no rule set {other!r} to end the day before")
+            raise refusal(RuleSetError, f"{source}: field 'applies_until'", other, "a rule set beside it",
+                          f"there is no rule set {other!r} to end the day before")
         applies_until = starts[other] - dt.timedelta(days=1)
         end_confirmed = (confirmed or {}).get(other, True)
     else:
         end_confirmed = True
         applies_until = _date(until, f"{source}: applies_until")
     if applies_until is not None and applies_until < applies_from:
-        raise RuleSetError(f"{source}: field 'applies_until': {applies_until} is before applies_from {applies_from}")
+        raise refusal(RuleSetError, f"{source}: field 'applies_until'", applies_until, f"a date from {applies_from}",
+                      f"{applies_until} is before applies_from {applies_from}")
     detail = raw["date_detail"]
     return RuleSet(
         key=key, name=raw["name"], short_name=raw["short_name"], programme=raw["programme"], based_on=raw.get("based_on"),
@@ -289,9 +294,13 @@ def _read(entries: list[Traversable | Path], validate: bool) -> dict[str, RuleSe
 def load_rule_set(path: str | Path | Traversable) -> RuleSet:
     """Read one rule set, with the sets beside it that it is based on or ends before, and refuse it, naming the
     file, the rule and the field, if a rule, its source or its status is missing or malformed."""
-    path = Path(path) if isinstance(path, str) else path
+    if isinstance(path, str) and (path in rule_sets() or path in {rule_set.name for rule_set in rule_sets().values()}):
+        return resolve_rule_set(path)  # a course rule set named by its key or name
+    path = content_path(path, "path", RuleSetError)
     key = path.name.removesuffix(".yml")
-    siblings = [entry for entry in path.parent.iterdir() if entry.name.endswith(".yml") and entry.name != path.name] if hasattr(path, "parent") else []
+    parent = getattr(path, "parent", None)
+    siblings = ([entry for entry in parent.iterdir() if entry.name.endswith(".yml") and entry.name != path.name]
+                if parent is not None and parent.is_dir() else [])
     raw = read_structured(path, RuleSetError)
     validate_data(raw, "rule_set", path.name, RuleSetError)
     needed = _references(raw)
@@ -329,7 +338,8 @@ def _no_overlaps(found: Mapping[str, RuleSet]) -> None:
         ordered = sorted((rule_set for rule_set in found.values() if rule_set.programme == programme), key=lambda rule_set: rule_set.applies_from)
         for earlier, later in zip(ordered, ordered[1:]):
             if earlier.applies_until is None or earlier.applies_until >= later.applies_from:
-                raise RuleSetError(f"{earlier.key}.yml: field 'applies_until': {programme} sets overlap: {earlier.key} runs to "
+                raise refusal(RuleSetError, f"{earlier.key}.yml: field 'applies_until'", earlier.applies_until, f"a day before {later.applies_from}",
+                              f"{programme} sets overlap: {earlier.key} runs to "
                                    f"{earlier.applies_until or 'no end date'}, {later.key} starts {later.applies_from}")
 
 
@@ -340,9 +350,27 @@ def _course_rule_sets() -> tuple[RuleSet, ...]:
     return tuple(sorted(found.values(), key=lambda rule_set: (rule_set.applies_from, rule_set.key)))
 
 
+class UnknownRuleSetError(RuleSetError, KeyError):
+    """A rule set looked up by a key the course does not have (also a ``KeyError``, as a missing key of a mapping is)."""
+
+    def __str__(self) -> str:
+        return ValueError.__str__(self)
+
+
+class _RuleSets(dict):
+    """The course's rule sets by key; an unknown key is refused naming the keys and the closest, not a bare ``KeyError``."""
+
+    def __missing__(self, key: object) -> RuleSet:
+        try:
+            read_choice(key, "rule set", list(self), what="rule sets")
+        except CourseInputError as error:
+            raise UnknownRuleSetError("rule set", key, error.allowed, message=str(error)) from None
+        raise AssertionError(key)
+
+
 def rule_sets() -> dict[str, RuleSet]:
     """Every rule set the course ships, by key (file name), oldest first."""
-    return {rule_set.key: rule_set for rule_set in _course_rule_sets()}
+    return _RuleSets((rule_set.key, rule_set) for rule_set in _course_rule_sets())
 
 
 def resolve_rule_set(value: object, field: str = "rule set") -> RuleSet:

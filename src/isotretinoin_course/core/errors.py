@@ -9,9 +9,9 @@ Two ways to raise it:
 - ``CourseInputError("Body weight", -3, "a positive number of kg")`` builds the message
   ``Body weight: -3 is not allowed; expected a positive number of kg`` and keeps ``field``, ``value`` and
   ``allowed`` on the error; pass ``message=`` to word the sentence yourself.
-- ``DosingError("a phase must last at least one day, got 0")``, one sentence: the older style, kept so
-  that existing refusals keep their wording; ``field`` is then ``None``. Issue 17 moves every refusal to
-  the first form.
+- ``DatasetError("synthetic_labs.csv, row 3 (line 4), column 'alt_u_l': 'x' is not a number")``, one sentence
+  that starts with where the problem is: that part, before the first ": ", is the ``field``. A sentence
+  without such a start has no ``field``; every refusal of the course names one (the property tests check).
 """
 
 from __future__ import annotations
@@ -27,9 +27,11 @@ class CourseInputError(ValueError):
     allowed: str | None
 
     def __init__(self, field: str, value: object = _UNSET, allowed: str | None = None, *, message: str | None = None) -> None:
-        if value is _UNSET:  # one sentence: it is the whole message
-            self.field, self.value, self.allowed = None, None, allowed
+        if value is _UNSET:  # one sentence: it is the whole message; a leading "where: " names the field
             text = message or field
+            where = text.split(": ", 1)[0] if ": " in text else ""
+            self.field = where if where and len(where) <= 120 and "\n" not in where else None
+            self.value, self.allowed = None, allowed
         else:
             self.field, self.value, self.allowed = field, value, allowed
             text = message or f"{field}: {value!r} is not allowed" + (f"; expected {allowed}" if allowed else "")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import re
 
+from .inputs import read_text
+
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _ITALIC = re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])")
 
@@ -15,12 +17,12 @@ def inline_markup(text: str) -> str:
     Bank authors need italics for organism names (*Cutibacterium acnes*) and
     little else; anything that looks like HTML is shown literally, never run.
     """
-    escaped = html.escape(text, quote=False)
+    escaped = html.escape(read_text(text, "text"), quote=False)
     escaped = _BOLD.sub(r"<strong>\1</strong>", escaped)
     return _ITALIC.sub(r"<em>\1</em>", escaped)
 
 
 def paragraphs(text: str) -> str:
     """Inline markup plus paragraph breaks at blank lines."""
-    blocks = [block.strip() for block in re.split(r"\n\s*\n", text.strip()) if block.strip()]
+    blocks = [block.strip() for block in re.split(r"\n\s*\n", read_text(text, "text").strip()) if block.strip()]
     return "".join(f"<p>{inline_markup(' '.join(block.split()))}</p>" for block in blocks)

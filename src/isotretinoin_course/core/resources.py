@@ -13,6 +13,8 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from .inputs import read_choice, read_text
+
 PACKAGE = "isotretinoin_course"
 DATASETS_PACKAGE = "isotretinoin_course.datasets"
 # A teacher may point the course at another copy of the tables (same datapackage.json layout).
@@ -26,6 +28,9 @@ def content_file(*parts: str) -> Traversable:
 
 def content_files(folder: str, suffix: str) -> list[Traversable]:
     """The files of one content folder ending in ``suffix``, sorted by name."""
+    folders = sorted(entry.name for entry in resources.files(PACKAGE).joinpath("content").iterdir() if entry.is_dir() and entry.name != "__pycache__")
+    folder = read_choice(folder, "folder", folders, what="content folders")
+    suffix = read_text(suffix, "suffix")
     return sorted((entry for entry in content_file(folder).iterdir() if entry.name.endswith(suffix)), key=lambda entry: entry.name)
 
 

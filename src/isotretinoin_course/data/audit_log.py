@@ -20,8 +20,9 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from ..core.inputs import checked_arguments
 from ..content.rule_sets import RuleSet
-from ..core.inputs import read_date
+from ..core.inputs import read_date, read_tables
 from ..models.risk_management import Contraception, Pickup, PregnancyTest, Prescription, Timeline, evaluate
 
 AUDIT_SEED = 20250301
@@ -51,13 +52,20 @@ TEACHING_CASES = {
 }
 
 
-def generate() -> dict[str, pd.DataFrame]:
-    """The four audit tables. Same seed → the same rows."""
-    rng = np.random.default_rng(AUDIT_SEED)
+def generate(seed: int = AUDIT_SEED, n: int = N_AUDIT_PATIENTS, planted: dict[int, str] | None = None,
+             teaching: dict[int, str] | None = None, prefix: str = "AUD") -> dict[str, pd.DataFrame]:
+    """The four audit tables. Same seed → the same rows.
+
+    The defaults make notebook 06's log; the graded assignments' unseen log (:mod:`assessment`) passes its own seed,
+    size, planted records (same wording as :data:`PLANTED_VIOLATIONS`) and identifier prefix.
+    """
+    planted = PLANTED_VIOLATIONS if planted is None else planted
+    teaching = TEACHING_CASES if teaching is None else teaching
+    rng = np.random.default_rng(seed)
     patients, tests, methods, log = [], [], [], []
-    for number in range(1, N_AUDIT_PATIENTS + 1):
-        patient_id = f"AUD-{number:03d}"
-        violation = PLANTED_VIOLATIONS.get(number, "") or TEACHING_CASES.get(number, "")
+    for number in range(1, n + 1):
+        patient_id = f"{prefix}-{number:03d}"
+        violation = planted.get(number, "") or teaching.get(number, "")
         draw = rng.random()
         if violation:
             category = "cannot_get_pregnant" if "cannot get pregnant" in violation else "can_get_pregnant"
@@ -127,8 +135,19 @@ def _rows_by_patient(frame: pd.DataFrame) -> Callable[[str], pd.DataFrame]:
     return lambda patient_id: frame.iloc[positions.get(patient_id, [])]
 
 
+# The audit tables a timeline is rebuilt from, with the columns it reads (load_audit() gives them).
+AUDIT_COLUMNS = {
+    "audit_patients": ("patient_id", "category"),
+    "audit_pregnancy_tests": ("patient_id", "date", "result", "setting"),
+    "audit_contraception": ("patient_id", "method", "start", "end"),
+    "audit_dispensing_log": ("patient_id", "prescription_date", "pickup_date", "days_supply", "refills"),
+}
+
+
+@checked_arguments
 def timelines(tables: dict[str, pd.DataFrame]) -> list[Timeline]:
     """Rebuild each patient's timeline from the (loaded, validated) audit tables."""
+    tables = read_tables(tables, "tables", AUDIT_COLUMNS)
     # Each table split by patient once: a query per patient and table cost notebook 06 about a third of a second.
     by_patient = {name: _rows_by_patient(tables[name]) for name in ("audit_pregnancy_tests", "audit_contraception", "audit_dispensing_log")}
     result = []
@@ -149,6 +168,7 @@ def timelines(tables: dict[str, pd.DataFrame]) -> list[Timeline]:
     return result
 
 
+@checked_arguments
 def answer_key(tables: dict[str, pd.DataFrame], rule_set: RuleSet | str = PROGRAMME) -> pd.DataFrame:
     """Every logged collection the rules would have refused ("dispensed although ..."), and every gap in the timeline,
     one row each.

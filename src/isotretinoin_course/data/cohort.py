@@ -23,12 +23,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..core.inputs import checked_arguments
 from ..models.acne import LesionCounts, classify_severity
 from ..models.dosing import CUMULATIVE_TARGETS_MG_PER_KG, STARTING_MG_PER_KG_DAY, SUPPLY_DAYS, build_regimen, days_to_target
 from ..models.isotretinoin_pk import FORMULATIONS
 from ..models.monitoring import ALT_ACTION_MULTIPLE, ALT_UPPER_LIMIT_U_L, TRIGLYCERIDES_VERY_HIGH_MG_DL
 from ..core.errors import CourseInputError
-from .demo import LESION_TIME_CONSTANT_SPREAD, LESION_TIME_CONSTANT_WEEKS
+from ..core.inputs import read_count, read_seed
+from .demo import LESION_TIME_CONSTANT_SPREAD, LESION_TIME_CONSTANT_WEEKS, MAX_PATIENTS
 from .schema import SCHEMAS
 
 COHORT_SEED = 20261122
@@ -113,11 +115,11 @@ def _iso(date: dt.date | None) -> str:
     return "" if date is None else date.isoformat()
 
 
+@checked_arguments
 def generate(n: int = N_PATIENTS, seed: int = COHORT_SEED) -> CohortTables:
     """Generate the whole cohort. Same ``n`` and ``seed`` → the same tables, to the byte."""
-    if n < 1:
-        raise CourseInputError("n", n, "at least one patient", message=f"the cohort needs at least one patient, got {n}")
-    rng = np.random.default_rng(seed)
+    n = read_count(n, "n", maximum=MAX_PATIENTS, what="patients")
+    rng = np.random.default_rng(read_seed(seed))
     tables = CohortTables()
     dispense_number = 0
     for index in range(n):

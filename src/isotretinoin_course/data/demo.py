@@ -12,25 +12,32 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..core.inputs import checked_arguments
 from ..core.errors import CourseInputError
+from ..core.inputs import read_count, read_seed
 
 DEFAULT_SEED = 2026
 
 
+MAX_PATIENTS = 10_000  # more than any lesson needs; bounds the time a call can take
+MAX_WEEKS = 104  # two years: longer than any course the curves illustrate
+
+
+@checked_arguments
 def generator(seed: int = DEFAULT_SEED) -> np.random.Generator:
     """The course's random number generator: always seeded, so results reproduce."""
-    return np.random.default_rng(seed)
+    return np.random.default_rng(read_seed(seed))
 
 
+@checked_arguments
 def demo_patients(n: int = 200, seed: int = DEFAULT_SEED) -> pd.DataFrame:
     """A small invented roster (age and body weight) used only to show how synthetic data is marked.
 
     The distributions are chosen for illustration and are not shaped after any
     study; the course's clinical cohort (in ``datasets/``) documents its sources.
     """
-    if n < 1:
-        raise CourseInputError(f"n must be at least 1 patient, got {n}")
-    rng = generator(seed)
+    n = read_count(n, "n", maximum=MAX_PATIENTS, what="patients")
+    rng = generator(read_seed(seed))
     ages = rng.integers(14, 36, size=n)
     weights = np.clip(rng.normal(68, 12, size=n), 40, 130).round(1)
     frame = pd.DataFrame(
@@ -58,6 +65,7 @@ LESION_TIME_CONSTANT_WEEKS = 8.4
 LESION_TIME_CONSTANT_SPREAD = 0.9
 
 
+@checked_arguments
 def treatment_response(n: int = 40, weeks: int = 20, seed: int = DEFAULT_SEED) -> pd.DataFrame:
     """Weekly sebum output and inflammatory lesion count, as % of baseline, for ``n`` synthetic patients.
 
@@ -67,9 +75,9 @@ def treatment_response(n: int = 40, weeks: int = 20, seed: int = DEFAULT_SEED) -
     spread wide enough to reach from a 36% reduction to complete clearing).
     Illustrative shapes, not a model fitted to any trial.
     """
-    if n < 1 or weeks < 1:
-        raise CourseInputError(f"need at least 1 patient and 1 week, got n={n}, weeks={weeks}")
-    rng = generator(seed)
+    n = read_count(n, "n", maximum=MAX_PATIENTS, what="patients")
+    weeks = read_count(weeks, "weeks", maximum=MAX_WEEKS, what="weeks")
+    rng = generator(read_seed(seed))
     plateau = np.clip(11.0 * rng.lognormal(0.0, 0.35, n), 3.0, 40.0)
     sebum_tau = 1.0 * rng.lognormal(0.0, 0.3, n)
     lesion_tau = LESION_TIME_CONSTANT_WEEKS * rng.lognormal(0.0, LESION_TIME_CONSTANT_SPREAD, n)

@@ -23,7 +23,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..core.inputs import checked_arguments
+from ..content.validation import read_text_file
 from ..core.errors import CourseInputError
+from ..core.inputs import read_choice, read_frame, read_instance, read_path, read_sequence, read_text
 from ..core.resources import datasets_directory
 from .schema import AUDIT_TABLES, COHORT_TABLES
 
@@ -33,26 +36,46 @@ class DatasetError(CourseInputError):
 
 
 def _directory(directory: Path | Traversable | str | None) -> Path | Traversable:
+    """The folder of the tables: the course's own (``None``), or a folder given as text, a ``Path`` or a package resource."""
     if directory is None:
         return datasets_directory()
-    return Path(directory) if isinstance(directory, str) else directory
+    if isinstance(directory, Traversable) and not isinstance(directory, Path):
+        return directory
+    return read_path(directory, "directory", kind="folder", error=DatasetError)
 
 
+def _file(path: object, field: str = "path") -> Path | Traversable:
+    if isinstance(path, Traversable) and not isinstance(path, Path):
+        return path
+    return read_path(path, field, error=DatasetError)
+
+
+@checked_arguments
 def load_package(directory: Path | Traversable | str | None = None) -> dict:
     """The parsed ``datapackage.json`` of the course's tables (or of the copy in ``directory``)."""
     path = _directory(directory).joinpath("datapackage.json")
+    if not path.is_file():
+        raise DatasetError("directory", str(path), "a folder with a datapackage.json",
+                           message=f"directory: no data package at {path}; regenerate the datasets with `python3 course.py datasets`")
+    text = read_text_file(path, DatasetError, "data package")  # type: ignore[arg-type]
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DatasetError(f"no data package at {path}; regenerate the datasets with `python3 course.py datasets`") from None
+        package = json.loads(text)
+    except json.JSONDecodeError as problem:
+        raise DatasetError("datapackage.json", text[max(problem.pos - 20, 0):problem.pos + 20], "valid JSON",
+                           message=f"datapackage.json: line {problem.lineno}, column {problem.colno} is not valid JSON ({problem.msg}); "
+                                   "regenerate it with `python3 course.py datasets`") from None
+    if not isinstance(package, dict) or not isinstance(package.get("resources"), list):
+        raise DatasetError("datapackage.json", type(package).__name__, "a Data Package with a list of resources",
+                           message="datapackage.json: not a Data Package (no list of resources); regenerate it with `python3 course.py datasets`")
+    return package
 
 
+@checked_arguments
 def resource(package: dict, name: str) -> dict:
-    for item in package["resources"]:
-        if item["name"] == name:
-            return item
-    names = ", ".join(item["name"] for item in package["resources"])
-    raise DatasetError(f"no table named {name!r} in the data package; tables: {names}")
+    """The description (path and schema) of one table of the data package."""
+    package = read_instance(package, "package", dict, "a Data Package (load_package())", error=DatasetError)
+    resources = {item.get("name"): item for item in package.get("resources", []) if isinstance(item, dict)}
+    return resources[read_choice(name, "name", [str(key) for key in resources], what="tables of the data package", error=DatasetError)]
 
 
 def _where(file: str, row: int, column: str) -> str:
@@ -63,6 +86,7 @@ def _where(file: str, row: int, column: str) -> str:
 class _Problems:
     """The first problem found, by position in the file (row, then column order)."""
 
+    @checked_arguments
     def __init__(self, file: str, order: list[str]) -> None:
         self.file, self.order, self.first = file, order, None
 
@@ -135,13 +159,16 @@ def _check_unique(file: str, key: list[str], frame: pd.DataFrame) -> None:
         raise DatasetError(f"{file}, row {row + 1} (line {row + 2}): duplicate key ({shown}); first seen in row {first + 1}")
 
 
+@checked_arguments
 def read_table(path: Path | Traversable, schema: dict) -> pd.DataFrame:
-    """Read one CSV and convert it to the types of its Table Schema, refusing values that do not fit."""
+    """Read one CSV and convert it to the types of its Table Schema, refusing values that do not fit.
+
+    The file must be UTF-8 (a byte-order mark, as Excel writes, is dropped); ``path`` is text, a ``Path`` or a package resource.
+    """
+    path = _file(path)
+    schema = read_instance(schema, "schema", dict, "a Table Schema (resource(load_package(), name)['schema'])", error=DatasetError)
     name = path.name
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DatasetError(f"{name}: file not found ({path})") from None
+    text = read_text_file(path, DatasetError, "table")  # type: ignore[arg-type]
     rows = list(csv.reader(io.StringIO(text, newline="")))
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise DatasetError(f"{name}: the file is empty (no header row)")
@@ -182,13 +209,62 @@ def read_table(path: Path | Traversable, schema: dict) -> pd.DataFrame:
     return frame
 
 
+# Dates of one row that must come in order (the later one may be missing: an uncollected supply, ongoing contraception).
+ORDERED_DATES = {
+    "patients": (("start_date", "end_date"),),
+    "dispensing": (("prescription_date", "pickup_date"),),
+    "audit_dispensing_log": (("prescription_date", "pickup_date"),),
+    "audit_contraception": (("start", "end"),),
+}
+
+
+def _capsules_mg(text: str) -> float:
+    """The mg of one dose written as its capsules ("40+10")."""
+    return sum(float(part) for part in str(text).split("+"))
+
+
+@checked_arguments
+def check_relations(name: str, frame: pd.DataFrame, file: str) -> None:
+    """Values of one row that must agree with each other: dates in order, a daily dose equal to its two doses."""
+    name = read_text(name, "name", max_length=100, error=DatasetError)
+    file = read_text(file, "file", max_length=300, error=DatasetError)
+    needed = [column for pair in ORDERED_DATES.get(name, ()) for column in pair]
+    needed += ["morning_mg", "evening_mg", "daily_dose_mg"] if name == "dispensing" else []
+    frame = read_frame(frame, "frame", needed, error=DatasetError)
+    for earlier, later in ORDERED_DATES.get(name, ()):
+        if not (pd.api.types.is_datetime64_any_dtype(frame[earlier]) and pd.api.types.is_datetime64_any_dtype(frame[later])):
+            raise DatasetError(f"frame[{later!r}]", str(frame[later].dtype), "dates", message=f"frame[{later!r}]: {earlier} and {later} must be dates")
+        wrong = frame[later].notna() & frame[earlier].notna() & (frame[later] < frame[earlier])
+        if wrong.any():
+            row = int(np.flatnonzero(wrong.to_numpy())[0])
+            raise DatasetError(f"{file}, column '{later}'", str(frame[later].iloc[row].date()), f"a date from {earlier}",
+                               message=f"{_where(file, row + 1, later)}: {frame[later].iloc[row].date()} is before {earlier} "
+                                       f"{frame[earlier].iloc[row].date()}")
+    if name == "dispensing":
+        try:
+            doses = frame["morning_mg"].map(_capsules_mg) + frame["evening_mg"].map(_capsules_mg)
+            wrong = ((doses - frame["daily_dose_mg"].astype(float)).abs() > 1e-6).fillna(True)
+        except (TypeError, ValueError):  # a dose that is not capsules in mg ("40+10"): the row cannot agree
+            wrong = pd.Series(True, index=frame.index)
+        if wrong.any():
+            row = int(np.flatnonzero(wrong.to_numpy())[0])
+            raise DatasetError(f"{file}, column 'daily_dose_mg'", frame["daily_dose_mg"].iloc[row], "morning_mg + evening_mg",
+                               message=f"{_where(file, row + 1, 'daily_dose_mg')}: {frame['daily_dose_mg'].iloc[row]:g} mg is not the morning "
+                                       f"dose ({frame['morning_mg'].iloc[row]}) plus the evening dose ({frame['evening_mg'].iloc[row]})")
+
+
+@checked_arguments
 def load_table(name: str, directory: Path | Traversable | str | None = None) -> pd.DataFrame:
-    """Load a table by its resource name, e.g. ``load_table("labs")``, checking its foreign keys."""
+    """Load a table by its resource name, e.g. ``load_table("labs")``, checking its foreign keys and the values of each row
+    that must agree (:func:`check_relations`)."""
     return load_tables((name,), directory)[name]
 
 
+@checked_arguments
 def load_tables(names: tuple[str, ...], directory: Path | Traversable | str | None = None) -> dict[str, pd.DataFrame]:
-    """Load several tables, checking each one's foreign keys; a table several others refer to is read once."""
+    """Several tables by name (a list of names, never one name as text), each checked as :func:`load_table` checks
+    it; a table several others refer to is read once."""
+    names = read_sequence(names, "names", unique=True, error=DatasetError)
     directory = _directory(directory)
     package = load_package(directory)
     loaded: dict[str, pd.DataFrame] = {}
@@ -201,6 +277,7 @@ def load_tables(names: tuple[str, ...], directory: Path | Traversable | str | No
 
     for name in names:
         item, frame = resource(package, name), table(name)
+        check_relations(item["name"], frame, item["path"])
         for foreign in item["schema"].get("foreignKeys", []):
             reference = foreign["reference"]
             parent_path = resource(package, reference["resource"])["path"]
@@ -214,11 +291,13 @@ def load_tables(names: tuple[str, ...], directory: Path | Traversable | str | No
     return {name: loaded[name] for name in names}
 
 
+@checked_arguments
 def load_cohort(directory: Path | Traversable | str | None = None) -> dict[str, pd.DataFrame]:
     """Every table of the synthetic cohort (patients, dispensing, labs, lesion counts, pregnancy tests, adverse events)."""
     return load_tables(COHORT_TABLES, directory)
 
 
+@checked_arguments
 def load_audit(directory: Path | Traversable | str | None = None) -> dict[str, pd.DataFrame]:
     """The four tables of notebook 06's synthetic dispensing audit."""
     return load_tables(AUDIT_TABLES, directory)

@@ -19,8 +19,9 @@ import datetime as dt
 
 import pandas as pd
 
+from ..core.inputs import checked_arguments
 from ..content.rule_sets import RuleSet, resolve_rule_set
-from ..core.inputs import read_date
+from ..core.inputs import read_date, read_number, read_tables
 from ..models.risk_management import Contraception, Pickup, PregnancyTest, Prescription, Timeline
 
 COHORT_CONTRACEPTION = ("combined oral contraceptive", "male latex condom")
@@ -31,14 +32,18 @@ def _date(value: object) -> dt.date | None:
     return read_date(value, "cohort table date", optional=True)
 
 
+@checked_arguments
 def cohort_timelines(tables: dict[str, pd.DataFrame]) -> list[Timeline]:
     """Every cohort patient's programme timeline (US iPLEDGE), in patient order."""
+    tables = read_tables(tables, "tables", {"patients": ("patient_id", "start_date", "pregnancy_risk_category"),
+                                            "pregnancy_tests": ("patient_id", "date", "result"),
+                                            "dispensing": ("patient_id", "prescription_date", "pickup_date", "days_supply")})
     tests = tables["pregnancy_tests"].groupby("patient_id")
     dispensing = tables["dispensing"].groupby("patient_id")
     result = []
     for patient in tables["patients"].itertuples():
         own_tests = tests.get_group(patient.patient_id).sort_values("date") if patient.patient_id in tests.groups else tables["pregnancy_tests"].iloc[0:0]
-        own = dispensing.get_group(patient.patient_id)
+        own = dispensing.get_group(patient.patient_id) if patient.patient_id in dispensing.groups else tables["dispensing"].iloc[0:0]
         began = _date(patient.start_date) - dt.timedelta(days=CONTRACEPTION_LEAD_DAYS)
         result.append(Timeline(
             patient_id=patient.patient_id,
@@ -77,10 +82,12 @@ def comparison_patients() -> dict[str, Timeline]:
     return patients
 
 
+@checked_arguments
 def missed_first_window(rule_set: RuleSet | str, retest_after: int = 9) -> Timeline:
     """A patient who misses the first collection window (collecting on day 9) and has a new test and collection
     ``retest_after`` days after the missed window's test, dated inside the rule set's period."""
     rule_set = resolve_rule_set(rule_set)
+    retest_after = read_number(retest_after, "retest_after", unit="days", minimum=1, maximum=60, integer=True)
     day_one = max(rule_set.applies_from + dt.timedelta(days=60), dt.date(2025, 3, 3))
     if rule_set.applies_until is not None and day_one + dt.timedelta(days=retest_after + 30) > rule_set.applies_until:
         day_one = rule_set.applies_from + dt.timedelta(days=60)  # a set that ended before 2025

@@ -1,7 +1,8 @@
 """Regenerate every synthetic table and ``datapackage.json``: ``python3 course.py datasets``.
 
 Runs the seeded generators (:mod:`cohort`, :mod:`audit_log`) and writes each table as CSV, sorted,
-with the Data Package that describes them (:mod:`schema`). Same seeds, same bytes: a test regenerates
+with the Data Package that describes them (:mod:`schema`); then the graded assignments' own data
+(:mod:`assessment`) into ``assessment/``. Same seeds, same bytes: a test regenerates
 into a temporary folder and compares with the committed ``datasets/``. The folder to write is an
 argument (``course.py`` passes the repository's ``datasets/``).
 """
@@ -13,7 +14,10 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import audit_log, cohort
+from ..core.errors import CourseInputError
+from ..core.inputs import checked_arguments, read_count, read_path, read_seed
+from .demo import MAX_PATIENTS
+from . import assessment, audit_log, cohort
 from .schema import AUDIT_SCHEMAS, FILE_PREFIX, SCHEMAS
 
 
@@ -34,8 +38,13 @@ def data_package() -> dict:
     }
 
 
+@checked_arguments
 def write(directory: Path, n: int = cohort.N_PATIENTS, seed: int = cohort.COHORT_SEED) -> list[Path]:
-    """Write every CSV and ``datapackage.json`` into ``directory``; return the paths written."""
+    """Write every CSV and ``datapackage.json`` into ``directory`` (text or a ``Path``); return the paths written."""
+    directory = read_path(directory, "directory")
+    if directory.exists() and not directory.is_dir():
+        raise CourseInputError("directory", str(directory), "a folder", message=f"directory: {directory} is a file, not a folder")
+    n, seed = read_count(n, "n", maximum=MAX_PATIENTS, what="patients"), read_seed(seed)
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for name, frame in {**cohort.generate(n, seed).frames(), **audit_log.generate()}.items():
@@ -50,11 +59,13 @@ def write(directory: Path, n: int = cohort.N_PATIENTS, seed: int = cohort.COHORT
     return written
 
 
+@checked_arguments
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python3 course.py datasets", description="Regenerate the synthetic datasets.")
     parser.add_argument("directory", type=Path, help="the folder to write (the repository's datasets/)")
     options = parser.parse_args(argv)
-    for path in write(options.directory):
+    # The graded assignments' unseen data (seeds of their own) goes to its own folder, which no lesson reads.
+    for path in [*write(options.directory), *assessment.write(options.directory / assessment.FOLDER)]:
         print(f"wrote {path}")
     return 0
 

@@ -9,6 +9,7 @@ the laboratory reference limits from ``models/monitoring.py``, so each has one h
 
 from __future__ import annotations
 
+from ..core.inputs import checked_arguments
 from ..content.contraception import contraceptive_methods
 from ..content.ranges import plausible_range
 from ..content.rule_sets import CATEGORIES
@@ -21,6 +22,7 @@ DATE_MIN, DATE_MAX = "2024-11-01", "2027-06-30"  # the cohort's dates (enrolment
 AUDIT_DATES = {"minimum": "2024-10-01", "maximum": "2026-03-31"}
 
 
+@checked_arguments
 def field_schema(name: str, kind: str, description: str, unit: str = "", **constraints) -> dict:
     """One Table Schema field; ``required`` defaults to True (pass ``required=False`` for optional columns)."""
     item = {"name": name, "type": kind, "description": description}
@@ -33,6 +35,7 @@ def field_schema(name: str, kind: str, description: str, unit: str = "", **const
     return item
 
 
+@checked_arguments
 def plausible(quantity: str) -> dict:
     """The ``minimum`` and ``maximum`` constraints of a quantity, from the plausible-range table."""
     bounds = plausible_range(quantity)

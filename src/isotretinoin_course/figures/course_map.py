@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
+from ..core.inputs import checked_arguments, read_instance, read_sequence
 from ..content.lessons import Lesson, assignments, lessons
 from .style import OKABE_ITO, number_word, use_course_style
 
@@ -15,9 +16,10 @@ from .style import OKABE_ITO, number_word, use_course_style
 _COLUMNS = 5
 
 
+@checked_arguments
 def learning_path_figure(items: tuple[Lesson, ...] | None = None) -> tuple[Figure, str]:
     """The map: the notebooks in order, in two rows, with the graded assignments beside the notebook they follow."""
-    items = items if items is not None else lessons()
+    items = lessons() if items is None else tuple(read_sequence(items, "items", lambda item, where: read_instance(item, where, Lesson, "a Lesson (lessons())")))
     use_course_style()
     figure, ax = plt.subplots(figsize=(13, 5.4))
     ax.set_xlim(-0.55, _COLUMNS - 0.45)

@@ -6,13 +6,21 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..core.inputs import checked_arguments
 from ..content.bibliography import load_bibliography, short_citation
+from ..core.errors import CourseInputError
+from ..core.inputs import read_frame
 from ..data.demo import LESION_ANCHORS, SEBUM_ANCHORS
 from .style import OKABE_ITO, mark_synthetic, use_course_style
 
 
+@checked_arguments
 def demo_weight_figure(frame: pd.DataFrame) -> tuple[Figure, str]:
     """Histogram of the demo roster's body weights, stamped as synthetic."""
+    frame = read_frame(frame, "frame", ("weight_kg",), rows=True)
+    if not pd.api.types.is_numeric_dtype(frame["weight_kg"]) or frame["weight_kg"].isna().any():
+        raise CourseInputError("frame['weight_kg']", str(frame["weight_kg"].dtype), "a number for every patient",
+                               message="frame['weight_kg']: every patient needs a weight in kg (numbers, none missing)")
     use_course_style()
     figure, ax = plt.subplots(figsize=(7, 3.8))
     ax.hist(frame["weight_kg"], bins=range(40, 135, 5), color=OKABE_ITO["blue"], edgecolor="white")
@@ -31,8 +39,13 @@ def demo_weight_figure(frame: pd.DataFrame) -> tuple[Figure, str]:
     return figure, description
 
 
+@checked_arguments
 def response_time_course_figure(frame: pd.DataFrame) -> tuple[Figure, str]:
-    """Median and 10th–90th percentile band of sebum and lesions over a course, with the published anchor points."""
+    """Median and 10th–90th percentile band of sebum and lesions over a course, with the published anchor points.
+
+    ``frame`` is :func:`~isotretinoin_course.data.demo.treatment_response`'s table, for a course of any length.
+    """
+    frame = read_frame(frame, "frame", ("patient_id", "week", "sebum_pct_of_baseline", "lesions_pct_of_baseline"), rows=True)
     use_course_style()
     figure, axes = plt.subplots(1, 2, figsize=(11, 4.4), sharey=True)
     summary = frame.groupby("week").quantile([0.1, 0.5, 0.9], numeric_only=True).unstack()
@@ -55,13 +68,27 @@ def response_time_course_figure(frame: pd.DataFrame) -> tuple[Figure, str]:
     mark_synthetic(figure)
     figure.tight_layout()
     median = summary.xs(0.5, axis=1, level=1)
+    last = int(weeks.max())
+
+    def at(column: str, week: int) -> str:
+        return f"{median.loc[week, column]:.0f}%"
+
+    if last >= 16:  # the usual course: the weeks the text of notebook 02 discusses
+        sebum = (f"the median falls steeply to {at('sebum_pct_of_baseline', 2)} by week 2 and {at('sebum_pct_of_baseline', 4)} by week 4, "
+                 f"then stays flat near {at('sebum_pct_of_baseline', 16)}")
+        lesions = (f"the median falls slowly and steadily, to {at('lesions_pct_of_baseline', 8)} at week 8 and "
+                   f"{at('lesions_pct_of_baseline', 16)} at week 16")
+        points = "the published points sit on that plateau"
+    else:  # a short course: the weeks it has
+        shown = sorted({week for week in (1, 2, 4, 8) if week < last} | {last})
+        sebum = "the median is " + ", ".join(f"{at('sebum_pct_of_baseline', week)} at week {week}" for week in shown)
+        lesions = "the median is " + ", ".join(f"{at('lesions_pct_of_baseline', week)} at week {week}" for week in shown)
+        points = "the published points come from later in a course"
     description = (
-        f"Two panels for {frame['patient_id'].nunique()} synthetic patients over {int(weeks.max())} weeks, as percent of each "
-        f"patient's baseline. Left, sebum output: the median falls steeply to {median.loc[2, 'sebum_pct_of_baseline']:.0f}% by week 2 "
-        f"and {median.loc[4, 'sebum_pct_of_baseline']:.0f}% by week 4, then stays flat near {median.loc[16, 'sebum_pct_of_baseline']:.0f}%; "
-        f"the published points sit on that plateau: {_anchor_sentence(SEBUM_ANCHORS)}. Right, inflammatory lesions: the median "
-        f"falls slowly and steadily, to {median.loc[8, 'lesions_pct_of_baseline']:.0f}% at week 8 and "
-        f"{median.loc[16, 'lesions_pct_of_baseline']:.0f}% at week 16, with a wide band between patients. The published points: "
+        f"Two panels for {frame['patient_id'].nunique()} synthetic patients over {last} weeks, as percent of each "
+        f"patient's baseline. Left, sebum output: {sebum}; "
+        f"{points}: {_anchor_sentence(SEBUM_ANCHORS)}. Right, inflammatory lesions: {lesions}, "
+        f"with a wide band between patients. The published points: "
         f"{_anchor_sentence(LESION_ANCHORS)}. Both panels are marked as synthetic data."
     )
     return figure, description

@@ -6,13 +6,17 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from ..core.inputs import checked_arguments
+from ..content.ranges import read_plausible
 from ..models.dosing import CUMULATIVE_TARGETS_MG_PER_KG, MAINTENANCE_MG_PER_KG_DAY, STARTING_MG_PER_KG_DAY, SUPPLY_DAYS, check_weight
 from .style import OKABE_ITO, use_course_style
 
 
+@checked_arguments
 def cumulative_dose_figure(weight_kg: float = 60.0, days: int = 260) -> tuple[Figure, str]:
     """Cumulative mg/kg over a course for three regimens, with lines at the cumulative targets (120 and 150 mg/kg)."""
     check_weight(weight_kg)
+    days = int(read_plausible(days, "days", "course_days", integer=True))
     use_course_style()
     figure, ax = plt.subplots(figsize=(9, 4.6))
     day = np.arange(days + 1)

@@ -7,6 +7,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..core.inputs import checked_arguments, read_choice, read_tables
+from ..core.errors import CourseInputError
 from ..models.dosing import daily_doses
 from ..models.monitoring import (
     ALT_ACTION_MULTIPLE, ALT_UPPER_LIMIT_U_L, TRIGLYCERIDES_REFERENCE_MG_DL, TRIGLYCERIDES_VERY_HIGH_MG_DL, threshold_shares, to_mmol_l,
@@ -16,8 +18,15 @@ from .style import OKABE_ITO, mark_synthetic, use_course_style
 TG_REFERENCE, TG_VERY_HIGH = TRIGLYCERIDES_REFERENCE_MG_DL, TRIGLYCERIDES_VERY_HIGH_MG_DL  # short names for the drawing code
 
 
-# The tables a timeline draws from, each indexed by patient once (a widget shows one patient after another).
-_PATIENT_TABLES = ("dispensing", "labs", "lesion_counts", "pregnancy_tests", "adverse_events")
+# The tables (and columns) the patient figure draws from.
+PATIENT_TABLES = {"patients": ("patient_id", "sex", "age_years", "weight_kg", "formulation", "cumulative_target_mg_per_kg"),
+                  "labs": ("patient_id", "date", "triglycerides_mg_dl", "alt_u_l"),
+                  "dispensing": ("patient_id", "prescription_date", "pickup_date", "days_supply", "daily_dose_mg"),
+                  "lesion_counts": ("patient_id", "date", "comedones", "inflammatory", "nodules"),
+                  "pregnancy_tests": ("patient_id", "date"),
+                  "adverse_events": ("patient_id", "date", "event")}
+# The tables a timeline draws a patient's rows from, each indexed by patient once (a widget shows one patient after another).
+_PATIENT_TABLES = tuple(name for name in PATIENT_TABLES if name != "patients")
 # Axis labels at fixed places (in axes fractions) rather than placed beside each patient's tick labels: the panels'
 # labels line up, and they stay where a widget's StaticLayer drew them. The left one clears tick labels of three
 # digits (the cohort's largest values: triglycerides 761 mg/dL, ALT 141 U/L).
@@ -33,9 +42,11 @@ class PatientTimeline:
     is the one-off form for a static figure.
     """
 
+    @checked_arguments
     def __init__(self, tables: dict[str, pd.DataFrame], figure: Figure | None = None) -> None:
-        self.tables = tables
+        self.tables = tables = read_tables(tables, "tables", PATIENT_TABLES)
         self.patients = tables["patients"].set_index("patient_id")
+        self._patient_ids = [str(pid) for pid in self.patients.index]
         self._rows = {name: tables[name].groupby("patient_id", sort=False).indices for name in _PATIENT_TABLES}
         use_course_style()
         self.figure = figure or Figure(figsize=(10, 9.5), dpi=90)
@@ -116,13 +127,13 @@ class PatientTimeline:
 
     def rows(self, table: str, patient_id: str) -> pd.DataFrame:
         """One patient's rows of one table (none if the patient has none)."""
+        table = read_choice(table, "table", list(_PATIENT_TABLES), what="tables with a row per patient and date")
         positions = self._rows[table].get(patient_id, [])
         return self.tables[table].iloc[positions]
 
     def show(self, patient_id: str) -> str:
         """Draw ``patient_id``'s timeline into the figure; return its text description."""
-        if patient_id not in self.patients.index:
-            raise KeyError(f"{patient_id} is not in the synthetic cohort")
+        patient_id = read_choice(patient_id, "patient_id", self._patient_ids, what="patient ids of the synthetic cohort")
         patient = self.patients.loc[patient_id]
         dispensing = self.rows("dispensing", patient_id)
         doses = daily_doses(dispensing, patient_id)
@@ -195,16 +206,26 @@ class PatientTimeline:
         )
 
 
+@checked_arguments
 def patient_timeline_figure(tables: dict[str, pd.DataFrame], patient_id: str, figure: Figure | None = None) -> tuple[Figure, str]:
     """Aligned panels for one synthetic patient: dose, triglycerides, ALT, lesions and events on one time axis."""
     timeline = PatientTimeline(tables, figure)
     return timeline.figure, timeline.show(patient_id)
 
 
+FIGURE_VISITS = ("baseline", "month_1", "month_2")
+
+
+@checked_arguments
 def cohort_threshold_figure(labs: pd.DataFrame) -> tuple[Figure, str]:
     """Grouped bars: share of synthetic patients above each threshold at baseline, month 1 and month 2."""
+    shares = threshold_shares(labs)  # reads the table, naming a missing column or a value that is not a number
+    missing = [visit for visit in FIGURE_VISITS if visit not in shares.index]
+    if missing:
+        raise CourseInputError("labs", missing, f"rows for {', '.join(FIGURE_VISITS)}",
+                               message=f"labs: the figure compares {', '.join(FIGURE_VISITS)}; the table has no rows for {', '.join(missing)}")
     use_course_style()
-    shares = threshold_shares(labs).loc[["baseline", "month_1", "month_2"]].drop(columns="patients tested")
+    shares = shares.loc[list(FIGURE_VISITS)].drop(columns="patients tested")
     figure = Figure(figsize=(10, 4.6), dpi=100)
     ax = figure.add_subplot()
     colours = [OKABE_ITO[name] for name in ("orange", "vermillion", "sky_blue", "reddish_purple", "black")]

@@ -15,6 +15,8 @@ from IPython.display import HTML, display
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from ..core.errors import CourseInputError
+from ..core.inputs import checked_arguments, read_number
 from ..models.isotretinoin_pk import (
     ELIMINATORS,
     ENDOGENOUS_NG_ML,
@@ -28,7 +30,7 @@ from ..models.isotretinoin_pk import (
     one_compartment_for,
     washout_table,
 )
-from ..models.pharmacokinetics import HOURS_PER_DAY, Regimen, Simulation, simulate, single_dose_cmax
+from ..models.pharmacokinetics import HOURS_PER_DAY, Regimen, Simulation, body_weight, simulate, single_dose_cmax
 from ..models.pk_scenario import ONE_MONTH_DAYS, WASHOUT_DAYS, Exposure, Scenario
 from .style import OKABE_ITO, quick_png, use_course_style
 
@@ -38,11 +40,26 @@ ELIMINATOR_COLOURS = {"typical": OKABE_ITO["sky_blue"], "nulman_mean": OKABE_ITO
                       "lognormal_95th": OKABE_ITO["orange"], "extreme": OKABE_ITO["vermillion"]}
 
 
+def _numbers(value: object, field: str) -> np.ndarray:
+    try:
+        if isinstance(value, (str, bytes)) or value is None:
+            raise TypeError
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise CourseInputError(field, value, "numbers (a list or an array)", message=f"{field}: expected numbers (a list or an array), got {value!r:.40}") from None
+
+
+@checked_arguments
 def envelope(x: np.ndarray, y: np.ndarray, buckets: int = PLOT_BUCKETS) -> tuple[np.ndarray, np.ndarray]:
     """At most ``2 × buckets`` points that draw like ``(x, y)`` at screen resolution: each bucket's minimum and maximum.
 
     Daily peaks and troughs stay visible however long the course (a plain every-n-th point would skip them).
     """
+    x, y = _numbers(x, "x"), _numbers(y, "y")
+    if x.shape != y.shape or x.ndim != 1:
+        raise CourseInputError("y", y.shape, f"one value for each of the {x.size} times",
+                               message=f"y: give one value for each time ({y.size} values, {x.size} times)")
+    buckets = read_number(buckets, "buckets", minimum=1, maximum=100_000, integer=True)
     if x.size <= 2 * buckets:
         return x, y
     size = x.size // buckets
@@ -104,6 +121,7 @@ class ConcentrationPlot:
         return quick_png(self.figure)
 
 
+@checked_arguments
 def concentration_figure(scenario: Scenario, simulation: Simulation) -> Figure:
     """The simulator's plot for one scenario as a figure of its own (for a static view or a test)."""
     plot = ConcentrationPlot()
@@ -111,6 +129,7 @@ def concentration_figure(scenario: Scenario, simulation: Simulation) -> Figure:
     return plot.figure
 
 
+@checked_arguments
 def describe_simulation(scenario: Scenario, figures: Exposure) -> str:
     """A text description of the simulator's plot, for readers who cannot see it."""
     scenario_words = eliminator(scenario.eliminator)
@@ -161,13 +180,16 @@ def single_dose_figure() -> tuple[Figure, str]:
     return figure, description
 
 
+@checked_arguments
 def washout_figure(dose_mg: float = 30, interval_h: float = 12, course_days: float = 140, weight_kg: float = REFERENCE_WEIGHT_KG,
                    days_after: float = 35) -> tuple[Figure, str]:
     """Parent concentration from the last dose of a course to ``days_after`` days later, log scale, one curve per eliminator."""
+    days_after = read_number(days_after, "days after the last dose", unit="days", minimum=1, maximum=400)
+    regimen = Regimen(dose_mg, interval_h, course_days)
+    dose_mg, interval_h, course_days, weight_kg = regimen.dose_mg, regimen.interval_h, regimen.days, body_weight(weight_kg)
     use_course_style()
     figure = Figure(figsize=(9, 4.6), dpi=100)
     ax = figure.add_subplot()
-    regimen = Regimen(dose_mg, interval_h, course_days)
     last = regimen.dose_times_h()[-1]
     for name in ELIMINATORS:
         scenario = eliminator(name)
@@ -270,11 +292,13 @@ def show_model_table(frame: pd.DataFrame, caption: str) -> None:
     display(HTML(frame.style.set_uuid(slug).set_caption(caption).hide(axis="index").to_html()))
 
 
+@checked_arguments
 def washout_frame(days_after: float = ONE_MONTH_DAYS) -> pd.DataFrame:
     """The model's washout after a 20-week course for every eliminator, as a table to show.
 
     "At stopping" is the level when the next dose would have been due (just before it), not the lowest level of a day.
     """
+    days_after = read_number(days_after, "days after the last dose", unit="days", minimum=1, maximum=400)
     rows = []
     for row in washout_table(days_after):
         rows.append({

@@ -22,10 +22,13 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from ..core.inputs import checked_arguments
 from ..content.contraception import contraceptive_methods
 from ..content.programmes import category_words, programme, rule_title, source_label, source_note, status_words
 from ..content.rule_sets import PROGRAMMES, RuleSet, RuleSetError, resolve_rule_set, rule_sets
-from ..models.risk_management import OUTCOME_WORDS, Evaluation, Timeline, decisions_by_programme, evaluate
+from ..core.errors import CourseInputError
+from ..core.inputs import read_date, read_instance, read_sequence, read_text
+from ..models.risk_management import OUTCOME_WORDS, Evaluation, Timeline, decisions_by_programme, evaluate, validate_timeline
 from .style import OKABE_ITO, mark_synthetic, use_course_style
 
 TEXT_SIZE = 10  # the smallest text in these figures
@@ -66,9 +69,17 @@ def _timeline_axes(figure: Figure) -> Axes:
     return ax
 
 
+@checked_arguments
 def timeline_figure(timeline: Timeline, rule_set: RuleSet | str | None = None, figure: Figure | None = None) -> tuple[Figure, str]:
     """Tests, collection windows, supplies and contraception on one date axis; ``rule_set`` defaults to the
     patient's programme, each collection judged under the set in force that day."""
+    timeline = read_instance(timeline, "timeline", Timeline, "a Timeline")
+    if not (timeline.pickups or timeline.pregnancy_tests or timeline.prescriptions):
+        raise CourseInputError("timeline.pickups", [], "a pick-up, a test or a prescription to draw",
+                               message=f"timeline.pickups: {timeline.patient_id} has no pick-up, pregnancy test or prescription, so there is "
+                                       "nothing to draw on the timeline")
+    if figure is not None:
+        figure = read_instance(figure, "figure", Figure, "a matplotlib Figure")
     use_course_style()
     figure = figure or Figure(figsize=(10, 4.6), dpi=90)
     ax = _timeline_axes(figure)
@@ -143,8 +154,10 @@ def _label(rule_set: RuleSet) -> str:
     return when
 
 
+@checked_arguments
 def programme_changes_figure(until: dt.date = dt.date(2027, 6, 30)) -> tuple[Figure, str]:
     """One row per rule set: a marker on the day it starts, a line for the period it applies, and what changed."""
+    until = read_date(until, "until", minimum=dt.date(2018, 1, 1), maximum=dt.date(2100, 12, 31))
     use_course_style()
     ordered = sorted(rule_sets().values(), key=lambda rule_set: (PROGRAMMES.index(rule_set.programme), rule_set.applies_from))
     figure = Figure(figsize=(12, 7), dpi=90)
@@ -207,10 +220,11 @@ def _checked(status: str, source: str) -> str:
     return status_words(status) + (f" — {_cell(note)}" if note else "")
 
 
+@checked_arguments
 def rules_markdown(rule_set: RuleSet | str, only: Sequence[str] | None = None) -> str:
     """Every rule of a set (or only the rules named): what it requires, where it comes from, how far it was checked."""
     rule_set = resolve_rule_set(rule_set)
-    names = list(only) if only is not None else list(rule_set.rules)
+    names = read_sequence(only, "only", lambda item, where: read_text(item, where)) if only is not None else list(rule_set.rules)
     unknown = [name for name in names if name not in rule_set.rules]
     if unknown:
         raise RuleSetError("only", unknown[0], "a rule name", message=f"only: {unknown[0]!r} is not a rule; the rules are {', '.join(rule_set.rules)}")
@@ -260,6 +274,7 @@ def methods_markdown() -> str:
     return "\n".join(lines)
 
 
+@checked_arguments
 def not_modelled_markdown(rule_set: RuleSet | str) -> str:
     """What a set requires that the course's engine does not check."""
     rule_set = resolve_rule_set(rule_set)
@@ -268,9 +283,11 @@ def not_modelled_markdown(rule_set: RuleSet | str) -> str:
     return "\n".join(lines)
 
 
+@checked_arguments
 def comparison_markdown(timeline: Timeline) -> str:
     """One record's collections decided under each programme's rules in force on each date, with the reasons for every
     verdict other than a plain dispense and every note."""
+    timeline = validate_timeline(timeline)  # the record as read, or a refusal naming the entry (each programme's reasons come below)
     results = decisions_by_programme(timeline)
     dates = [pickup.date for pickup in timeline.pickups]
     lines = [f"Synthetic record {timeline.patient_id} ({category_words(timeline.category)}) judged under each programme:", "",
@@ -294,6 +311,8 @@ def comparison_markdown(timeline: Timeline) -> str:
     return "\n".join(lines)
 
 
+@checked_arguments
 def show_markdown(text: str) -> None:
+    text = read_text(text, "text", max_length=1_000_000)
     """Display one of the tables above in the notebook."""
     display(Markdown(text))

@@ -23,6 +23,8 @@ from matplotlib.colors import to_rgba_array
 from matplotlib.figure import Figure
 from PIL import Image
 
+from ..core.inputs import checked_arguments
+from ..core.inputs import read_bool, read_frame, read_instance, read_number, read_sequence, read_text
 from ..core.constants import FIGURE_DESCRIPTION_PREFIX, SYNTHETIC_LABEL
 from ..core.errors import CourseInputError
 
@@ -53,22 +55,29 @@ def use_course_style() -> None:
     plt.rcParams.update(COURSE_STYLE)
 
 
+@checked_arguments
 def show_figure(figure: Figure, description: str, number: int | None = None) -> None:
     """Display ``figure`` followed by its text description, then close it.
 
     Closing matters: an open figure would be drawn a second time at the end of
     the cell by the inline backend.
     """
-    if not description or len(description.split()) < 8:
-        raise CourseInputError("a figure needs a real text description (at least a sentence) for readers who cannot see it")
+    description = read_text(description, "description", max_length=10_000)
+    if len(description.split()) < 8:
+        raise CourseInputError("description", description, "a sentence of at least eight words",
+                               message="description: a figure needs a real text description (at least a sentence) for readers who cannot see it")
+    if number is not None:
+        number = read_number(number, "number", minimum=1, maximum=1000, integer=True)
     display(RenderedFigure(figure))
     plt.close(figure)
     label = f"{FIGURE_DESCRIPTION_PREFIX} {number}:*" if number is not None else f"{FIGURE_DESCRIPTION_PREFIX}:*"
     display(Markdown(f"{label} {description}"))
 
 
+@checked_arguments
 def mark_synthetic(figure: Figure, fontsize: float = 10) -> Figure:
     """Stamp a figure made from synthetic patient data so it is never mistaken for real data."""
+    fontsize = read_number(fontsize, "fontsize", unit="pt", minimum=4, maximum=40)
     figure.text(0.995, 0.005, SYNTHETIC_LABEL, ha="right", va="bottom", fontsize=fontsize, color="#444444", style="italic")
     return figure
 
@@ -93,8 +102,10 @@ class StaticLayer:
     artists are hidden from the figure itself, so a figure with a layer is only complete in that PNG.
     """
 
+    @checked_arguments
     def __init__(self, figure: Figure, artists: Iterable[Artist]) -> None:
-        self.figure, self.artists = figure, list(artists)
+        self.figure = figure
+        self.artists = read_sequence(artists, "artists", lambda item, where: read_instance(item, where, Artist, "a matplotlib Artist"))
         canvas = _agg_canvas(figure)
         canvas.draw()  # lays everything out (legend boxes, label positions) before the artists are drawn alone
         renderer = canvas.get_renderer()
@@ -109,16 +120,20 @@ class StaticLayer:
         self.colour = pixels[:, :3] * self.alpha
         self.size = layer.shape[:2]
 
+    @checked_arguments
     def lay_over(self, pixels: np.ndarray) -> np.ndarray:
         """``pixels`` (an opaque drawing of the rest of the figure) with the layer on top."""
-        if pixels.shape[:2] != self.size:
-            raise ValueError("the figure changed size since its static layer was drawn")
+        if pixels.ndim != 3 or pixels.shape[:2] != self.size or pixels.shape[2] < 3:
+            raise CourseInputError("pixels", pixels.shape, f"an image of {self.size[0]} x {self.size[1]} pixels",
+                                   message=f"pixels: an image of {' x '.join(map(str, pixels.shape[:2]))} pixels, but the static layer "
+                                           f"was drawn at {self.size[0]} x {self.size[1]} (the figure changed size since)")
         pixels = pixels.copy()
         below = pixels[self.rows, self.columns, :3].astype(np.float32)
         pixels[self.rows, self.columns, :3] = (self.colour + below * (1 - self.alpha) + 0.5).astype(np.uint8)
         return pixels
 
 
+@checked_arguments
 def figure_png(figure: Figure, tight: bool = False, layer: StaticLayer | None = None, colours: int | None = None) -> bytes:
     """The figure as PNG bytes, drawn once on an Agg canvas at the figure's own dpi and lightly compressed.
 
@@ -130,10 +145,17 @@ def figure_png(figure: Figure, tight: bool = False, layer: StaticLayer | None = 
     so that their image keeps one size from update to update. ``layer``: the figure's :class:`StaticLayer`, laid
     over the drawing. ``colours``: quantise an opaque figure to a palette of that many colours (see :func:`quick_png`).
     """
+    tight = read_bool(tight, "tight")
+    if colours is not None:
+        colours = read_number(colours, "colours", minimum=2, maximum=256, integer=True)
     canvas = _agg_canvas(figure)
     canvas.draw()
     pixels = np.asarray(canvas.buffer_rgba())
     if layer is not None:
+        if pixels.shape[:2] != layer.size:
+            raise CourseInputError("layer", layer, "the static layer of this figure",
+                                   message=f"layer: drawn at {layer.size[0]} x {layer.size[1]} pixels, but the figure is "
+                                           f"{pixels.shape[0]} x {pixels.shape[1]} (another figure's layer, or the figure changed size)")
         pixels = layer.lay_over(pixels)
     if tight:
         pixels = _cropped_to_drawing(pixels, figure)
@@ -170,6 +192,7 @@ class RenderedFigure:
     only the image (which nbval does not compare) is made by :func:`figure_png`.
     """
 
+    @checked_arguments
     def __init__(self, figure: Figure) -> None:
         self.png = figure_png(figure, tight=True)
         self._repr, self._str = repr(figure), str(figure)
@@ -184,6 +207,7 @@ class RenderedFigure:
         return self._str
 
 
+@checked_arguments
 def quick_png(figure: Figure) -> bytes:
     """The figure as a small PNG in a 256-colour palette: :func:`figure_png` with ``colours=256``.
 
@@ -194,18 +218,24 @@ def quick_png(figure: Figure) -> bytes:
     return figure_png(figure, colours=256)
 
 
+@checked_arguments
 def show_table(frame: pd.DataFrame, title: str, rows: int = 10) -> None:
     """Display the first ``rows`` of a table with a caption that marks it synthetic.
 
     A fixed table id keeps the HTML identical from run to run (pandas would
     otherwise add a random one), so stored outputs can be checked.
     """
+    frame = read_frame(frame, "frame")
+    title = read_text(title, "title", max_length=300)
+    rows = read_number(rows, "rows", minimum=1, maximum=1000, integer=True)
     styled = frame.head(rows).style.set_uuid("synthetic").set_caption(f"{title} — {SYNTHETIC_LABEL}").hide(axis="index")
     styled = styled.format(precision=1)
     display(HTML(styled.to_html()))
 
 
+@checked_arguments
 def number_word(count: int) -> str:
     """A small count in words, as figure descriptions read ("four pooled risk ratios")."""
     words = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+    count = read_number(count, "count", integer=True)
     return words[count] if 0 <= count < len(words) else str(count)

@@ -69,7 +69,7 @@ WORDS = {
 
 def readable_table(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of a synthetic table for reading: dates as YYYY-MM-DD (a missing date as a dash), visits and codes in words, yes/no for
-    true/false, a mmol/L column after each lipid in mg/dL, and headings in words with units."""
+    true/false, whole numbers without a decimal point, a mmol/L column after each lipid in mg/dL, and headings in words with units."""
     table = pd.DataFrame(index=frame.index)
     for column in frame.columns:
         values = frame[column]
@@ -79,6 +79,8 @@ def readable_table(frame: pd.DataFrame) -> pd.DataFrame:
             values = values.map({True: "yes", False: "no"})
         elif column == "visit":
             values = values.map(visit_words)
+        elif pd.api.types.is_float_dtype(values) and values.dropna().eq(values.dropna().round()).all():
+            values = values.astype("Int64")  # whole numbers (a day count made float by a missing value) without ".0"
         elif values.dtype == object or pd.api.types.is_string_dtype(values):
             values = values.map(lambda value: WORDS.get(value, value) if isinstance(value, str) else value)
         table[HEADINGS.get(column, column.replace("_", " "))] = values

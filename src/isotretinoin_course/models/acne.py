@@ -18,8 +18,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from collections.abc import Mapping
+
+from ..core.inputs import checked_arguments
 from ..content.ranges import read_plausible
 from ..core.errors import CourseInputError
+from ..core.inputs import read_bool
 
 SEVERITY_ORDER = ("clear", "mild", "moderate", "severe")
 
@@ -71,21 +75,37 @@ class SeverityAssessment:
         return "\n".join(lines + [f"  note: {note}" for note in self.notes])
 
 
+@checked_arguments
 def validate_count(value: object, name: str) -> int:
     """Return ``value`` as a lesion count, or raise :class:`LesionCountError` saying why not.
 
     Accepts whole numbers and text that spells one (what a student types), through the course's one
     number reader, within the plausible range of a lesion count (``content/plausible_ranges.yml``).
     """
+    if not isinstance(name, str) or not name.strip():
+        raise LesionCountError("name", name, "the name of the count", message=f"name: expected the name of the count as text, got {name!r}")
     return read_plausible(value, name.replace("_", " "), "lesion_count", integer=True, error=LesionCountError)
 
 
-def classify_severity(counts: LesionCounts) -> SeverityAssessment:
+def _counts(counts: object) -> LesionCounts:
+    """Lesion counts as :class:`LesionCounts`, or a mapping with its three fields."""
+    if isinstance(counts, LesionCounts):
+        return counts
+    if isinstance(counts, Mapping) and set(counts) == {"comedones", "inflammatory", "nodules"}:
+        return LesionCounts(**counts)
+    raise LesionCountError("counts", counts, "LesionCounts(comedones=..., inflammatory=..., nodules=...)",
+                           message=f"counts: expected LesionCounts(comedones=..., inflammatory=..., nodules=...) or a mapping of those three, "
+                                   f"got {counts!r:.60}")
+
+
+@checked_arguments
+def classify_severity(counts: LesionCounts | Mapping[str, int]) -> SeverityAssessment:
     """Grade acne from lesion counts: the highest band that any single count reaches.
 
     >>> classify_severity(LesionCounts(comedones=25, inflammatory=5, nodules=0)).grade
     'moderate'
     """
+    counts = _counts(counts)
     if counts.total == 0:
         return SeverityAssessment("clear", ("no lesions counted",))
     values = {"comedones": counts.comedones, "inflammatory": counts.inflammatory, "total": counts.total}
@@ -172,8 +192,9 @@ def _label_antibiotics(failed_systemic_antibiotics: bool | None) -> tuple[bool |
     return False, NOT_MET + "systemic antibiotics have not been tried; the label reserves isotretinoin for acne unresponsive to them"
 
 
+@checked_arguments
 def isotretinoin_fit(
-    counts: LesionCounts,
+    counts: LesionCounts | Mapping[str, int],
     *,
     scarring: bool = False,
     psychosocial_burden: bool = False,
@@ -193,6 +214,13 @@ def isotretinoin_fit(
     pregnant and is 12 or older, and every real decision weighs contraindications, the risk-management
     programme and the patient's wishes.
     """
+    counts = _counts(counts)
+    scarring, psychosocial_burden, failed_standard_therapy = (
+        read_bool(value, name, error=LesionCountError) for value, name in ((scarring, "scarring"), (psychosocial_burden, "psychosocial_burden"),
+                                                                          (failed_standard_therapy, "failed_standard_therapy")))
+    if failed_systemic_antibiotics is not None:
+        failed_systemic_antibiotics = read_bool(failed_systemic_antibiotics, "failed_systemic_antibiotics (True, False or None when not known)",
+                                                error=LesionCountError)
     severity = classify_severity(counts)
     nodular, nodule_reason = _label_nodules(counts, severity)
     antibiotics, antibiotic_reason = _label_antibiotics(failed_systemic_antibiotics)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..core.inputs import checked_arguments
 from ..core.errors import CourseInputError
-from ..core.inputs import read_number
+from ..core.inputs import read_choice, read_mapping, read_number
 
 CRITERIA = (
     ("aims", "Are its aims clear, and does it meet them?"),
@@ -43,11 +44,15 @@ class ArticleScore:
         return self.total / self.maximum
 
 
+@checked_arguments
 def score_article(ratings: dict[str, int]) -> ArticleScore:
     """Total, band and the criteria rated 1 or 2 (the page's weak points)."""
+    ratings = read_mapping(ratings, "ratings", what="a mapping of criterion to rating (1–5)", error=RatingError)
+    for key in ratings:
+        read_choice(key, "criterion", [name for name, _question in CRITERIA], what="criteria", error=RatingError)
     missing = [key for key, _question in CRITERIA if key not in ratings]
     if missing:
-        raise RatingError(f"rate every criterion; missing: {', '.join(missing)}")
+        raise RatingError("ratings", sorted(ratings), "a rating for every criterion", message=f"ratings: rate every criterion; missing: {', '.join(missing)}")
     values = {key: read_number(ratings[key], key, minimum=1, maximum=5, integer=True, range_note="the rating scale", error=RatingError)
               for key, _question in CRITERIA}
     total = sum(values.values())

@@ -19,12 +19,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..core.inputs import checked_arguments
 from ..content.capstone import CapstoneText, capstone_text
 from ..content.lessons import lesson
 from ..content.quiz_banks import Option, Question, QuizBank, bank_data, bank_problems
 from ..content.rule_sets import rule_set_for
 from ..core.errors import CourseInputError
-from ..core.inputs import read_date
+from ..core.inputs import read_bool, read_choice, read_sequence, read_text, read_date, read_instance, read_number, read_tables
 from .acne import LesionCounts, classify_severity, isotretinoin_fit
 from .counselling import Profile, counselling_summary, topic
 from .isotretinoin_pk import FORMULATIONS
@@ -48,7 +49,9 @@ class CaseStep:
     revisit: tuple[str, ...]  # lesson numbers
 
 
+@checked_arguments
 def revisit_text(numbers: tuple[str, ...] | list[str]) -> str:
+    numbers = read_sequence(numbers, "numbers", lambda item, where: read_text(item, where, empty=False, max_length=10), error=CaseError)
     return "Revisit " + " and ".join(f"notebook {n} ({lesson(n).title})" for n in numbers) + "."
 
 
@@ -56,18 +59,32 @@ def _date(value: object) -> dt.date:
     return read_date(value, "case date")
 
 
+# The cohort tables a case reads, with the columns it uses.
+CASE_TABLES = {
+    "patients": ("patient_id", "pregnancy_risk_category", "weight_kg", "formulation", "start_date", "end_date", "cumulative_target_mg_per_kg", "age_years"),
+    "pregnancy_tests": ("patient_id", "date", "result", "purpose"),
+    "dispensing": ("patient_id", "prescription_date", "pickup_date", "days_supply", "daily_dose_mg"),
+    "labs": ("patient_id", "visit", "alt_u_l", "triglycerides_mg_dl"),
+    "lesion_counts": ("patient_id", "visit", "date", "comedones", "inflammatory", "nodules"),
+    "adverse_events": ("patient_id", "event", "date", "detail", "action"),
+}
+
+
 def _patient(tables: dict[str, pd.DataFrame], patient_id: str) -> pd.Series:
+    tables = read_tables(tables, "tables", {"patients": ("patient_id",)}, error=CaseError)
     patients = tables["patients"].set_index("patient_id")
-    if patient_id not in patients.index:
-        raise CaseError(f"{patient_id} is not in the synthetic cohort")
+    read_choice(patient_id, "patient_id", [str(pid) for pid in patients.index], what="patient ids of the synthetic cohort", error=CaseError)
     return patients.loc[patient_id]
 
 
+@checked_arguments
 def case_timeline(tables: dict[str, pd.DataFrame], patient_id: str | None = None, contraception_end: dt.date | None = None) -> Timeline:
     """The patient's programme timeline: cohort tests and dispensing plus the case history's contraception."""
     text = capstone_text()
-    patient_id = patient_id or text.patient
+    patient_id = text.patient if patient_id is None else patient_id
     patient = _patient(tables, patient_id)
+    tables = read_tables(tables, "tables", {name: CASE_TABLES[name] for name in ("patients", "pregnancy_tests", "dispensing")}, error=CaseError)
+    contraception_end = read_date(contraception_end, "contraception_end", optional=True, error=CaseError)
     start = _date(patient["start_date"])
     began = start - dt.timedelta(days=text.history.contraception_start_days_before)
     tests = tables["pregnancy_tests"][tables["pregnancy_tests"]["patient_id"] == patient_id]
@@ -85,8 +102,13 @@ def case_timeline(tables: dict[str, pd.DataFrame], patient_id: str | None = None
     )
 
 
+@checked_arguments
 def last_day_to_collect(timeline: Timeline, prescription_date: dt.date, search_days: int = 45) -> dt.date | None:
-    """The last day the rules in force allow the first pick-up of this prescription (asked of the engine, day by day)."""
+    """The last day the rules in force allow the first pick-up of this prescription (asked of the engine, day by day, for
+    ``search_days`` days from the prescription: every programme's window is shorter than the largest allowed, 90 days)."""
+    timeline = read_instance(timeline, "timeline", Timeline, "a Timeline (case_timeline(...))", error=CaseError)
+    prescription_date = read_date(prescription_date, "prescription_date", error=CaseError)
+    search_days = read_number(search_days, "search_days", unit="days", minimum=1, maximum=MAX_SEARCH_DAYS, integer=True, error=CaseError)
     last = None
     known_then = [test for test in timeline.pregnancy_tests if test.date <= prescription_date]  # later tests do not exist yet
     for offset in range(search_days):
@@ -97,26 +119,57 @@ def last_day_to_collect(timeline: Timeline, prescription_date: dt.date, search_d
     return last
 
 
+MAX_SEARCH_DAYS = 90  # bounds the day-by-day search (each day is one evaluation by the engine)
+
+
 class CapstoneCase:
     """The case's steps, built from the cohort, with a record of the student's first answers."""
 
+    @checked_arguments
     def __init__(self, tables: dict[str, pd.DataFrame], patient_id: str | None = None) -> None:
         self.text: CapstoneText = capstone_text()
-        self.tables, self.patient_id = tables, patient_id or self.text.patient
+        self.tables = read_tables(tables, "tables", CASE_TABLES, error=CaseError)
+        self.patient_id = self.text.patient if patient_id is None else patient_id
         self.patient = _patient(tables, self.patient_id)
         if self.patient["pregnancy_risk_category"] != "can_get_pregnant":
-            raise CaseError(f"{self.patient_id}: the case follows a patient who can get pregnant, to include the programme's steps")
-        self.timeline = case_timeline(tables, self.patient_id)
-        self.steps: dict[str, CaseStep] = {step.key: step for step in self._build()}
-        self.bank = QuizBank("capstone case (built from the synthetic cohort)", BANK_NOTEBOOK,
-                             f"Capstone case: {self.patient_id}", tuple(step.question for step in self.steps.values()),
-                             last_reviewed=self.text.last_reviewed)
-        bank_problems(bank_data(self.bank), self.bank.source)  # the quiz banks' own checks; the tests add the schema
+            raise CaseError("patient_id", self.patient_id, "a patient who can get pregnant",
+                            message=f"patient_id: {self.patient_id}: the case follows a patient who can get pregnant, to include the programme's steps")
+        self._check_facts()
+        try:
+            self.timeline = case_timeline(tables, self.patient_id)
+            self.steps: dict[str, CaseStep] = {step.key: step for step in self._build()}
+            self.bank = QuizBank("capstone case (built from the synthetic cohort)", BANK_NOTEBOOK,
+                                 f"Capstone case: {self.patient_id}", tuple(step.question for step in self.steps.values()),
+                                 last_reviewed=self.text.last_reviewed)
+            bank_problems(bank_data(self.bank), self.bank.source)  # the quiz banks' own checks; the tests add the schema
+        except CourseInputError as error:  # a value of this patient's record the case cannot use (a weight, a date, a grade no verdict fits)
+            raise CaseError("patient_id", self.patient_id, "a patient whose record the case can use",
+                            message=f"patient_id: the case cannot be built for {self.patient_id}: {error}") from None
         self.first_try: dict[str, bool] = {}
+
+    def _check_facts(self) -> None:
+        """Refuse, naming the patient and what is missing, a patient whose record lacks a fact a step asks about."""
+        def has(table: str, column: str, value: str) -> bool:
+            return bool((self.rows(table)[column] == value).any())
+
+        needed = [("lesion_counts", "visit", "baseline"), ("lesion_counts", "visit", self.text.step("relapse")["visit"]),
+                  ("pregnancy_tests", "purpose", "screening"), ("pregnancy_tests", "purpose", "confirmation"),
+                  ("labs", "visit", self.text.step("month_1_alt")["visit"]), ("labs", "visit", self.text.step("month_2_alt")["visit"]),
+                  ("adverse_events", "event", self.text.step("adverse_effect")["event"])]
+        for table, column, value in needed:
+            if not has(table, column, value):
+                raise CaseError("patient_id", self.patient_id, f"a patient with a {column} {value!r} in {table}",
+                                message=f"patient_id: {self.patient_id} has no {value!r} ({column}) in the {table} table, which a step of "
+                                        "the case asks about; choose another patient (the case's own is "
+                                        f"{self.text.patient})")
+        if self.rows("dispensing")["pickup_date"].notna().sum() == 0:
+            raise CaseError("patient_id", self.patient_id, "a patient who collected a supply",
+                            message=f"patient_id: {self.patient_id} never collected a supply, which the case's steps follow; choose another patient")
 
     # ------------------------------------------------------------------ the facts each step shows
     def rows(self, table: str) -> pd.DataFrame:
         """This patient's rows of one cohort table (SYNTHETIC DATA)."""
+        table = read_choice(table, "table", list(self.tables), what="cohort tables", error=CaseError)
         frame = self.tables[table]
         return frame[frame["patient_id"] == self.patient_id].reset_index(drop=True)
 
@@ -129,7 +182,9 @@ class CapstoneCase:
         return lines
 
     def lab(self, visit: str) -> pd.Series:
-        return self.rows("labs").set_index("visit").loc[visit]
+        """This patient's blood draw at one visit ("baseline", "month_1" ...)."""
+        labs = self.rows("labs").set_index("visit")
+        return labs.loc[read_choice(visit, "visit", [str(v) for v in labs.index], what="visits of this patient", error=CaseError)]
 
     # ------------------------------------------------------------------ building questions from the text
     def _step(self, key: str, values: Mapping[str, object], options: list[Option] = (), **numeric: object) -> CaseStep:
@@ -183,7 +238,7 @@ class CapstoneCase:
                                                    exact_mg=STARTING_MG_PER_KG_DAY * weight, regimen=first.describe(), below_mg=below.daily_mg,
                                                    below_mg_kg=below.mg_per_kg_per_day), answer=first.daily_mg))
         target = float(p["cumulative_target_mg_per_kg"])
-        days = course_days_to_target([Phase(SUPPLY_DAYS, first.daily_mg), Phase(10_000, later.daily_mg)], target, weight)
+        days = course_days_to_target([Phase(SUPPLY_DAYS, first.daily_mg), Phase(SUPPLY_DAYS, later.daily_mg)], target, weight)
         steps.append(self._step("days_to_target", dict(maintenance=MAINTENANCE_MG_PER_KG_DAY, later_regimen=later.describe(), target=target,
                                                        supply_days=SUPPLY_DAYS, first_mg=first.daily_mg, later_mg=later.daily_mg, weight=weight,
                                                        target_mg=target * weight, days=days, weeks=days / 7), answer=days))
@@ -205,6 +260,11 @@ class CapstoneCase:
                                failed_standard_therapy=history.failed_standard_therapy,
                                failed_systemic_antibiotics=history.failed_systemic_antibiotics)
         why = self.text.fill("eligibility", "why", label_reasons="; ".join(fit.label_reasons), aad_reasons="; ".join(fit.aad_reasons))
+        fits = [(verdict["label"], verdict["aad"]) == (fit.meets_label_indication, fit.aad_2024_recommends) for verdict in entry["verdicts"]]
+        if not any(fits):  # the case's verdicts are written for the eligible patient it follows
+            raise CaseError("patient_id", self.patient_id, "a patient one of the case's eligibility verdicts fits",
+                            message=f"patient_id: none of the case's eligibility verdicts fits {self.patient_id} ({classify_severity(counts).grade} acne "
+                                    f"at baseline); choose another patient (the case's own is {self.text.patient})")
         options = []
         for number, verdict in enumerate(entry["verdicts"]):
             right = (verdict["label"], verdict["aad"]) == (fit.meets_label_indication, fit.aad_2024_recommends)
@@ -298,12 +358,12 @@ class CapstoneCase:
 
     # ------------------------------------------------------------------ the student's side
     def step(self, key: str) -> CaseStep:
-        if key not in self.steps:
-            raise KeyError(f"no step {key!r}; the steps are: {', '.join(self.steps)}")
-        return self.steps[key]
+        return self.steps[read_choice(key, "step", list(self.steps), what="steps of the case", error=CaseError)]
 
     def record(self, key: str, correct: bool) -> None:
-        self.first_try.setdefault(key, correct)
+        """Keep the first answer to each step (later tries do not change the debrief)."""
+        key = read_choice(key, "step", list(self.steps), what="steps of the case", error=CaseError)
+        self.first_try.setdefault(key, read_bool(correct, "correct", error=CaseError))
 
     def step_name(self, key: str) -> str:
         """The step's stage, numbered within the stage when a stage has more than one question ("4. The dose plan, question 2 of 2")."""

@@ -12,10 +12,11 @@ import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ..core.inputs import checked_arguments
 from ..content.counselling import Topic, counselling_topics
 from ..content.rule_sets import CATEGORIES
 from ..core.errors import CourseInputError
-from ..core.inputs import read_choice
+from ..core.inputs import read_bool, read_choice, read_date, read_instance, read_number, read_sequence, read_text
 from .isotretinoin_pk import FORMULATIONS
 
 
@@ -32,9 +33,11 @@ def topic_keys() -> tuple[str, ...]:
     return tuple(item.key for item in topics())
 
 
+@checked_arguments
 def condition_wording(condition: str) -> str:
     """How the checklist words who a topic is essential for ("patients who can get pregnant")."""
-    return counselling_topics().conditions[condition]
+    conditions = counselling_topics().conditions
+    return conditions[read_choice(condition, "condition", list(conditions), what="conditions", error=CounsellingError)]
 
 
 @dataclass(frozen=True)
@@ -47,14 +50,16 @@ class Profile:
     contact_lenses: bool = False
 
     def __post_init__(self) -> None:
-        if self.category not in CATEGORIES:
-            raise CounsellingError(f"category must be one of {', '.join(CATEGORIES)}; got {self.category!r}")
-        if self.formulation not in FORMULATIONS:
-            raise CounsellingError(f"formulation must be one of {', '.join(FORMULATIONS)}; got {self.formulation!r}")
+        read_choice(self.category, "category", CATEGORIES, error=CounsellingError)
+        read_choice(self.formulation, "formulation", FORMULATIONS, error=CounsellingError)
+        read_bool(self.hormonal_contraception, "hormonal_contraception", error=CounsellingError)
+        read_bool(self.contact_lenses, "contact_lenses", error=CounsellingError)
         if self.hormonal_contraception and self.category != "can_get_pregnant":
-            raise CounsellingError("hormonal contraception as a pregnancy-prevention method applies only to a patient who can get pregnant")
+            raise CounsellingError("hormonal_contraception", True, "False for a patient who cannot get pregnant",
+                                   message="hormonal_contraception: as a pregnancy-prevention method it applies only to a patient who can get pregnant")
 
 
+@checked_arguments
 def topic(key: str) -> Topic:
     """The topic with this key; an unknown key is refused with the topics listed and the closest one suggested."""
     try:
@@ -64,13 +69,25 @@ def topic(key: str) -> Topic:
     return next(item for item in topics() if item.key == key)
 
 
+def _topic_of(item: object) -> Topic:
+    return read_instance(item, "item", Topic, "a counselling topic (topic('pregnancy'))", error=CounsellingError)
+
+
+def _profile(profile: object) -> Profile:
+    return read_instance(profile, "profile", Profile, "a Profile (Profile(category=..., formulation=...))", error=CounsellingError)
+
+
+@checked_arguments
 def topic_advice(item: Topic, profile: Profile) -> str:
     """The advice for this patient: the dosing advice depends on the formulation's label."""
+    item, profile = _topic_of(item), _profile(profile)
     return item.advice.format(meal_advice=FORMULATIONS[profile.formulation].meal_advice)
 
 
+@checked_arguments
 def is_essential(item: Topic, profile: Profile) -> bool:
     """Whether leaving this topic out is an omission for this patient."""
+    item, profile = _topic_of(item), _profile(profile)
     applies = {
         "always": True,
         "can_get_pregnant": profile.category == "can_get_pregnant",
@@ -81,7 +98,9 @@ def is_essential(item: Topic, profile: Profile) -> bool:
     return applies[item.essential_for]
 
 
+@checked_arguments
 def essential_topics(profile: Profile) -> tuple[Topic, ...]:
+    profile = _profile(profile)
     return tuple(item for item in topics() if is_essential(item, profile))
 
 
@@ -97,15 +116,15 @@ class CounsellingSummary:
         return not self.missing_essentials
 
 
+@checked_arguments
 def counselling_summary(profile: Profile, chosen: Iterable[str], patient_label: str = "SYNTHETIC patient",
                         on: dt.date | None = None, width: int = 88) -> CounsellingSummary:
     """A printable summary of the chosen topics, in the course's order, and what essential topics are missing."""
-    chosen = list(chosen)
-    for key in chosen:
-        topic(key)  # names an unknown key clearly
-    if len(set(chosen)) != len(chosen):
-        duplicates = sorted({key for key in chosen if chosen.count(key) > 1})
-        raise CounsellingError(f"each topic can be chosen once; repeated: {', '.join(duplicates)}")
+    profile = _profile(profile)
+    chosen = read_sequence(chosen, "chosen", lambda key, where: topic(key).key, unique=True, error=CounsellingError)
+    patient_label = read_text(patient_label, "patient_label", max_length=200, error=CounsellingError)
+    on = read_date(on, "on", optional=True, error=CounsellingError)
+    width = read_number(width, "width", unit="characters", minimum=30, maximum=200, integer=True, error=CounsellingError)
     covered = tuple(item for item in topics() if item.key in chosen)
     missing = tuple(item for item in essential_topics(profile) if item.key not in chosen)
     recommended = tuple(item for item in topics() if item.essential_for == "recommended" and item.key not in chosen)

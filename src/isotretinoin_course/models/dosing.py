@@ -20,9 +20,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..core.inputs import checked_arguments
 from ..content.label_dosing import LabelDosing, label_dosing
+from ..content.ranges import plausible_range, read_plausible
 from ..core.errors import CourseInputError
-from ..core.inputs import read_choice, read_number
+from ..core.inputs import read_choice, read_frame, read_instance, read_number, read_sequence
 from .isotretinoin_pk import FORMULATIONS
 
 MAX_CAPSULES_PER_DOSE = 2
@@ -42,19 +44,21 @@ class DosingError(CourseInputError):
     """Input that cannot describe a real patient or regimen."""
 
 
-def _positive(name: str, value: object, unit: str, upper: float | None = None) -> float:
-    return read_number(value, name, unit=unit, positive=True, maximum=upper,
-                       range_note="what is plausible for a patient" if upper is not None else "", error=DosingError)
+def _plausible(value: object, field: str, quantity: str, *, integer: bool = False) -> float:
+    """``value`` within the plausible range of ``quantity`` (``content/plausible_ranges.yml``), or a DosingError."""
+    return read_plausible(value, field, quantity, integer=integer, error=DosingError)
 
 
+@checked_arguments
 def check_weight(weight_kg: object) -> float:
-    """A body weight in kg, refused if it cannot be a patient's."""
-    return _positive("body weight", weight_kg, "kg", upper=350)
+    """A body weight in kg, refused if it cannot be a patient's (the plausible range of ``weight_kg``)."""
+    return float(_plausible(weight_kg, "body weight", "weight_kg"))
 
 
+@checked_arguments
 def mg_per_kg_per_day(daily_dose_mg: float, weight_kg: float) -> float:
     """Daily dose normalised to body weight."""
-    return _positive("daily dose", daily_dose_mg, "mg") / check_weight(weight_kg)
+    return _plausible(daily_dose_mg, "daily dose", "daily_dose_mg") / check_weight(weight_kg)
 
 
 def label_ceiling_mg_per_kg_day() -> float:
@@ -63,20 +67,26 @@ def label_ceiling_mg_per_kg_day() -> float:
     return max(product.maximum_mg_per_kg_day for product in label_dosing().values())
 
 
+@checked_arguments
 def daily_dose_mg(target_mg_per_kg: float, weight_kg: float) -> float:
     """The exact daily dose for a target in mg/kg/day (before rounding to capsules).
 
     A target above every label's maximum is refused with a message; one above a product's usual range is
     computed, and :meth:`CapsuleRegimen.label_note` flags it.
     """
+    return _target_dose(target_mg_per_kg) * check_weight(weight_kg)
+
+
+def _target_dose(target_mg_per_kg: object, field: str = "target dose") -> float:
+    """A daily dose per kg within the plausible range; above every label's maximum, a message that says so."""
     ceiling = label_ceiling_mg_per_kg_day()
-    target = read_number(target_mg_per_kg, "target dose", unit="mg/kg/day", positive=True, error=DosingError)
+    target = read_number(target_mg_per_kg, field, unit="mg/kg/day", positive=True, error=DosingError)
     if target > ceiling:
         raise DosingError("target dose", target_mg_per_kg, f"at most {ceiling:g} mg/kg/day",
                           message=f"target dose: {target:g} mg/kg/day is above the highest dose any US isotretinoin label allows "
                                   f"({ceiling:g} mg/kg/day, and that only for adults with very severe, scarring or truncal acne); "
                                   "the usual range is 0.5–1 mg/kg/day: check the number")
-    return target * check_weight(weight_kg)
+    return float(_plausible(target, field, "dose_mg_per_kg_day"))
 
 
 @dataclass(frozen=True)
@@ -87,6 +97,25 @@ class CapsuleRegimen:
     morning_mg: tuple[float, ...]
     evening_mg: tuple[float, ...]
     weight_kg: float
+    target_mg_per_kg_day: float | None = None  # the dose asked for, when the regimen was built for one
+
+    def __post_init__(self) -> None:
+        formulation = read_choice(self.formulation, "formulation", FORMULATIONS, error=DosingError)
+        strengths = FORMULATIONS[formulation].strengths_mg
+
+        def dose(value: object, field: str) -> tuple[float, ...]:
+            capsules = read_sequence(value, field, lambda mg, where: _strength(mg, where, strengths), error=DosingError)
+            if not 1 <= len(capsules) <= MAX_CAPSULES_PER_DOSE:
+                raise DosingError(field, value, f"1 to {MAX_CAPSULES_PER_DOSE} capsules",
+                                  message=f"{field}: a dose is 1 to {MAX_CAPSULES_PER_DOSE} capsules, got {len(capsules)}")
+            return tuple(capsules)
+
+        object.__setattr__(self, "formulation", formulation)
+        object.__setattr__(self, "morning_mg", dose(self.morning_mg, "morning_mg"))
+        object.__setattr__(self, "evening_mg", dose(self.evening_mg, "evening_mg"))
+        object.__setattr__(self, "weight_kg", check_weight(self.weight_kg))
+        if self.target_mg_per_kg_day is not None:
+            object.__setattr__(self, "target_mg_per_kg_day", _target_dose(self.target_mg_per_kg_day, "target_mg_per_kg_day"))
 
     @property
     def daily_mg(self) -> float:
@@ -119,14 +148,43 @@ class CapsuleRegimen:
             return f"{dose:.2f} mg/kg/day is below the label's usual {low:g}–{high:g} mg/kg/day: check that this is intended"
         return ""
 
+    def target_note(self) -> str:
+        """Empty when the capsules can make the dose asked for (to within rounding); otherwise why they cannot."""
+        if self.target_mg_per_kg_day is None:
+            return ""
+        asked = self.target_mg_per_kg_day * self.weight_kg
+        smallest, largest = regimen_limits_mg(self.formulation)
+        if smallest - 1e-9 <= asked <= largest + 1e-9:
+            return ""
+        bound, word = (smallest, "lowest") if asked < smallest else (largest, "highest")
+        return (f"the capsules cannot reach the {self.target_mg_per_kg_day:g} mg/kg/day asked for ({asked:.0f} mg/day for {self.weight_kg:g} kg): "
+                f"the {word} twice-daily regimen of {FORMULATIONS[self.formulation].name} is {bound:g} mg/day, "
+                f"{bound / self.weight_kg:.2f} mg/kg/day")
+
     def describe(self) -> str:
         def dose(capsules: tuple[float, ...]) -> str:
             return " + ".join(f"{mg:g} mg" for mg in capsules)
 
-        return (
+        text = (
             f"morning {dose(self.morning_mg)}, evening {dose(self.evening_mg)}: {self.daily_mg:g} mg/day "
             f"= {self.mg_per_kg_per_day:.2f} mg/kg/day for {self.weight_kg:g} kg"
         )
+        return f"{text} ({self.target_note()})" if self.target_note() else text
+
+
+def _strength(value: object, field: str, strengths: Sequence[float]) -> float:
+    mg = read_number(value, field, unit="mg", positive=True, error=DosingError)
+    if mg not in strengths:
+        raise DosingError(field, value, f"a capsule strength ({', '.join(f'{s:g}' for s in strengths)} mg)",
+                          message=f"{field}: {mg:g} mg is not a capsule strength of this product ({', '.join(f'{s:g}' for s in strengths)} mg)")
+    return mg
+
+
+@checked_arguments
+def regimen_limits_mg(formulation: str) -> tuple[float, float]:
+    """The lowest and highest daily dose a twice-daily regimen of the product's capsules can make (one or two capsules a dose)."""
+    strengths = FORMULATIONS[read_choice(formulation, "formulation", FORMULATIONS, error=DosingError)].strengths_mg
+    return 2 * min(strengths), 2 * MAX_CAPSULES_PER_DOSE * max(strengths)
 
 
 def _single_doses(strengths: Sequence[float]) -> list[tuple[float, ...]]:
@@ -139,14 +197,17 @@ def _single_doses(strengths: Sequence[float]) -> list[tuple[float, ...]]:
 ROUNDINGS = ("nearest", "at_least", "at_most")
 
 
+@checked_arguments
 def build_regimen(target_mg_per_kg: float, weight_kg: float, formulation: str = "conventional", rounding: str = "nearest") -> CapsuleRegimen:
     """The twice-daily regimen from real capsule strengths closest to a target mg/kg/day.
 
     Always two doses a day, as the US labels give the dose (the UK product information also allows once
-    daily). ``rounding`` chooses among the regimens: ``"nearest"`` the closest (it may fall just outside the
+    daily). When no regimen can make the dose asked for (a very low dose for a light patient, a high one for a heavy
+    patient), the nearest is returned and :meth:`CapsuleRegimen.target_note` (and ``describe()``) says so. ``rounding`` chooses among the regimens: ``"nearest"`` the closest (it may fall just outside the
     label's range: :meth:`CapsuleRegimen.label_note`), ``"at_least"`` the lowest that reaches the target
     (e.g. to stay inside the range from below), ``"at_most"`` the highest that does not exceed it. Ties
-    are broken towards the lower daily dose (the conservative rounding), then fewer capsules, then equal
+    are broken towards the regimen inside the label's usual range (at 90 kg and 0.5 mg/kg/day, 50 mg rather than
+    40 mg, which would be 0.44), then the lower daily dose (the conservative rounding), then fewer capsules, then equal
     morning and evening doses (simple regimens are taken more reliably); when doses differ, the larger is
     in the morning.
     """
@@ -161,37 +222,49 @@ def build_regimen(target_mg_per_kg: float, weight_kg: float, formulation: str = 
     elif rounding == "at_most":
         pairs = [pair for pair in pairs if sum(pair[0]) + sum(pair[1]) <= target_daily + 1e-9]
     if not pairs:
-        largest = 2 * MAX_CAPSULES_PER_DOSE * max(FORMULATIONS[formulation].strengths_mg)
-        raise DosingError(f"no twice-daily regimen of {FORMULATIONS[formulation].name} is "
-                          f"{'at least' if rounding == 'at_least' else 'at most'} {target_daily:g} mg/day "
-                          f"(the regimens run from {2 * min(FORMULATIONS[formulation].strengths_mg):g} to {largest:g} mg/day)")
+        smallest, largest = regimen_limits_mg(formulation)
+        raise DosingError("rounding", rounding, "'nearest', or a dose the capsules can reach",
+                          message=f"rounding: no twice-daily regimen of {FORMULATIONS[formulation].name} is "
+                                  f"{'at least' if rounding == 'at_least' else 'at most'} {target_daily:g} mg/day "
+                                  f"(the regimens run from {smallest:g} to {largest:g} mg/day); use rounding='nearest'")
+    low, high = label_dosing()[formulation].usual_mg_per_kg_day
+
+    def outside_usual_range(pair: tuple[tuple[float, ...], tuple[float, ...]]) -> bool:
+        return not low - 1e-9 <= round((sum(pair[0]) + sum(pair[1])) / weight, 2) <= high + 1e-9
+
     best = min(
         pairs,
         key=lambda pair: (
             round(abs(sum(pair[0]) + sum(pair[1]) - target_daily), 6),
+            outside_usual_range(pair),  # of two equally close regimens, the one inside the label's usual range
             sum(pair[0]) + sum(pair[1]),
             len(pair[0]) + len(pair[1]),
             sum(pair[0]) - sum(pair[1]),
         ),
     )
-    return CapsuleRegimen(formulation, tuple(sorted(best[0], reverse=True)), tuple(sorted(best[1], reverse=True)), weight)
+    return CapsuleRegimen(formulation, tuple(sorted(best[0], reverse=True)), tuple(sorted(best[1], reverse=True)), weight,
+                          target_daily / weight)
 
 
+@checked_arguments
 def cumulative_dose_mg_per_kg(daily_doses_mg: Iterable[float], weight_kg: float) -> float:
-    """Total dose taken over a course, per kg of body weight."""
+    """Total dose taken over a course, per kg of body weight: ``daily_doses_mg`` is one dose per day (0 on a missed day)."""
     weight = check_weight(weight_kg)
-    total = 0.0
-    for day, dose in enumerate(daily_doses_mg, 1):
-        total += read_number(dose, f"day {day}: daily dose", unit="mg", minimum=0, error=DosingError)
-    return total / weight
+    most = plausible_range("daily_dose_mg").maximum
+    doses = read_sequence(daily_doses_mg, "daily doses", lambda dose, where: read_number(dose, where, unit="mg", minimum=0, maximum=most,
+                                                                                         range_note="what is plausible for one day",
+                                                                                         error=DosingError), error=DosingError)
+    return sum(doses) / weight
 
 
+@checked_arguments
 def days_to_target(target_mg_per_kg: float, daily_dose: float, weight_kg: float, already_mg_per_kg: float = 0.0) -> int:
     """Whole days of treatment to reach a cumulative target, at a constant daily dose."""
-    target = _positive("cumulative target", target_mg_per_kg, "mg/kg", upper=1000)
-    already_mg_per_kg = read_number(already_mg_per_kg, "the cumulative dose so far", unit="mg/kg", minimum=0, error=DosingError)
-    remaining_mg = max(0.0, target - already_mg_per_kg) * check_weight(weight_kg)
-    return math.ceil(remaining_mg / _positive("daily dose", daily_dose, "mg") - 1e-9)
+    target = _plausible(target_mg_per_kg, "cumulative target", "cumulative_target_mg_per_kg")
+    already = read_number(already_mg_per_kg, "the cumulative dose so far", unit="mg/kg", minimum=0,
+                          maximum=plausible_range("cumulative_target_mg_per_kg").maximum, range_note="what is plausible", error=DosingError)
+    remaining_mg = max(0.0, target - already) * check_weight(weight_kg)
+    return max(0, math.ceil(remaining_mg / _plausible(daily_dose, "daily dose", "daily_dose_mg") - 1e-9))
 
 
 @dataclass(frozen=True)
@@ -201,7 +274,22 @@ class Phase:
     days: int
     daily_mg: float
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "days", int(_plausible(self.days, "Phase days", "course_days", integer=True)))
+        object.__setattr__(self, "daily_mg", float(_plausible(self.daily_mg, "Phase daily_mg", "daily_dose_mg")))
 
+
+def _phase(value: object, field: str) -> Phase:
+    """A :class:`Phase`, or a pair ``(days, daily_mg)`` read as one."""
+    if isinstance(value, Phase):
+        return value
+    if isinstance(value, tuple) and len(value) == 2:
+        return Phase(*value)
+    raise DosingError(field, value, "a Phase(days=..., daily_mg=...) or a pair (days, daily_mg)",
+                      message=f"{field}: expected a Phase(days=..., daily_mg=...) or a pair (days, daily_mg), got {value!r:.60}")
+
+
+@checked_arguments
 def course_days_to_target(phases: Sequence[Phase], target_mg_per_kg: float, weight_kg: float, missed_days: int = 0) -> int | None:
     """Day on which the cumulative target is reached following ``phases`` (the last phase continues).
 
@@ -210,15 +298,13 @@ def course_days_to_target(phases: Sequence[Phase], target_mg_per_kg: float, weig
     matters when the question is "how much longer?". Returns ``None`` if there
     are no phases.
     """
+    phases = read_sequence(phases, "phases", _phase, error=DosingError)
     if not phases:
         return None
-    missed_days = read_number(missed_days, "missed days", minimum=0, integer=True, error=DosingError)
-    target_mg = _positive("cumulative target", target_mg_per_kg, "mg/kg", upper=1000) * check_weight(weight_kg)
+    missed_days = int(_plausible(missed_days, "missed days", "missed_days", integer=True))
+    target_mg = _plausible(target_mg_per_kg, "cumulative target", "cumulative_target_mg_per_kg") * check_weight(weight_kg)
     total, day = 0.0, 0
     for phase in phases:
-        if phase.days <= 0:
-            raise DosingError(f"a phase must last at least one day, got {phase.days}")
-        _positive("daily dose", phase.daily_mg, "mg")
         if total + phase.days * phase.daily_mg >= target_mg - 1e-9:
             return day + math.ceil((target_mg - total) / phase.daily_mg - 1e-9) + missed_days
         total += phase.days * phase.daily_mg
@@ -226,25 +312,34 @@ def course_days_to_target(phases: Sequence[Phase], target_mg_per_kg: float, weig
     return day + math.ceil((target_mg - total) / phases[-1].daily_mg - 1e-9) + missed_days
 
 
+@checked_arguments
 def daily_doses(dispensing: pd.DataFrame, patient_id: str) -> pd.Series:
     """Daily dose in mg on each calendar day, from what was collected (uncollected prescriptions add nothing).
 
     ``dispensing`` is the cohort's dispensing table. A new supply is started when the previous one runs
     out, so supplies collected a few days early are not counted twice.
     """
-    rows = dispensing[(dispensing["patient_id"] == patient_id) & dispensing["pickup_date"].notna()].sort_values("pickup_date")
+    dispensing = read_frame(dispensing, "dispensing", ("patient_id", "pickup_date", "days_supply", "daily_dose_mg"), error=DosingError)
+    patient_id = read_choice(patient_id, "patient_id", sorted(set(dispensing["patient_id"].dropna().astype(str))),  # type: ignore[index]
+                             what="patient ids of the dispensing table", error=DosingError)
+    rows = dispensing[(dispensing["patient_id"] == patient_id) & dispensing["pickup_date"].notna()].sort_values("pickup_date")  # type: ignore[index]
     if rows.empty:
-        raise DosingError(f"no collected dispensing for {patient_id}")
+        raise DosingError("patient_id", patient_id, "a patient who collected a supply", message=f"patient_id: {patient_id} never collected a supply")
+    try:
+        rows = rows.assign(pickup_date=pd.to_datetime(rows["pickup_date"]), days_supply=rows["days_supply"].astype(int),
+                           daily_dose_mg=rows["daily_dose_mg"].astype(float))
+    except (TypeError, ValueError) as problem:
+        raise DosingError("dispensing", None, "the dispensing table as load_cohort() gives it",
+                          message=f"dispensing: its dates and numbers cannot be read ({problem}); load it with load_cohort()") from None
+    if (rows["days_supply"] < 1).any() or (rows["days_supply"] > plausible_range("course_days").maximum).any():
+        raise DosingError("dispensing", None, "days_supply from 1 to 365", message="dispensing: a days_supply is outside 1–365 days")
     # Whole supplies at a time (a day at a time cost the patient explorer a tenth of its update): each supply starts
     # on its collection day or the day after the previous one ends, whichever is later, so supplies never overlap.
     supplies, next_free = [], rows["pickup_date"].iloc[0]
-    for pickup, days_supply, daily_mg in zip(rows["pickup_date"], rows["days_supply"].astype(int), rows["daily_dose_mg"].astype(float)):
+    for pickup, days_supply, daily_mg in zip(rows["pickup_date"], rows["days_supply"], rows["daily_dose_mg"]):
         first_day = max(pickup, next_free)
-        if days_supply > 0:
-            supplies.append((first_day, days_supply, daily_mg))
-        next_free = first_day + pd.Timedelta(days=days_supply)
-    if not supplies:
-        raise DosingError(f"no collected dispensing for {patient_id}")
+        supplies.append((first_day, int(days_supply), float(daily_mg)))
+        next_free = first_day + pd.Timedelta(days=int(days_supply))
     start = supplies[0][0]
     doses = np.zeros((supplies[-1][0] - start).days + supplies[-1][1])
     for first_day, days_supply, daily_mg in supplies:

@@ -24,9 +24,11 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..core.inputs import checked_arguments
 from ..content.bibliography import load_bibliography
 from ..content.pk_parameters import pk_parameters
 from ..core.inputs import read_bool, read_choice, read_number
+from ..content.ranges import read_plausible
 from .pharmacokinetics import (
     HOURS_PER_DAY,
     OralModel,
@@ -93,6 +95,7 @@ class Eliminator:
         return self.kind == "constructed"
 
 
+@checked_arguments
 def eliminator(name: object) -> Eliminator:
     """The elimination scenario ``name`` (``typical``, ``nulman_mean`` or ``slow``)."""
     key = read_choice(name, "elimination", ELIMINATORS, error=PKParameterError)
@@ -120,6 +123,7 @@ def _model(formulation: str, meal: str, with_metabolite: bool, name: str) -> Ora
     )
 
 
+@checked_arguments
 def model_for(formulation: str, meal: str, with_metabolite: bool = True, eliminator: str = "typical") -> OralModel:
     """The course's model for one formulation taken ``"fed"`` or ``"fasted"``, for a typical or slower eliminator."""
     formulation = read_choice(formulation, "formulation", PARAMETERS["formulations"], error=PKParameterError)
@@ -173,6 +177,7 @@ FORMULATIONS: dict[str, Formulation] = _formulations()
 # The earlier one-compartment model, for comparison
 
 
+@checked_arguments
 def ka_for_tmax(tmax_h: float, half_life_h: float = HALF_LIFE_H) -> float:
     """The ka that puts a one-compartment peak at ``tmax_h``: ln(ka/k)/(ka − k) = tmax, solved by bisection."""
     peak = read_number(tmax_h, "time to peak", unit="hours", positive=True, error=PKParameterError)
@@ -199,6 +204,7 @@ def _one_compartment(meal: str) -> OralModel:
                                      bioavailability=label["auc_ng_h_ml"] / LABEL_FED["auc_ng_h_ml"])
 
 
+@checked_arguments
 def one_compartment_for(meal: str) -> OralModel:
     """The earlier course model for conventional capsules: the label's Tmax and AUC, a 21 h half-life, one compartment."""
     return _one_compartment(read_choice(meal, "meal", MEALS, error=PKParameterError))
@@ -284,8 +290,10 @@ class PatientCheck:
                 f"(mean ± SD).\nThe model is {abs(self.difference):.0%} {'below' if self.difference < 0 else 'above'} the patients' mean, {spread}.")
 
 
+@checked_arguments
 def check_against_patients(daily_dose_mg: float = 60.0, weight_kg: float = REFERENCE_WEIGHT_KG) -> PatientCheck:
     """The model (conventional capsules with food) against the steady-state levels measured in patients."""
+    daily_dose_mg = read_plausible(daily_dose_mg, "daily dose", "daily_dose_mg", error=PKParameterError)
     observed = PARAMETERS["observations"]["patients_on_treatment"]
     low, high = (float(value) for value in observed["dose_mg_per_kg_day"])
     weight = body_weight(weight_kg)
@@ -301,6 +309,7 @@ def check_against_patients(daily_dose_mg: float = 60.0, weight_kg: float = REFER
     )
 
 
+@checked_arguments
 def citation(key: str) -> str:
     """A bibliography key as a short author–year citation a student can read ("Nulman et al. 1998")."""
     entry = load_bibliography().entry(key)
@@ -390,6 +399,7 @@ class Washout:
         return self.days_after * HOURS_PER_DAY / self.terminal_half_life_h
 
 
+@checked_arguments
 def washout(eliminator_name: str = "typical", days_after: float = 30.0, formulation: str = "conventional", meal: str = "fed",
             dose_mg: float = 30.0, interval_h: float = 12.0, course_days: float = 140.0, weight_kg: float = REFERENCE_WEIGHT_KG) -> Washout:
     """Parent and 4-oxo concentrations when a course stops and ``days_after`` days after its last dose.
@@ -411,16 +421,19 @@ def washout(eliminator_name: str = "typical", days_after: float = 30.0, formulat
     return Washout(scenario, days, float(parent[0]), float(parent[1]), float(metabolite[0]), float(metabolite[1]))
 
 
+@checked_arguments
 def washout_table(days_after: float = 30.0, **course: object) -> list[Washout]:
     """:func:`washout` for every eliminator in the parameter file, typical first."""
     return [washout(name, days_after, **course) for name in ELIMINATORS]  # type: ignore[arg-type]
 
 
+@checked_arguments
 def steady_state_average(formulation: str, meal: str, daily_dose_mg: float, weight_kg: float, eliminator_name: str = "typical") -> float:
     """Average concentration at steady state (ng/mL): F·daily dose / (CL·24 h), whatever the model's shape."""
     return steady_state_average_ng_ml(model_for(formulation, meal, with_metabolite=False, eliminator=eliminator_name), daily_dose_mg, weight_kg)
 
 
+@checked_arguments
 def lognormal_quantile(mean: float, sd: float, quantile: float) -> float:
     """The ``quantile`` of a log-normal distribution with this arithmetic mean and SD.
 

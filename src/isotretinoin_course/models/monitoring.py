@@ -21,8 +21,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..core.inputs import checked_arguments
+from ..content.ranges import read_plausible
 from ..core.errors import CourseInputError
-from ..core.inputs import read_number
+from ..core.inputs import read_frame
 
 # The one home of every laboratory threshold the course uses (the cohort, its schema, the explorer and
 # the capstone import these).
@@ -80,7 +82,7 @@ REFERENCE_RANGES = {
 
 
 class LabValueError(CourseInputError):
-    """A laboratory value that cannot be real."""
+    """A laboratory value that cannot be real (outside the plausible range of ``content/plausible_ranges.yml``)."""
 
 
 @dataclass(frozen=True)
@@ -100,8 +102,9 @@ class Flag:
         return f"{self.analyte} {value}: {self.band} — {self.action}"
 
 
-def _value(name: str, value: object, unit: str) -> float:
-    return read_number(value, name, unit=unit, positive=True, error=LabValueError)
+def _value(name: str, value: object, quantity: str) -> float:
+    """A result within the plausible range of ``quantity``: extreme but real results are flagged, slips refused."""
+    return float(read_plausible(value, name, quantity, error=LabValueError))
 
 
 def _band(value: float, bands: tuple[tuple[float, str], ...]) -> str:
@@ -112,9 +115,10 @@ def _band(value: float, bands: tuple[tuple[float, str], ...]) -> str:
     return label
 
 
+@checked_arguments
 def flag_triglycerides(mg_dl: float) -> Flag:
     """Fasting triglycerides against the ATP III classes, with the pancreatitis-risk level above 1000 mg/dL."""
-    value = _value("triglycerides", mg_dl, "mg/dL")
+    value = _value("triglycerides", mg_dl, "triglycerides_mg_dl")
     band = _band(value, TRIGLYCERIDE_BANDS)
     if value > TRIGLYCERIDE_PANCREATITIS_RISK_ABOVE:
         return Flag("Triglycerides", value, "mg/dL", "above 1000: pancreatitis risk", True,
@@ -129,23 +133,26 @@ def flag_triglycerides(mg_dl: float) -> Flag:
     return Flag("Triglycerides", value, "mg/dL", band, band != "normal", actions[band])
 
 
+@checked_arguments
 def flag_cholesterol(mg_dl: float) -> Flag:
-    value = _value("total cholesterol", mg_dl, "mg/dL")
+    value = _value("total cholesterol", mg_dl, "total_cholesterol_mg_dl")
     band = _band(value, CHOLESTEROL_BANDS)
     action = "no action" if band == "desirable" else "usually reverses after treatment; recheck as planned"
     return Flag("Total cholesterol", value, "mg/dL", band, band != "desirable", action)
 
 
+@checked_arguments
 def flag_hdl(mg_dl: float) -> Flag:
-    value = _value("HDL cholesterol", mg_dl, "mg/dL")
+    value = _value("HDL cholesterol", mg_dl, "hdl_mg_dl")
     low = value < HDL_LOW_BELOW
     return Flag("HDL cholesterol", value, "mg/dL", "low" if low else "normal", low, "recheck as planned" if low else "no action")
 
 
+@checked_arguments
 def alt_grade(u_l: float, upper_limit: float = ALT_UPPER_LIMIT_U_L) -> int:
     """CTCAE v5.0 grade of an ALT result: 0 at or below the ULN, 1 above it ... 4 above 20×ULN."""
-    value = _value("ALT", u_l, "U/L")
-    limit = _value("upper limit of normal", upper_limit, "U/L")
+    value = _value("ALT", u_l, "alt_u_l")
+    limit = _value("upper limit of normal", upper_limit, "alt_upper_limit_u_l")
     grade = 0
     for multiple, level in ALT_GRADE_MULTIPLES:
         if value > multiple * limit:
@@ -153,9 +160,10 @@ def alt_grade(u_l: float, upper_limit: float = ALT_UPPER_LIMIT_U_L) -> int:
     return grade
 
 
+@checked_arguments
 def flag_alt(u_l: float, upper_limit: float = ALT_UPPER_LIMIT_U_L) -> Flag:
     grade = alt_grade(u_l, upper_limit)
-    value, upper_limit = _value("ALT", u_l, "U/L"), _value("upper limit of normal", upper_limit, "U/L")
+    value, upper_limit = _value("ALT", u_l, "alt_u_l"), _value("upper limit of normal", upper_limit, "alt_upper_limit_u_l")
     band = "normal" if grade == 0 else f"CTCAE grade {grade} ({value / upper_limit:.1f}× ULN)"
     actions = {
         0: "no action",
@@ -167,6 +175,7 @@ def flag_alt(u_l: float, upper_limit: float = ALT_UPPER_LIMIT_U_L) -> Flag:
     return Flag("ALT", value, "U/L", band, grade > 0, actions[grade])
 
 
+@checked_arguments
 def flag_panel(triglycerides_mg_dl: float, total_cholesterol_mg_dl: float, hdl_mg_dl: float, alt_u_l: float,
                alt_upper_limit: float = ALT_UPPER_LIMIT_U_L) -> list[Flag]:
     """All four flags for one blood draw, most urgent first."""
@@ -175,8 +184,21 @@ def flag_panel(triglycerides_mg_dl: float, total_cholesterol_mg_dl: float, hdl_m
     return sorted(flags, key=lambda flag: (urgency[flag.action.startswith(("urgent", "contact"))], not flag.abnormal))
 
 
+_LAB_COLUMNS = ("triglycerides_mg_dl", "total_cholesterol_mg_dl", "alt_u_l")
+
+
+@checked_arguments
 def threshold_shares(labs: pd.DataFrame, upper_limit: float = ALT_UPPER_LIMIT_U_L) -> pd.DataFrame:
     """Share of patients (%) above each threshold at each visit of the cohort's laboratory table."""
+    labs = read_frame(labs, "labs", ("patient_id", "visit", *_LAB_COLUMNS), rows=True, error=LabValueError)
+    upper_limit = _value("upper limit of normal", upper_limit, "alt_upper_limit_u_l")
+    for column in _LAB_COLUMNS:
+        if not pd.api.types.is_numeric_dtype(labs[column]):
+            raise LabValueError(f"labs[{column!r}]", str(labs[column].dtype), "numbers",
+                                message=f"labs: column {column!r} holds {labs[column].dtype} values, not numbers; load it with load_cohort()")
+    unknown = sorted({str(visit) for visit in labs["visit"] if not re.fullmatch(r"baseline|month_[0-9]+", str(visit))})
+    if unknown:
+        raise LabValueError("labs['visit']", unknown[0], "baseline or month_N", message=f"labs: visit {unknown[0]!r} is not 'baseline' or 'month_N'")
     checks = {
         f"triglycerides > {TRIGLYCERIDES_REFERENCE_MG_DL:g} mg/dL ({to_mmol_l('Triglycerides', TRIGLYCERIDES_REFERENCE_MG_DL):.1f} mmol/L)": labs["triglycerides_mg_dl"] > TRIGLYCERIDES_REFERENCE_MG_DL,
         f"triglycerides ≥ {TRIGLYCERIDES_VERY_HIGH_MG_DL:g} mg/dL ({to_mmol_l('Triglycerides', TRIGLYCERIDES_VERY_HIGH_MG_DL):.1f} mmol/L)": labs["triglycerides_mg_dl"] >= TRIGLYCERIDES_VERY_HIGH_MG_DL,
@@ -186,7 +208,8 @@ def threshold_shares(labs: pd.DataFrame, upper_limit: float = ALT_UPPER_LIMIT_U_
     }
     frame = pd.DataFrame({name: values for name, values in checks.items()})
     frame["visit"] = labs["visit"].to_numpy()
-    order = ["baseline"] + sorted({v for v in labs["visit"] if v != "baseline"}, key=lambda v: int(v.split("_")[1]))
+    visits = {str(visit) for visit in labs["visit"]}
+    order = ["baseline"] * ("baseline" in visits) + sorted(visits - {"baseline"}, key=lambda v: int(v.split("_")[1]))
     shares = frame.groupby("visit").mean().mul(100).round(1).reindex(order)
     shares.insert(0, "patients tested", labs.groupby("visit")["patient_id"].nunique().reindex(order))
     return shares

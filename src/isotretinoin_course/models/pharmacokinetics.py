@@ -39,6 +39,7 @@ from functools import cached_property
 
 import numpy as np
 
+from ..core.inputs import checked_arguments
 from ..content.ranges import plausible_range, read_plausible
 from ..core.errors import CourseInputError
 from ..core.inputs import read_number
@@ -54,6 +55,7 @@ MIN_STEP_H = 0.001
 MAX_TIME_POINTS = 2_000_000  # a year at one-minute steps is about half a million points
 MAX_RATE_PER_H = 100.0
 MAX_HALF_LIFE_H = 24.0 * 365
+MIN_HALF_LIFE_H = 0.01  # 36 seconds: shorter is a slip (a half-life typed in days or minutes), not a drug the course models
 MAX_LAG_H = 48.0
 MAX_RELATIVE_BIOAVAILABILITY = 10.0  # exposure per mg relative to a reference product, not an absolute fraction
 MAX_METABOLITE_RATIO = 100.0
@@ -80,6 +82,7 @@ def _fraction_below_one(value: object, field: str) -> float:
     return share
 
 
+@checked_arguments
 def dosing_interval(interval_h: object) -> float:
     """A dosing interval in hours, between :data:`MIN_INTERVAL_H` and :data:`MAX_INTERVAL_H`."""
     interval = _positive(interval_h, "dosing interval", "hours", MAX_INTERVAL_H)
@@ -89,11 +92,13 @@ def dosing_interval(interval_h: object) -> float:
     return interval
 
 
+@checked_arguments
 def body_weight(weight_kg: object) -> float:
     """A body weight in kg within the course's plausible range (``weight_kg`` in ``plausible_ranges.yml``)."""
     return float(read_plausible(weight_kg, "Body weight", "weight_kg", error=PKParameterError))
 
 
+@checked_arguments
 def single_dose(dose_mg: object, field: str = "Dose") -> float:
     """One dose in mg: positive, and no more than the plausible daily maximum (``daily_dose_mg``)."""
     return _positive(dose_mg, field, "mg", plausible_range("daily_dose_mg").maximum, "what is plausible for one day")
@@ -103,11 +108,15 @@ def single_dose(dose_mg: object, field: str = "Dose") -> float:
 # Hand formulas of a single exponential (the terminal phase), for the notebook's paper exercises.
 
 
+@checked_arguments
 def elimination_rate_constant(half_life_h: float) -> float:
     """k = ln 2 / t½ (per hour)."""
-    return math.log(2) / _positive(half_life_h, "half-life", "hours", MAX_HALF_LIFE_H)
+    half_life = read_number(half_life_h, "half-life", unit="hours", positive=True, minimum=MIN_HALF_LIFE_H, maximum=MAX_HALF_LIFE_H,
+                            range_note="what the model covers", error=PKParameterError)
+    return math.log(2) / half_life
 
 
+@checked_arguments
 def accumulation_ratio(half_life_h: float, interval_h: float) -> float:
     """R = 1 / (1 − exp(−k·τ)) for a single exponential: steady-state exposure over an interval relative to the first dose."""
     k = elimination_rate_constant(half_life_h)
@@ -115,12 +124,14 @@ def accumulation_ratio(half_life_h: float, interval_h: float) -> float:
     return 1.0 / -math.expm1(-k * tau)
 
 
+@checked_arguments
 def fraction_of_steady_state(half_life_h: float, time_h: float) -> float:
     """1 − exp(−k·t): how close regular dosing has come to steady state after ``time_h`` hours (single exponential)."""
     k = elimination_rate_constant(half_life_h)
     return -math.expm1(-k * _non_negative(time_h, "time", "hours"))
 
 
+@checked_arguments
 def fraction_remaining(half_life_h: float, time_h: float) -> float:
     """exp(−k·t): the fraction left ``time_h`` hours into a single-exponential decline."""
     k = elimination_rate_constant(half_life_h)
@@ -169,12 +180,15 @@ class OralModel:
         peripheral = _non_negative(self.peripheral_volume_l_per_kg, "peripheral volume", "L/kg")
         exchange = _non_negative(self.intercompartmental_clearance_l_per_h_per_kg, "intercompartmental clearance", "L/h per kg")
         if (peripheral == 0) != (exchange == 0):
-            raise PKParameterError("peripheral volume and intercompartmental clearance must both be positive (two compartments) "
-                                   "or both zero (one compartment)")
+            raise PKParameterError("peripheral volume", self.peripheral_volume_l_per_kg,
+                                   "positive together with the intercompartmental clearance, or both zero",
+                                   message="peripheral volume: it and the intercompartmental clearance must both be positive (two compartments) "
+                                           "or both zero (one compartment)")
         _non_negative(self.lag_h, "lag time", "hours", MAX_LAG_H)
         _positive(self.bioavailability, "bioavailability", "(ratio to the reference)", MAX_RELATIVE_BIOAVAILABILITY)
         if (self.metabolite_half_life_h is None) != (self.metabolite_auc_ratio is None):
-            raise PKParameterError("give both the metabolite half-life and the metabolite AUC ratio, or neither")
+            raise PKParameterError("metabolite_auc_ratio", self.metabolite_auc_ratio, "given together with metabolite_half_life_h",
+                                   message="metabolite_auc_ratio: give both the metabolite half-life and the metabolite AUC ratio, or neither")
         rates = {"absorption rate constant ka": self.ka_per_h}
         names = ("distribution rate constant alpha", "terminal rate constant beta") if self.two_compartment else ("elimination rate constant",)
         rates |= dict(zip(names, self.disposition_rates_per_h))
@@ -273,6 +287,7 @@ def _peak_time(coefficients: np.ndarray, exponents: np.ndarray) -> float:
     return (low + high) / 2
 
 
+@checked_arguments
 def parent_exponentials(model: OralModel, weight_kg: float) -> tuple[np.ndarray, np.ndarray]:
     """Coefficients c_j (ng/mL per mg) and exponents λ_j (per h) of the parent's curve after absorption starts."""
     coefficients, exponents = model.unit_response
@@ -285,6 +300,7 @@ def _metabolite_from(parent_c: np.ndarray, parent_l: np.ndarray, model: OralMode
     return np.append(terms, -terms.sum()) * (model.metabolite_auc_ratio * km), np.append(parent_l, km)
 
 
+@checked_arguments
 def metabolite_exponentials(model: OralModel, weight_kg: float) -> tuple[np.ndarray, np.ndarray]:
     """The metabolite's single-dose curve: ratio·km·∫ C_parent(s)·exp(−km(t − s)) ds, so AUC_m = ratio·AUC_parent.
 
@@ -293,10 +309,22 @@ def metabolite_exponentials(model: OralModel, weight_kg: float) -> tuple[np.ndar
     faster than it is formed.
     """
     if model.metabolite_half_life_h is None or model.metabolite_auc_ratio is None:
-        raise PKParameterError("this model has no metabolite parameters")
+        raise PKParameterError("model", model, "a model with metabolite parameters",
+                               message="model: this model has no metabolite parameters (use model_for(..., with_metabolite=True))")
     return _metabolite_from(*parent_exponentials(model, weight_kg), model)
 
 
+def _array(value: object, field: str) -> np.ndarray:
+    """Numbers as a float array (a list, a tuple or an array), or a refusal naming the field."""
+    if isinstance(value, (str, bytes)) or value is None:
+        raise PKParameterError(field, value, "numbers (a list or an array)", message=f"{field}: expected numbers (a list or an array), got {value!r:.40}")
+    try:
+        return np.atleast_1d(np.asarray(value, dtype=float))
+    except (TypeError, ValueError):
+        raise PKParameterError(field, value, "numbers (a list or an array)", message=f"{field}: expected numbers (a list or an array), got {value!r:.40}") from None
+
+
+@checked_arguments
 def superpose(times_h: np.ndarray, start_times_h: np.ndarray, doses_mg: np.ndarray, coefficients: np.ndarray,
               exponents: np.ndarray) -> np.ndarray:
     """Concentration at ``times_h`` from doses whose absorption starts at ``start_times_h`` (sorted, ascending).
@@ -304,19 +332,24 @@ def superpose(times_h: np.ndarray, start_times_h: np.ndarray, doses_mg: np.ndarr
     ``coefficients`` and ``exponents`` describe one mg's response as a function of the time since absorption
     started. Vectorised over doses and times; the running sums are taken in log space, so nothing overflows.
     """
-    times_h = np.asarray(times_h, dtype=float)
-    start_times_h = np.asarray(start_times_h, dtype=float)
-    doses_mg = np.asarray(doses_mg, dtype=float)
+    times_h, start_times_h, doses_mg = _array(times_h, "times_h"), _array(start_times_h, "start_times_h"), _array(doses_mg, "doses_mg")
+    coefficients, exponents = _array(coefficients, "coefficients"), _array(exponents, "exponents")
     if start_times_h.size == 0:
         return np.zeros_like(times_h)
     if start_times_h.shape != doses_mg.shape:
-        raise PKParameterError("give one dose for each dose time")
-    if not (np.isfinite(start_times_h).all() and np.isfinite(times_h).all()):
-        raise PKParameterError("times must be finite numbers of hours")
+        raise PKParameterError("doses_mg", doses_mg.shape, f"one dose for each of the {start_times_h.size} dose times",
+                               message=f"doses_mg: give one dose for each dose time ({doses_mg.size} doses, {start_times_h.size} times)")
+    if not np.isfinite(start_times_h).all():
+        raise PKParameterError("start_times_h", start_times_h, "finite numbers of hours", message="start_times_h: times must be finite numbers of hours")
+    if not np.isfinite(times_h).all():
+        raise PKParameterError("times_h", times_h, "finite numbers of hours", message="times_h: times must be finite numbers of hours")
     if np.any(np.diff(start_times_h) < 0):
-        raise PKParameterError("dose times must be in increasing order")
+        raise PKParameterError("start_times_h", start_times_h, "times in increasing order", message="start_times_h: dose times must be in increasing order")
     if not np.isfinite(doses_mg).all() or np.any(doses_mg <= 0):
-        raise PKParameterError("every dose given must be a positive number of mg")
+        raise PKParameterError("doses_mg", doses_mg, "positive numbers of mg", message="doses_mg: every dose given must be a positive number of mg")
+    if coefficients.shape != exponents.shape or not (np.isfinite(coefficients).all() and np.isfinite(exponents).all()):
+        raise PKParameterError("exponents", exponents, "one finite exponent for each finite coefficient",
+                               message="exponents: give one finite exponent for each finite coefficient")
     # S[k, j] = Σ_{i≤k} D_i·exp(−λ_j (s_k − s_i)) = exp(−λ_j s_k) · Σ_{i≤k} exp(ln D_i + λ_j s_i).
     # Taken in log space (logaddexp.accumulate), exp(λ_j s_i) is never formed, so it cannot overflow.
     growth = start_times_h[:, None] * exponents[None, :]
@@ -358,14 +391,16 @@ class Regimen:
     missed: frozenset[int] = frozenset()
 
     def __post_init__(self) -> None:
-        single_dose(self.dose_mg)
+        # Keep the values as read ("30" typed is 30.0), so every computation after this uses numbers.
+        object.__setattr__(self, "dose_mg", float(single_dose(self.dose_mg)))
         interval = dosing_interval(self.interval_h)
+        object.__setattr__(self, "interval_h", float(interval))
         daily = self.daily_dose_mg
         maximum = plausible_range("daily_dose_mg").maximum
         if daily > maximum:
             raise PKParameterError("daily dose", daily, f"at most {maximum:g} mg",
                                    message=f"daily dose of {daily:g} mg ({self.dose_mg:g} mg every {interval:g} h) is above what is plausible ({maximum:g} mg)")
-        _positive(self.days, "treatment length", "days", MAX_COURSE_DAYS)
+        object.__setattr__(self, "days", float(_positive(self.days, "treatment length", "days", MAX_COURSE_DAYS)))
         object.__setattr__(self, "missed", _dose_numbers(self.missed))
         if self.scheduled_doses < 1:
             raise PKParameterError("treatment length", self.days, "at least one dosing interval",
@@ -400,6 +435,7 @@ class Simulation:
     dose_times_h: np.ndarray
 
 
+@checked_arguments
 def simulate(model: OralModel, regimen: Regimen, weight_kg: float, step_h: float = 0.25, follow_up_days: float = 0.0) -> Simulation:
     """Concentrations on a regular time grid from the first dose to ``follow_up_days`` after the end of the course."""
     if not isinstance(model, OralModel):
@@ -433,11 +469,13 @@ def simulate(model: OralModel, regimen: Regimen, weight_kg: float, step_h: float
 # Closed-form summaries
 
 
+@checked_arguments
 def single_dose_auc(model: OralModel, dose_mg: float, weight_kg: float) -> float:
     """AUC(0–∞) of one dose in ng·h/mL: F·Dose / CL."""
     return model.bioavailability * single_dose(dose_mg) / model.clearance_l_per_h(weight_kg) * 1000.0
 
 
+@checked_arguments
 def single_dose_cmax(model: OralModel, dose_mg: float, weight_kg: float) -> float:
     """Peak concentration of one dose in ng/mL, at :attr:`OralModel.tmax_h`."""
     coefficients, exponents = parent_exponentials(model, weight_kg)
@@ -445,6 +483,7 @@ def single_dose_cmax(model: OralModel, dose_mg: float, weight_kg: float) -> floa
     return float(single_dose(dose_mg) * np.sum(coefficients * np.exp(-exponents * tau)))
 
 
+@checked_arguments
 def peak_to_auc_per_h(model: OralModel) -> float:
     """Cmax / AUC of one dose (per hour): the curve's shape only, whatever the dose, weight and bioavailability.
 
@@ -456,6 +495,7 @@ def peak_to_auc_per_h(model: OralModel) -> float:
     return float(np.sum(coefficients * np.exp(-exponents * tau)) / np.sum(coefficients / exponents))
 
 
+@checked_arguments
 def trough_after_doses(model: OralModel, dose_mg: float, interval_h: float, doses: int | None, weight_kg: float) -> float:
     """Concentration just before dose n + 1 after ``doses`` = n regular doses (``None``: at steady state).
 
@@ -477,6 +517,7 @@ def trough_after_doses(model: OralModel, dose_mg: float, interval_h: float, dose
     return float(dose * np.sum(coefficients * np.exp(-exponents * (tau - model.lag_h)) * series))
 
 
+@checked_arguments
 def auc_accumulation_ratio(model: OralModel, interval_h: float) -> float:
     """AUC over one interval at steady state (= single-dose AUC∞) divided by the AUC over the first interval."""
     tau = dosing_interval(interval_h)
@@ -489,6 +530,7 @@ def auc_accumulation_ratio(model: OralModel, interval_h: float) -> float:
     return float(np.sum(coefficients / exponents)) / first
 
 
+@checked_arguments
 def doses_to_steady_state(model: OralModel, interval_h: float, fraction: float = 0.9) -> int:
     """Fewest regular doses after which the trough has reached ``fraction`` of its steady-state value (closed form)."""
     tau = dosing_interval(interval_h)
@@ -536,6 +578,7 @@ def _stopping_level(model: OralModel, regimen: Regimen, weight_kg: float) -> tup
     return due, level, terms
 
 
+@checked_arguments
 def levels_after_course_ng_ml(model: OralModel, regimen: Regimen, weight_kg: float, days_after: float) -> tuple[float, float]:
     """Parent concentration when the next dose was due after the last one taken, and ``days_after`` days after that last dose."""
     days = _positive(days_after, "days after the last dose", "days", MAX_FOLLOW_UP_DAYS)
@@ -547,12 +590,14 @@ def levels_after_course_ng_ml(model: OralModel, regimen: Regimen, weight_kg: flo
     return level, _level(terms, last + days * HOURS_PER_DAY - (last + model.lag_h))
 
 
+@checked_arguments
 def fraction_remaining_after_course(model: OralModel, regimen: Regimen, weight_kg: float, days_after: float) -> float:
     """Parent concentration ``days_after`` days after the last dose, as a fraction of its value when the next dose was due."""
     at_stop, after = levels_after_course_ng_ml(model, regimen, weight_kg, days_after)
     return after / at_stop
 
 
+@checked_arguments
 def time_to_fall_h(model: OralModel, regimen: Regimen, weight_kg: float, fraction: float) -> float:
     """Hours after the last dose until the parent concentration falls to ``fraction`` of its value when the next dose was due."""
     share = _fraction_below_one(fraction, "fraction remaining")
@@ -570,6 +615,7 @@ def time_to_fall_h(model: OralModel, regimen: Regimen, weight_kg: float, fractio
     return (low + high) / 2 - last
 
 
+@checked_arguments
 def steady_state_average_ng_ml(model: OralModel, daily_dose_mg: float, weight_kg: float) -> float:
     """Average concentration at steady state, F·daily dose / (CL·24 h), in ng/mL: the same for any model shape."""
     daily = _positive(daily_dose_mg, "daily dose", "mg", plausible_range("daily_dose_mg").maximum, "what is plausible")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..core.inputs import checked_arguments
 from ..content.ranges import read_plausible
 from ..core.errors import CourseInputError
 from ..core.inputs import read_bool, read_choice, read_number
@@ -65,10 +66,12 @@ class Scenario:
         return next(name for name, hours in SCHEDULES.items() if hours == self.interval_h)
 
 
+@checked_arguments
 def parse_missed(text: str, scheduled: int) -> frozenset[int]:
     """Read missed doses typed as ``"3, 8-10"`` (1-based dose numbers; ranges allowed)."""
     if not isinstance(text, str):
         raise SimulatorInputError("Missed doses", text, "dose numbers such as 3, 8-10", message=f"Missed doses: expected text such as '3, 8-10', got {text!r}")
+    scheduled = read_number(scheduled, "scheduled", unit="doses", minimum=1, maximum=10_000, integer=True, error=SimulatorInputError)
     numbers: set[int] = set()
     for part in filter(None, (piece.strip() for piece in re.split(r"[,;\s]+", text))):
         match = re.fullmatch(r"(\d{1,6})(?:-(\d{1,6}))?", part)
@@ -87,6 +90,7 @@ def parse_missed(text: str, scheduled: int) -> frozenset[int]:
     return frozenset(numbers)
 
 
+@checked_arguments
 def scenario_from_inputs(formulation: str, meal: str, dose: object, schedule: str, weight: object, days: object, missed: str,
                          show_metabolite: bool = True, eliminator: str = "typical") -> Scenario:
     """Turn what the student typed into a :class:`Scenario`, or raise :class:`SimulatorInputError` naming the field."""
@@ -129,6 +133,7 @@ class Exposure:
     days_to_one_percent: float
 
 
+@checked_arguments
 def exposure(scenario: Scenario, simulation: Simulation) -> Exposure:
     """Exposure over the last full day of dosing, plus the model's closed-form accumulation, steady-state and washout figures."""
     model, regimen = scenario.model, scenario.regimen

@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ..core.inputs import checked_arguments
 from ..content.quiz_banks import Question, QuizBank
 from ..core.errors import CourseInputError
-from ..core.inputs import read_number
+from collections.abc import Iterable, Mapping
+
+from ..core.inputs import read_bool, read_instance, read_mapping, read_number, read_sequence, read_text
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class AnswerResult:
 # --------------------------------------------------------------------------- what a quiz shows
 
 
+@checked_arguments
 def presented_questions(bank: QuizBank, question_ids: Sequence[str] | None = None) -> tuple[Question, ...]:
     """The questions a quiz shows, in the order it shows them, each with its options in the order shown.
 
@@ -48,13 +52,15 @@ def presented_questions(bank: QuizBank, question_ids: Sequence[str] | None = Non
 # --------------------------------------------------------------------------- checking
 
 
+@checked_arguments
 def check_answer(question: Question, response: object) -> AnswerResult:
     """Judge one response to one question.
 
     ``response`` is an option id for a single-answer question, a collection of
     option ids for a multiple-answer question, and a number (or the text the
-    student typed) for a numeric question.
+    student typed) for a numeric question. A response of the wrong form is not judged: the result says what to enter.
     """
+    question = read_instance(question, "question", Question, "a quiz Question")
     if question.type == "single":
         return _check_single(question, response)
     if question.type == "multiple":
@@ -63,26 +69,49 @@ def check_answer(question: Question, response: object) -> AnswerResult:
 
 
 def _check_single(question: Question, response: object) -> AnswerResult:
-    if response is None or response == "":
+    if response is None or (isinstance(response, str) and not response.strip()):
         return AnswerResult(valid=False, correct=False, message="Choose one option, then check your answer.")
+    if not isinstance(response, str):
+        return AnswerResult(valid=False, correct=False, message=f"Choose one option by its letter ({', '.join(_ids(question))}), not {response!r:.40}.")
     try:
-        option = question.option(str(response))
+        option = question.option(response)
     except KeyError:
-        return AnswerResult(valid=False, correct=False, message=f"{response!r} is not one of the options.")
+        return AnswerResult(valid=False, correct=False, message=f"{response!r:.40} is not one of the options ({', '.join(_ids(question))}).")
     misconceptions = (option.misconception,) if option.misconception else ()
     return AnswerResult(valid=True, correct=option.correct, feedback=(option.feedback,), misconceptions=misconceptions)
 
 
+def _ids(question: Question) -> list[str]:
+    return [option.id for option in question.options]
+
+
+def _ticked(response: object) -> list[str] | None:
+    """The ids a multiple-answer response ticks: a lone id, a collection of ids, or a mapping of id to True/False
+    (what a set of checkboxes gives). ``None`` when the response is of no such form."""
+    if response is None:
+        return []
+    if isinstance(response, str):
+        return [response] if response.strip() else []  # a lone id is a one-item choice
+    if isinstance(response, Mapping):
+        if not all(isinstance(key, str) and isinstance(value, bool) for key, value in response.items()):
+            return None
+        return [key for key, ticked in response.items() if ticked]
+    if isinstance(response, Iterable) and not hasattr(response, "shape"):
+        items = list(response)
+        return items if all(isinstance(item, str) for item in items) else None
+    return None
+
+
 def _check_multiple(question: Question, response: object) -> AnswerResult:
-    if response is None or isinstance(response, str):
-        chosen_ids: list[str] = [] if not response else [response]  # a lone id is a one-item choice
-    else:
-        chosen_ids = [str(item) for item in response]  # type: ignore[union-attr]
+    chosen_ids = _ticked(response)
+    if chosen_ids is None:
+        return AnswerResult(valid=False, correct=False,
+                            message=f"Tick options by their letters ({', '.join(_ids(question))}), not {response!r:.40}.")
     if not chosen_ids:
         return AnswerResult(valid=False, correct=False, message="Tick at least one option, then check your answer.")
-    unknown = [item for item in chosen_ids if item not in {option.id for option in question.options}]
+    unknown = [item for item in chosen_ids if item not in _ids(question)]
     if unknown:
-        return AnswerResult(valid=False, correct=False, message=f"Not options of this question: {', '.join(unknown)}.")
+        return AnswerResult(valid=False, correct=False, message=f"Not options of this question: {', '.join(unknown)[:80]}.")
     chosen = set(chosen_ids)
     feedback = [question.option(option_id).feedback for option_id in (o.id for o in question.options) if option_id in chosen]
     missed = [option for option in question.options if option.correct and option.id not in chosen]
@@ -100,7 +129,7 @@ def _check_multiple(question: Question, response: object) -> AnswerResult:
 
 
 def _check_numeric(question: Question, response: object) -> AnswerResult:
-    if response is None or not str(response).strip():
+    if response is None or (isinstance(response, str) and not response.strip()):
         return AnswerResult(valid=False, correct=False, message=f"Type a number (in {question.unit}), then check your answer.")
     try:
         value = read_number(response, "Your answer", unit=question.unit)
@@ -116,8 +145,10 @@ def _check_numeric(question: Question, response: object) -> AnswerResult:
     return AnswerResult(valid=True, correct=False, feedback=(question.feedback_incorrect,))
 
 
+@checked_arguments
 def correct_answer_text(question: Question) -> str:
     """The right answer in words, for the 'reveal answers' view and static pages."""
+    question = read_instance(question, "question", Question, "a quiz Question")
     if question.type == "numeric":
         tolerance = f" (within ±{question.tolerance:g})" if question.tolerance else ""
         return f"{question.answer:g} {question.unit}{tolerance}"
@@ -139,9 +170,17 @@ class QuizProgress:
     question_ids: tuple[str, ...]
     attempts: dict[str, list[bool]] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.question_ids = tuple(read_sequence(self.question_ids, "question_ids", lambda item, where: read_text(item, where, empty=False),
+                                                unique=True))
+        attempts = read_mapping(self.attempts, "attempts")
+        self.attempts = {key: [read_bool(item, f"attempts[{key!r}]") for item in read_sequence(value, f"attempts[{key!r}]")]
+                         for key, value in attempts.items() if key in self.question_ids}
+
     def record(self, question_id: str, result: AnswerResult) -> None:
         if question_id not in self.question_ids:
-            raise KeyError(f"{question_id!r} is not part of this quiz")
+            raise CourseInputError("question_id", question_id, "a question of this quiz",
+                                   message=f"question_id: {question_id!r} is not part of this quiz")
         if result.valid:
             self.attempts.setdefault(question_id, []).append(result.correct)
 

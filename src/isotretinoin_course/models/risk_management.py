@@ -33,12 +33,14 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from ..core.inputs import checked_arguments
 from ..content.contraception import Method, contraceptive_methods, find_method
 from ..content.programmes import programme as programme_info
 from ..content.programmes import setting_words
 from ..content.rule_sets import CATEGORIES, PROGRAMMES, SETTINGS, RuleSet, RuleSetError, programme_of, resolve_rule_set, rule_set_for, rule_sets
+from ..content.ranges import read_plausible
 from ..core.errors import CourseInputError
-from ..core.inputs import read_date
+from ..core.inputs import read_bool, read_choice, read_date, read_instance, read_mapping, read_number, read_sequence, read_text
 
 DAY = dt.timedelta(days=1)
 
@@ -50,11 +52,26 @@ class TimelineError(CourseInputError):
 # --------------------------------------------------------------------------- timelines
 
 
+# The entries of a timeline read their fields when they are made: a date may be given as a date, a datetime or
+# Timestamp, or ISO text; a whole number as a number or text ("30"); text such as "no" is never a boolean.
+def _date_field(entry: object, name: str, optional: bool = False) -> None:
+    object.__setattr__(entry, name, read_date(getattr(entry, name), name, optional=optional, error=TimelineError))
+
+
+def _whole_field(entry: object, name: str, minimum: int, maximum: int) -> None:
+    object.__setattr__(entry, name, read_number(getattr(entry, name), name, minimum=minimum, maximum=maximum, integer=True, error=TimelineError))
+
+
 @dataclass(frozen=True)
 class PregnancyTest:
     date: dt.date
     result: str  # "negative" / "positive"
     setting: str = "lab"  # "lab", "office", "home", "remote" (supervised at a distance)
+
+    def __post_init__(self) -> None:
+        _date_field(self, "date")
+        read_choice(self.result, "result", ("negative", "positive"), error=TimelineError)
+        read_choice(self.setting, "setting", SETTINGS, error=TimelineError)
 
 
 @dataclass(frozen=True)
@@ -65,6 +82,11 @@ class Contraception:
     start: dt.date
     end: dt.date | None = None
 
+    def __post_init__(self) -> None:
+        read_text(self.method, "method", empty=False, max_length=200, error=TimelineError)
+        _date_field(self, "start")
+        _date_field(self, "end", optional=True)
+
 
 @dataclass(frozen=True)
 class Prescription:
@@ -74,6 +96,13 @@ class Prescription:
     authorised: dt.date | None = None  # the day the pharmacy obtained an authorisation, if recorded
     authorisation_reversed: dt.date | None = None  # the day the pharmacy reversed it, if it did
 
+    def __post_init__(self) -> None:
+        _date_field(self, "date")
+        object.__setattr__(self, "days_supply", int(read_plausible(self.days_supply, "days_supply", "course_days", integer=True, error=TimelineError)))
+        _whole_field(self, "refills", 0, MAX_REFILLS)
+        _date_field(self, "authorised", optional=True)
+        _date_field(self, "authorisation_reversed", optional=True)
+
 
 @dataclass(frozen=True)
 class Pickup:
@@ -81,6 +110,10 @@ class Pickup:
 
     prescription_date: dt.date
     date: dt.date
+
+    def __post_init__(self) -> None:
+        _date_field(self, "prescription_date")
+        _date_field(self, "date")
 
 
 @dataclass
@@ -95,50 +128,76 @@ class Timeline:
     registered: bool = True  # enrolled in the programme's registry, where it has one (iPLEDGE)
     risk_acknowledgement: dt.date | None = None  # the day a risk form was completed (the UK's Acknowledgement of Risk Form)
 
+    def __post_init__(self) -> None:
+        who = self.patient_id if isinstance(self.patient_id, str) and self.patient_id.strip() else "(no patient id)"
+        try:
+            self.patient_id = read_text(self.patient_id, "patient_id", empty=False, max_length=100, error=TimelineError)
+            self.category = read_choice(self.category, "category", CATEGORIES, error=TimelineError)
+            for name, kind in _ENTRIES.items():
+                setattr(self, name, read_sequence(getattr(self, name), name, lambda entry, where, kind=kind: read_instance(
+                    entry, where, kind, f"a {kind.__name__}", error=TimelineError), error=TimelineError))
+            if self.programme is not None:
+                self.programme = read_choice(self.programme, "programme", PROGRAMMES, error=TimelineError)
+            self.registered = read_bool(self.registered, "registered", error=TimelineError)
+            self.risk_acknowledgement = read_date(self.risk_acknowledgement, "risk_acknowledgement", optional=True, error=TimelineError)
+        except TimelineError as error:
+            raise _in_timeline(who, "the timeline", error) from None
+
+
+def _in_timeline(who: str, where: str, error: CourseInputError) -> TimelineError:
+    """``error`` (a field of a timeline or of one of its entries) reworded to name the patient and the entry too."""
+    problem = str(error)
+    if error.field and problem.startswith(f"{error.field}: "):
+        problem = problem[len(error.field) + 2:]
+    elif error.field and problem.startswith(error.field):
+        problem = problem[len(error.field):].lstrip()
+    return TimelineError(error.field or where, error.value, error.allowed,
+                         message=f"{who}: {where}, field '{error.field}': {problem}" if error.field else f"{who}: {where}: {problem}")
+
+
+_ENTRIES = {"pregnancy_tests": PregnancyTest, "contraception": Contraception, "prescriptions": Prescription, "pickups": Pickup}
+MAX_REFILLS = 12  # more refills than months in a year is a slip; the rules refuse any refill where they forbid them
+
 
 TIMELINE_FIELDS = ("patient_id", "category", "pregnancy_tests", "contraception", "prescriptions", "pickups")
 
 
+@checked_arguments
 def timeline_from_dict(data: dict) -> Timeline:
     """Build a timeline from plain data (e.g. JSON or YAML), naming any missing field or malformed entry."""
-    if not isinstance(data, dict):
-        raise TimelineError(f"a timeline must be a mapping with the fields {TIMELINE_FIELDS}")
-    who = data.get("patient_id", "(no patient id)")
+    data = read_mapping(data, "timeline", what=f"a mapping with the fields {', '.join(TIMELINE_FIELDS)}", error=TimelineError)
+    who = data.get("patient_id") if isinstance(data.get("patient_id"), str) and data["patient_id"].strip() else "(no patient id)"
     missing = [name for name in TIMELINE_FIELDS if name not in data]
     if missing:
-        raise TimelineError(f"{who}: missing field(s) {missing}")
+        raise TimelineError("timeline", sorted(data, key=str), f"the fields {', '.join(TIMELINE_FIELDS)}", message=f"{who}: missing field(s) {missing}")
 
-    def day(value, where: str) -> dt.date | None:
-        try:
-            return read_date(value, f"{who}: {where}", optional=True)
-        except CourseInputError as error:
-            raise TimelineError(str(error)) from None
+    def entries(name: str, kind: type, keys: tuple[str, ...], optional: tuple[str, ...] = ()) -> list:
+        made = []
+        for number, entry in enumerate(read_sequence(data[name], f"{who}: {name}", error=TimelineError), 1):
+            where = f"{who}: {name} entry {number}"
+            entry = read_mapping(entry, where, keys=keys, what=f"a mapping with {', '.join(keys)}", error=TimelineError)
+            try:
+                made.append(kind(**{key: entry[key] for key in keys}, **{key: entry[key] for key in optional if key in entry}))
+            except CourseInputError as error:
+                raise TimelineError(f"{where}, field '{error.field}'", error.value, error.allowed, message=f"{where}: {error}") from None
+        return made
 
-    def items(name: str, keys: tuple[str, ...]):
-        for number, entry in enumerate(data[name], 1):
-            absent = [key for key in keys if key not in entry]
-            if absent:
-                raise TimelineError(f"{who}: {name} entry {number}: missing {absent}")
-            yield number, entry
-
-    def whole(value, where: str) -> int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TimelineError(where, value, "a whole number", message=f"{who}: {where}: expected a whole number, got {value!r}")
-        return value
-
-    return Timeline(
-        patient_id=str(data["patient_id"]),
-        category=str(data["category"]),
-        pregnancy_tests=[PregnancyTest(day(e["date"], f"pregnancy test {n}"), e["result"], e.get("setting", "lab")) for n, e in items("pregnancy_tests", ("date", "result"))],
-        contraception=[Contraception(e["method"], day(e["start"], f"contraception {n} start"), day(e.get("end"), f"contraception {n} end")) for n, e in items("contraception", ("method", "start"))],
-        prescriptions=[Prescription(day(e["date"], f"prescription {n}"), whole(e["days_supply"], f"prescription {n} days_supply"), whole(e.get("refills", 0), f"prescription {n} refills"),
-                                    day(e.get("authorised"), f"prescription {n} authorised"), day(e.get("authorisation_reversed"), f"prescription {n} authorisation_reversed"))
-                       for n, e in items("prescriptions", ("date", "days_supply"))],
-        pickups=[Pickup(day(e["prescription_date"], f"pick-up {n}"), day(e["date"], f"pick-up {n}")) for n, e in items("pickups", ("prescription_date", "date"))],
-        programme=data.get("programme"),
-        registered=data.get("registered", True),
-        risk_acknowledgement=day(data.get("risk_acknowledgement"), "risk_acknowledgement"),
-    )
+    try:
+        return Timeline(
+            patient_id=data["patient_id"],
+            category=data["category"],
+            pregnancy_tests=entries("pregnancy_tests", PregnancyTest, ("date", "result"), ("setting",)),
+            contraception=entries("contraception", Contraception, ("method", "start"), ("end",)),
+            prescriptions=entries("prescriptions", Prescription, ("date", "days_supply"), ("refills", "authorised", "authorisation_reversed")),
+            pickups=entries("pickups", Pickup, ("prescription_date", "date")),
+            programme=data.get("programme"),
+            registered=data.get("registered", True),
+            risk_acknowledgement=data.get("risk_acknowledgement"),
+        )
+    except TimelineError as error:
+        if error.field and error.field.startswith(who):
+            raise
+        raise TimelineError(f"{who}: {error.field}", error.value, error.allowed, message=f"{who}: {error}") from None
 
 
 def _refuse(who: str, where: str, field_name: str, value: object, allowed: str, problem: str) -> TimelineError:
@@ -158,14 +217,37 @@ def _methods(timeline: Timeline, who: str, programme: str | None = None) -> list
     return found
 
 
-def validate_timeline(timeline: Timeline, programme: str | None = None) -> None:
-    """Refuse a timeline that cannot be judged, naming the patient, the entry and the field.
+def _read_again(timeline: Timeline) -> Timeline:
+    """The timeline with every field and entry read again, as when it was made: code may have changed a field since."""
+    who = timeline.patient_id if isinstance(timeline.patient_id, str) and timeline.patient_id.strip() else "(no patient id)"
+    where = "the timeline"
+    try:
+        fields = {item.name: getattr(timeline, item.name) for item in dataclasses.fields(Timeline)}
+        for name in _ENTRIES:
+            value = fields[name]
+            if isinstance(value, (list, tuple)):
+                rebuilt = []
+                for number, entry in enumerate(value, 1):
+                    where = f"{name} entry {number}"
+                    rebuilt.append(type(entry)(**{item.name: getattr(entry, item.name) for item in dataclasses.fields(entry)})
+                                   if dataclasses.is_dataclass(entry) else entry)
+                fields[name] = rebuilt
+        where = "the timeline"
+        return Timeline(**fields)
+    except TimelineError as error:
+        raise TimelineError(f"{who}: {where}, field '{error.field}'", error.value, error.allowed, message=f"{who}: {where}: {error}") from None
+
+
+@checked_arguments
+def validate_timeline(timeline: Timeline, programme: str | None = None) -> Timeline:
+    """Refuse a timeline that cannot be judged, naming the patient, the entry and the field; return it as read.
 
     With ``programme``, the timeline must belong to it (a UK patient is never judged under a US rule set).
     """
-    who = timeline.patient_id or "(no patient id)"
-    if not timeline.patient_id:
-        raise TimelineError("patient_id", timeline.patient_id, "an identifier", message="the timeline has no patient_id")
+    timeline = _read_again(read_instance(timeline, "timeline", Timeline, "a Timeline", error=TimelineError))
+    if programme is not None:
+        programme = read_choice(programme, "programme", PROGRAMMES, error=TimelineError)
+    who = timeline.patient_id
     if timeline.category not in CATEGORIES:
         raise _refuse(who, "the timeline", "category", timeline.category, f"one of {CATEGORIES}", f"unknown category {timeline.category!r}; expected one of {CATEGORIES}")
     if timeline.programme is not None and timeline.programme not in PROGRAMMES:
@@ -233,6 +315,7 @@ def validate_timeline(timeline: Timeline, programme: str | None = None) -> None:
         if pickup.date < pickup.prescription_date:
             raise _refuse(who, f"pick-up {number}", "date", pickup.date, f"a date from {pickup.prescription_date}",
                           f"pick-up on {pickup.date} is before its prescription of {pickup.prescription_date}")
+    return timeline
 
 
 # --------------------------------------------------------------------------- decisions
@@ -264,9 +347,14 @@ class Decision:
     outcome: str = ""  # one of OUTCOMES; by default "dispense" when allowed, else "refuse"
 
     def __post_init__(self) -> None:
-        outcome = self.outcome or ("dispense" if self.allowed else "refuse")
-        if outcome not in OUTCOMES or self.allowed != (outcome in ("dispense", "query")):
-            raise ValueError(f"outcome {outcome!r} does not fit allowed={self.allowed}; outcomes: {OUTCOMES}")
+        allowed = read_bool(self.allowed, "allowed", error=TimelineError)
+        outcome = read_choice(self.outcome or ("dispense" if allowed else "refuse"), "outcome", OUTCOMES, error=TimelineError)
+        if allowed != (outcome in ("dispense", "query")):
+            raise TimelineError("outcome", outcome, f"an outcome that fits allowed={allowed}",
+                                message=f"outcome: {outcome!r} does not fit allowed={allowed}; outcomes: {OUTCOMES}")
+        for name in ("date", "prescription_date"):
+            _date_field(self, name)
+        _date_field(self, "last_day_to_dispense", optional=True)
         object.__setattr__(self, "outcome", outcome)
 
 
@@ -578,7 +666,7 @@ def _not_judged(pickup: Pickup, fixed: RuleSet | None, programme: str) -> tuple[
 
 
 def _judge(timeline: Timeline, rules_on: RuleSetOn, fixed: RuleSet | None, programme: str, dispensed: bool) -> Evaluation:
-    validate_timeline(timeline, programme)
+    """Judge a timeline that :func:`validate_timeline` has read (``evaluate`` does so first)."""
     methods = _methods(timeline, timeline.patient_id, programme)
     prescriptions = {prescription.date: prescription for prescription in timeline.prescriptions}
     boundaries = sorted({rule_set.applies_from for rule_set in rule_sets().values() if rule_set.programme == programme})
@@ -653,6 +741,7 @@ def _with_unconfirmed_dates(evaluation: Evaluation, timeline: Timeline, rules_on
     return dataclasses.replace(evaluation, decisions=tuple(decisions))
 
 
+@checked_arguments
 def evaluate(timeline: Timeline, rule_set: RuleSet | str, *, dispensed: bool = False) -> Evaluation:
     """Judge every collection in order and list the compliance gaps and notes.
 
@@ -665,6 +754,8 @@ def evaluate(timeline: Timeline, rule_set: RuleSet | str, *, dispensed: bool = F
     whatever the verdict, and each refusal becomes a gap worded "dispensed although ...".
     """
     rules_on, fixed, programme = _rules_on(rule_set)
+    timeline = validate_timeline(timeline, programme)
+    dispensed = read_bool(dispensed, "dispensed", error=TimelineError)
     evaluation = _judge(timeline, rules_on, fixed, programme, dispensed)
     return evaluation if fixed is not None else _with_unconfirmed_dates(evaluation, timeline, rules_on, programme)
 
@@ -734,8 +825,10 @@ def _short_name(decision: Decision) -> str:
     return found.short_name + ("" if found.date_detail.confirmed else ", start date assumed")
 
 
+@checked_arguments
 def explain(evaluation: Evaluation) -> str:
     """The decisions, gaps and notes as plain text, for notebooks and feedback."""
+    evaluation = read_instance(evaluation, "evaluation", Evaluation, "an Evaluation (evaluate(timeline, rule_set))", error=TimelineError)
     if evaluation.rule_set is not None:
         lines = [f"Rule set: {evaluation.rule_set.name}, applies {evaluation.rule_set.period_words()}"]
     else:
@@ -757,15 +850,23 @@ def explain(evaluation: Evaluation) -> str:
     return "\n".join(lines)
 
 
+@checked_arguments
 def as_patient_of(timeline: Timeline, programme: str, patient_id: str | None = None) -> Timeline:
     """The same record as a patient of another programme (a teaching comparison: one visit, three sets of rules)."""
+    timeline = read_instance(timeline, "timeline", Timeline, "a Timeline", error=TimelineError)
     programme = programme_of(programme)
+    if patient_id is not None:
+        patient_id = read_text(patient_id, "patient_id", empty=False, max_length=100, error=TimelineError)
     return dataclasses.replace(timeline, programme=programme, patient_id=patient_id or timeline.patient_id)
 
 
+@checked_arguments
 def decisions_by_programme(timeline: Timeline, programmes: Sequence[str] = PROGRAMMES) -> dict[str, Evaluation | str]:
     """The same record judged under each programme's rules in force on each date; a programme that cannot judge
     it (no set on those dates, a method its list does not class) gives the reason instead of an evaluation."""
+    timeline = read_instance(timeline, "timeline", Timeline, "a Timeline", error=TimelineError)
+    programmes = read_sequence(programmes, "programmes", lambda item, where: read_choice(item, where, PROGRAMMES, error=TimelineError),
+                               unique=True, error=TimelineError)
     result: dict[str, Evaluation | str] = {}
     for programme in programmes:
         try:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
+from ..core.inputs import checked_arguments
+from ..core.inputs import read_text
 from ..core.markup import inline_markup
 from ..models.article_scoring import CRITERIA, score_article
 from .base import CourseWidget
@@ -12,8 +14,9 @@ from .base import CourseWidget
 class ArticleScorecard(CourseWidget):
     """Rate a page on each criterion from 1 to 5 and see its score and weak points once every criterion is rated."""
 
+    @checked_arguments
     def __init__(self, title: str) -> None:
-        self.title = title
+        self.title = title = read_text(title, "title", empty=False, max_length=300)
         # Buttons that start with nothing chosen: a slider preset to 3 showed a score before the student rated anything.
         self.choices = {key: widgets.ToggleButtons(options=[1, 2, 3, 4, 5], value=None, style={"button_width": "2.6em"},
                                                    layout=widgets.Layout(width="auto")) for key, _question in CRITERIA}

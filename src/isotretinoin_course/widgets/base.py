@@ -21,6 +21,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from ..core.inputs import checked_arguments, read_instance, read_sequence
 from ..core.errors import CourseInputError
 from ..core.markup import inline_markup
 
@@ -30,11 +31,13 @@ class CourseWidget(widgets.VBox):
 
     title = "Course widget"  # names the widget in its fixed text representation
 
+    @checked_arguments
     def __init__(self, children: Sequence[widgets.Widget], *, message: widgets.HTML | None = None,
                  outputs: Sequence[widgets.Widget] = (), **kwargs: Any) -> None:
         """``message``: where problems are shown (created and placed before the first output if not given);
         ``outputs``: what goes stale when an update fails."""
-        children = list(children)
+        children = read_sequence(children, "children", lambda item, where: read_instance(item, where, widgets.Widget, "a widget"))
+        outputs = read_sequence(outputs, "outputs", lambda item, where: read_instance(item, where, widgets.Widget, "a widget"))
         if message is None:
             message = widgets.HTML("")
             position = children.index(outputs[0]) if outputs and outputs[0] in children else len(children)
@@ -78,6 +81,7 @@ class CourseWidget(widgets.VBox):
             self.clear_problem()
             return result
 
+        guarded.__course_guarded__ = True  # type: ignore[attr-defined]  # the property tests check every handler has it
         return guarded
 
     def observe_guarded(self, control: widgets.Widget, handler: Callable[..., Any], names: str = "value") -> None:

@@ -7,6 +7,7 @@ import html
 
 import ipywidgets as widgets
 
+from ..core.inputs import checked_arguments
 from ..core.markup import inline_markup
 from ..core.progress_store import SavedResult
 from ..models.capstone import CapstoneCase
@@ -21,6 +22,7 @@ class CaseQuiz(Quiz):
 
     progress_kind = "capstone"
 
+    @checked_arguments
     def __init__(self, case: CapstoneCase, key: str) -> None:
         self.case, self.key = case, key
         super().__init__(case.bank, [key], title=case.step(key).stage)
@@ -40,6 +42,7 @@ class CaseQuiz(Quiz):
 class CaseStepView(CourseWidget):
     """One step of the case: its scenario, then its question. ``CaseStepView(case, "eligibility")``."""
 
+    @checked_arguments
     def __init__(self, case: CapstoneCase, key: str) -> None:
         self.step = case.step(key)
         self.quiz = CaseQuiz(case, key)

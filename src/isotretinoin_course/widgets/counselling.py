@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 import ipywidgets as widgets
 
+from ..core.inputs import checked_arguments
 from ..content.rule_sets import CATEGORIES
 from ..core.markup import inline_markup
 from ..models.counselling import CounsellingSummary, Profile, condition_wording, counselling_summary, topic, topics
@@ -19,6 +20,7 @@ class CounsellingChecklist(CourseWidget):
 
     title = "Counselling checklist"
 
+    @checked_arguments
     def __init__(self, profile: Profile, patient_label: str = "SYNTHETIC patient", on: dt.date | None = None) -> None:
         self.patient_label, self.on = patient_label, on
         self.category = widgets.Dropdown(options=[(c.replace("_", " "), c) for c in CATEGORIES], value=profile.category, description="Patient")
@@ -71,6 +73,7 @@ class CounsellingChecklist(CourseWidget):
         return f"<p><strong>Counselling checklist</strong> (interactive when the notebook runs). Topics:</p><ul>{items}</ul>"
 
 
+@checked_arguments
 def status_html(summary: CounsellingSummary) -> str:
     """What is missing, for the pharmacist (not part of the patient's summary)."""
     if summary.missing_essentials:

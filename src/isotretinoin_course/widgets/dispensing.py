@@ -16,9 +16,11 @@ import html
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
+from ..core.inputs import checked_arguments
 from ..content.programmes import category_words, programme, setting_words
 from ..content.rule_sets import PROGRAMMES, RuleSet, rule_sets
 from ..core.errors import CourseInputError
+from ..core.inputs import read_choice, read_instance, read_mapping, read_number
 from ..core.markup import inline_markup
 from ..figures.risk_management import timeline_figure
 from ..figures.style import figure_png
@@ -37,6 +39,7 @@ _ADVICE = {
 }
 
 
+@checked_arguments
 def judge(choice: str | bool, decision: Decision) -> tuple[bool, str]:
     """Compare a student's choice with the engine's decision; return (correct, feedback).
 
@@ -64,9 +67,13 @@ def _rule_set_words(decision: Decision) -> str:
     return f"{found.name}, {found.period_words()}" if found else decision.rule_set
 
 
+@checked_arguments
 def visit_card_html(timeline: Timeline, decision: Decision) -> str:
     """What the pharmacist sees at one visit (facts only, no verdict)."""
-    prescription = next(p for p in timeline.prescriptions if p.date == decision.prescription_date)
+    prescription = next((p for p in timeline.prescriptions if p.date == decision.prescription_date), None)
+    if prescription is None:
+        raise CourseInputError("decision", decision.prescription_date, f"a decision about one of {timeline.patient_id}'s prescriptions",
+                               message=f"decision: its prescription of {decision.prescription_date} is not one of {timeline.patient_id}'s")
     tests = [t for t in timeline.pregnancy_tests if t.date <= decision.date]
     latest = f"{tests[-1].date} — {tests[-1].result}, {setting_words(tests[-1].setting)}" if tests else "none recorded"
     methods = [m for m in timeline.contraception if m.start <= decision.date and (m.end is None or m.end >= decision.date)]
@@ -89,8 +96,11 @@ def visit_card_html(timeline: Timeline, decision: Decision) -> str:
     return f"<table>{body}</table>"
 
 
+@checked_arguments
 def comparison_html(results: dict[str, Evaluation | str], position: int) -> str:
     """One visit decided under each programme (the record relabelled as each programme's patient)."""
+    results = read_mapping(results, "results", what="decisions_by_programme(timeline)")
+    position = read_number(position, "position", minimum=0, integer=True)
     cells = []
     for key in PROGRAMMES:
         result = results.get(key)
@@ -112,12 +122,17 @@ class DispensingSimulator(CourseWidget):
 
     title = "Dispensing simulator"
 
+    @checked_arguments
     def __init__(self, patients: dict[str, Timeline], patient_id: str, rule_set: RuleSet | str | None = None) -> None:
         """``patients`` by id; each is judged under its own programme's rules in force on each date, or under
         ``rule_set`` (a rule set or its key) for every patient if given."""
-        if patient_id not in patients:
-            raise CourseInputError("patient_id", patient_id, "a patient of the simulator",
-                                   message=f"patient_id: {patient_id!r} is not one of the simulator's patients ({', '.join(sorted(patients))})")
+        patients = dict(read_mapping(patients, "patients", what="a mapping of patient id to Timeline"))
+        for key, timeline in patients.items():
+            read_instance(timeline, f"patients[{key!r}]", Timeline, "a Timeline")
+            if not timeline.pickups:
+                raise CourseInputError(f"patients[{key!r}].pickups", [], "at least one pick-up to decide",
+                                       message=f"patients[{key!r}].pickups: {key} has no pick-up, so there is no visit to decide")
+        patient_id = read_choice(patient_id, "patient_id", sorted(patients), what="patients of the simulator")
         self.patients, self.rule_set = patients, rule_set
         self.picker = widgets.Dropdown(options=sorted(patients), value=patient_id, description="Patient")
         self.card = widgets.HTML()

@@ -6,38 +6,41 @@ import datetime as dt
 
 import ipywidgets as widgets
 
-from ..core.errors import CourseInputError
-from ..core.inputs import read_date, read_number
+from ..core.inputs import checked_arguments
+from ..content.ranges import read_plausible
+from ..core.inputs import read_choice, read_date
 from ..core.markup import inline_markup
 from ..models.dosing import (
-    MAINTENANCE_MG_PER_KG_DAY, STARTING_MG_PER_KG_DAY, SUPPLY_DAYS, Phase, build_regimen, course_days_to_target, label_ceiling_mg_per_kg_day,
+    MAINTENANCE_MG_PER_KG_DAY, STARTING_MG_PER_KG_DAY, SUPPLY_DAYS, Phase, build_regimen, course_days_to_target,
 )
 from ..models.isotretinoin_pk import FORMULATIONS
 from .base import CourseWidget
 
 
-def _read_number(text: object, name: str, unit: str, low: float, high: float, note: str = "") -> float:
-    return read_number(text, name, unit=unit, positive=True, minimum=low, maximum=high, range_note=note)
+# Start dates the calculator accepts: any real course, and far enough from the calendar's end that the date the target is
+# reached can always be computed (a start of 9999-12-01 once overflowed).
+EARLIEST_START = dt.date(1990, 1, 1)
+LATEST_START = dt.date(2100, 12, 31)
 
 
-def dosing_plan_html(weight: object, starting: object, maintenance: object, formulation: str, target: object,
+@checked_arguments
+def dosing_plan_html(weight: object, starting: object, maintenance: object, formulation: object, target: object,
                      start: object, missed_days: object) -> str:
-    """The calculator's answer for what was typed, or a message saying what to fix."""
-    try:
-        weight_kg = _read_number(weight, "Body weight", "kg", 30, 200)
-        ceiling = label_ceiling_mg_per_kg_day()  # above every label's maximum: refused as a likely slip
-        allowed = "what any US label allows"
-        start_mg_kg = _read_number(starting, "First-month dose", "mg/kg/day", 0.1, ceiling, allowed)
-        maintenance_mg_kg = _read_number(maintenance, "Dose from month 2", "mg/kg/day", 0.1, ceiling, allowed)
-        target_mg_kg = _read_number(target, "Cumulative target", "mg/kg", 30, 400)
-        start_date = read_date(start, "Start date")
-        missed = read_number(missed_days if str(missed_days).strip() else 0, "Missed days", unit="days", minimum=0, integer=True)
-        first = build_regimen(start_mg_kg, weight_kg, formulation)
-        later = build_regimen(maintenance_mg_kg, weight_kg, formulation)
-        days = course_days_to_target([Phase(SUPPLY_DAYS, first.daily_mg), Phase(10_000, later.daily_mg)], target_mg_kg, weight_kg, missed)
-    except CourseInputError as error:
-        message = str(error)
-        return f'<div role="status"><p>⚠ <strong>Check the input.</strong> {inline_markup(message[:1].upper() + message[1:])}</p></div>'
+    """The calculator's answer for what was typed, as HTML; :class:`CourseInputError` naming the box to fix otherwise.
+
+    Every number is read within its plausible range (``content/plausible_ranges.yml``), the fields named as the boxes are.
+    """
+    weight_kg = read_plausible(weight, "Body weight", "weight_kg")
+    labels = "what any US label allows"  # the range's maximum is the labels' highest dose (a test holds them equal)
+    start_mg_kg = read_plausible(starting, "First-month dose", "dose_mg_per_kg_day", range_note=labels)
+    maintenance_mg_kg = read_plausible(maintenance, "Dose from month 2", "dose_mg_per_kg_day", range_note=labels)
+    formulation = read_choice(formulation, "Formulation", FORMULATIONS)
+    target_mg_kg = read_plausible(target, "Cumulative target", "cumulative_target_mg_per_kg")
+    start_date = read_date(start, "Start date", minimum=EARLIEST_START, maximum=LATEST_START)
+    missed = read_plausible(missed_days if not isinstance(missed_days, str) or missed_days.strip() else 0, "Missed days", "missed_days", integer=True)
+    first = build_regimen(start_mg_kg, weight_kg, formulation)
+    later = build_regimen(maintenance_mg_kg, weight_kg, formulation)
+    days = course_days_to_target([Phase(SUPPLY_DAYS, first.daily_mg), Phase(SUPPLY_DAYS, later.daily_mg)], target_mg_kg, weight_kg, missed)
     notes = [f"The {label} dose: {regimen.label_note()}." for label, regimen in (("first-month", first), ("month-2", later)) if regimen.label_note()]
     end = start_date + dt.timedelta(days=days)
     rows = [
@@ -61,7 +64,10 @@ class DosingCalculator(CourseWidget):
 
     title = "Dosing calculator"
 
+    @checked_arguments
     def __init__(self, weight_kg: float = 60, formulation: str = "conventional") -> None:
+        weight_kg = read_plausible(weight_kg, "weight_kg", "weight_kg")
+        formulation = read_choice(formulation, "formulation", FORMULATIONS)
         style = {"description_width": "17em"}
         self.weight = widgets.Text(value=f"{weight_kg:g}", description="Body weight (kg)", style=style, layout=widgets.Layout(width="30em"))
         self.starting = widgets.Text(value=f"{STARTING_MG_PER_KG_DAY:.1f}", description="First-month dose (mg/kg/day)", style=style, layout=widgets.Layout(width="30em"))
@@ -77,7 +83,7 @@ class DosingCalculator(CourseWidget):
             self.observe_guarded(control, self._update)
         super().__init__([widgets.HTML("<p><strong>Dosing and cumulative-dose calculator</strong></p>"), *controls, self.result],
                          outputs=[self.result])
-        self._update()
+        self.guard(self._update)()
 
     def _update(self, _change: object = None) -> None:
         self.result.value = dosing_plan_html(self.weight.value, self.starting.value, self.maintenance.value, self.formulation.value,

@@ -6,7 +6,9 @@ import ipywidgets as widgets
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..core.inputs import checked_arguments
 from ..core.constants import SYNTHETIC_LABEL
+from ..core.inputs import read_choice, read_tables
 from ..core.markup import inline_markup
 from ..data.cohort import planted_labels
 from ..figures.monitoring import PatientTimeline
@@ -15,8 +17,21 @@ from ..models.monitoring import flag_panel, visit_words
 from .base import CourseWidget
 
 
+_NEEDED = {"patients": ("patient_id",),
+           "labs": ("patient_id", "date", "visit", "triglycerides_mg_dl", "total_cholesterol_mg_dl", "hdl_mg_dl", "alt_u_l")}
+
+
+def _patient(tables: object, patient_id: object) -> tuple[dict[str, pd.DataFrame], str]:
+    """The cohort's tables and one of its patient ids (a close match suggested: 'syn-0008' → 'SYN-0008')."""
+    tables = read_tables(tables, "tables", _NEEDED)
+    ids = [str(pid) for pid in tables["patients"]["patient_id"]]
+    return tables, read_choice(patient_id, "patient_id", ids, what="patient ids of the synthetic cohort")  # type: ignore[return-value]
+
+
+@checked_arguments
 def patient_flags_html(tables: dict[str, pd.DataFrame], patient_id: str) -> str:
     """Each blood draw of one patient, with its flags (most urgent first)."""
+    tables, patient_id = _patient(tables, patient_id)
     labs = tables["labs"][tables["labs"]["patient_id"] == patient_id]
     rows = []
     for row in labs.itertuples():
@@ -31,7 +46,9 @@ class PatientExplorer(CourseWidget):
 
     title = "Synthetic patient explorer"
 
+    @checked_arguments
     def __init__(self, tables: dict[str, pd.DataFrame], patient_id: str = "SYN-0008") -> None:
+        tables, patient_id = _patient(tables, patient_id)
         self.tables = tables
         planted = planted_labels()
         options = [(f"{pid} — {planted[pid]}" if pid in planted else pid, pid) for pid in tables["patients"]["patient_id"]]

@@ -13,6 +13,7 @@ import html
 
 import ipywidgets as widgets
 
+from ..core.inputs import checked_arguments
 from ..core.constants import FIGURE_DESCRIPTION_PREFIX
 from ..core.inputs import read_choice, read_number
 from ..core.markup import inline_markup
@@ -23,6 +24,7 @@ from ..models.pk_scenario import SCHEDULES, STEP_H, WASHOUT_DAYS, Exposure, Scen
 from .base import CourseWidget
 
 
+@checked_arguments
 def exposure_html(scenario: Scenario, figures: Exposure) -> str:
     product = FORMULATIONS[scenario.formulation]
     elimination = eliminator(scenario.eliminator)
@@ -53,6 +55,7 @@ class PKSimulator(CourseWidget):
 
     title = "PK simulator"
 
+    @checked_arguments
     def __init__(self, dose_mg: float = 30, weight_kg: float = 70, days: float = 28, formulation: str = "conventional", meal: str = "fed",
                  eliminator_name: str = "typical") -> None:
         # Read what a notebook passes in before building anything: a bad argument names its field here.

@@ -20,6 +20,7 @@ from typing import Sequence
 
 import ipywidgets as widgets
 
+from ..core.inputs import checked_arguments, read_choice, read_instance, read_sequence, read_text
 from ..content.bibliography import BibliographyError, entry_link, load_bibliography, short_citation
 from ..content.quiz_banks import Question, QuizBank, load_bank
 from ..core.markup import inline_markup, paragraphs
@@ -36,6 +37,7 @@ TYPE_HINT = {
 }
 
 
+@checked_arguments
 def feedback_html(result: AnswerResult) -> str:
     """The verdict and feedback for one checked answer, as the widget shows it (the course website's quiz.js
     writes the same HTML; ``tests/browser/test_site.py`` compares the two for every question of the course)."""
@@ -50,6 +52,7 @@ def feedback_html(result: AnswerResult) -> str:
     return f'<div class="quiz-feedback {css}" role="status"><p><strong>{verdict}</strong></p><ul>{items}{probes}</ul></div>'
 
 
+@checked_arguments
 def sources_html(keys: Sequence[str]) -> str:
     """The sources of a question as linked author–year citations, e.g. "Sources: Titus and Hodge 2012".
 
@@ -57,6 +60,7 @@ def sources_html(keys: Sequence[str]) -> str:
     has one. A key the bibliography lacks (which the bank validator refuses) is shown as itself rather
     than breaking the quiz.
     """
+    keys = read_sequence(keys, "keys", lambda item, where: read_text(item, where, empty=False, max_length=200))
     if not keys:
         return ""
     bibliography = load_bibliography()
@@ -75,6 +79,7 @@ def sources_html(keys: Sequence[str]) -> str:
     return f'<p class="quiz-sources"><small>{word}: {"; ".join(items)}</small></p>'
 
 
+@checked_arguments
 def answer_html(question: Question) -> str:
     """The right answer, the explanation and the sources of one question (folded until asked for)."""
     return (
@@ -86,6 +91,7 @@ def answer_html(question: Question) -> str:
 class QuestionCard(CourseWidget):
     """One question: prompt, answer control, a Check button and the feedback area."""
 
+    @checked_arguments
     def __init__(self, question: Question, number: int, on_result) -> None:
         self.question, self.number = question, number
         self.title = f"Question {number}"
@@ -187,6 +193,7 @@ class Quiz(CourseWidget):
 
     progress_kind = "quiz"  # how its results are filed in the progress file (the capstone's steps say "capstone")
 
+    @checked_arguments
     def __init__(self, bank: QuizBank, question_ids: Sequence[str] | None = None, title: str | None = None) -> None:
         self.bank = bank
         self.questions = presented_questions(bank, question_ids)  # the order every rendering shows
@@ -250,10 +257,8 @@ class Quiz(CourseWidget):
             card.reveal(bool(change["new"]))
 
     def card(self, question_id: str) -> QuestionCard:
-        for card in self.cards:
-            if card.question.id == question_id:
-                return card
-        raise KeyError(question_id)
+        ids = [card.question.id for card in self.cards]
+        return self.cards[ids.index(read_choice(question_id, "question_id", ids, what="questions of this quiz"))]
 
     # A fixed text repr keeps stored outputs reproducible; the HTML is what static viewers show when no
     # widget state is saved.
@@ -264,8 +269,11 @@ class Quiz(CourseWidget):
         return static_quiz_html(self.questions, self.title)
 
 
+@checked_arguments
 def static_quiz_html(questions: Sequence[Question], title: str) -> str:
     """The quiz as static HTML: questions first, answers folded away below."""
+    questions = read_sequence(questions, "questions", lambda item, where: read_instance(item, where, Question, "a quiz Question"))
+    title = read_text(title, "title", max_length=300)
     items = []
     for question in questions:
         if question.type == "numeric":
@@ -283,6 +291,7 @@ def static_quiz_html(questions: Sequence[Question], title: str) -> str:
     )
 
 
+@checked_arguments
 def quiz_for(notebook: str, question_ids: Sequence[str] | None = None, title: str | None = None) -> Quiz:
     """The quiz for a notebook, e.g. ``quiz_for("01_acne_pathophysiology")``.
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
+from ..core.inputs import checked_arguments
 from ..core.markup import inline_markup
 from ..models.acne import NODULES_SEVERE_ABOVE, THRESHOLDS, LesionCountError, LesionCounts, classify_severity, isotretinoin_fit
 from .base import CourseWidget
@@ -32,6 +33,7 @@ class SeverityClassifier(CourseWidget):
     # Three states, because "not ticked" must not turn into "not tried": the label needs to know.
     ANTIBIOTICS = (("not known", None), ("tried, acne did not respond", True), ("not tried", False))
 
+    @checked_arguments
     def __init__(self, comedones: int = 0, inflammatory: int = 0, nodules: int = 0) -> None:
         style = {"description_width": "14em"}
         self.count_inputs = {
@@ -79,6 +81,7 @@ class SeverityClassifier(CourseWidget):
         return severity_scheme_html()
 
 
+@checked_arguments
 def severity_report_html(typed_counts: dict[str, object], context: dict[str, bool | None]) -> str:
     """The classifier's answer for what the student typed, or a message saying what to fix."""
     try:

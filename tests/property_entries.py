@@ -1,0 +1,606 @@
+"""Every public name of the package with the sensible values of its parameters (see property_registry.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from hypothesis import strategies as st
+from input_checks import audit, cohort
+from property_registry import (
+    CAN_GET_PREGNANT, DAILY_MG, DAYS, DOSE_PER_KG, ENTRY, FORMULATION, FORMULATIONS, JUNK, MEAL, MEALS, PATIENT_ID, PROGRAMMES, QUESTION, ROOT,
+    SCENARIO_SIMULATION, TARGET, WEIGHT, all_questions, capstone_case, close_figures, content_paths, dataset_folders, dates, decisions,
+    figure_with_description, file_box, finite_everywhere, is_html, is_text, labs_strategy, models, near_misses, notebook_strategy,
+    number_between, numbers, prop, raw_content, record_of, regimens, rule_set_strategy, tables_strategy, text_lists,
+    timeline_strategy, within_plausible,
+)
+
+from isotretinoin_course.authoring import build, lint, pk_fit, readme, review_dates
+from isotretinoin_course.content import (
+    adverse_effects, bibliography, capstone as capstone_content, contraception, counselling as counselling_content, label_dosing, lessons,
+    pk_parameters, programmes, quiz_banks, ranges, rule_sets, validation,
+)
+from isotretinoin_course.core import inputs, markup, resources
+from isotretinoin_course.data import audit_log, cohort as cohort_module, demo, loader, programme_cases, regenerate, schema
+from isotretinoin_course.figures import acne as acne_figures, adverse_effects as adverse_figures, course_map, demo as demo_figures
+from isotretinoin_course.figures import dosing as dosing_figures, monitoring as monitoring_figures, pharmacokinetics as pk_figures
+from isotretinoin_course.figures import risk_management as risk_figures, style
+from isotretinoin_course.grading import driver as grading_driver
+from isotretinoin_course.models import acne, article_scoring, capstone, counselling, dosing, isotretinoin_pk, monitoring, pharmacokinetics
+from isotretinoin_course.models import pk_scenario, quiz, risk_management
+from isotretinoin_course.widgets import article_scorecard, base, capstone as capstone_widgets, counselling as counselling_widgets
+from isotretinoin_course.widgets import dispensing, dosing as dosing_widgets, patient_explorer, pk_simulator, quiz as quiz_widgets, severity
+
+TEXT = st.one_of(st.text(max_size=30), st.sampled_from(("Body weight", "Dose", "a *b* c", "x\n\ny", "<script>")))
+PATH_TEXT = st.one_of(st.sampled_from(("", "nope.ipynb", "notebooks", "README.md")), st.text(max_size=10))
+SMALL_N = numbers(1, 6, integer=True)
+SEED = numbers(0, 2**32, integer=True)
+BOOL = st.booleans()
+FIELD = st.sampled_from(("Body weight", "dose", "Start date"))
+ERROR_CLASS = st.just(inputs.CourseInputError)
+
+
+def day_words(result, _kwargs):
+    assert isinstance(result, dt.date) or result is None, result
+
+
+# --------------------------------------------------------------------------- core
+
+prop(inputs.read_number, value=numbers(-1e6, 1e6), field=FIELD, unit=st.sampled_from(("", "kg", "mg/kg/day")),
+     minimum=st.one_of(st.none(), st.floats(-10, 10)), maximum=st.one_of(st.none(), st.floats(10, 1000)), positive=BOOL, integer=BOOL,
+     no_junk=("field", "unit", "minimum", "maximum", "positive", "integer"), valid=lambda result, kwargs: finite_everywhere(result))
+prop(inputs.read_bool, value=BOOL, field=FIELD, no_junk=("field",), valid=lambda result, kwargs: isinstance(result, bool) or (_ for _ in ()).throw(AssertionError(result)))
+prop(inputs.read_date, value=dates(), field=FIELD, optional=BOOL, minimum=st.one_of(st.none(), st.dates()), maximum=st.one_of(st.none(), st.dates()),
+     no_junk=("field", "optional", "minimum", "maximum"), valid=day_words)
+prop(inputs.read_path, value=st.one_of(content_paths(), PATH_TEXT), field=FIELD, must_exist=BOOL, kind=st.sampled_from(("", "file", "folder")),
+     no_junk=("field", "must_exist", "kind"))
+prop(inputs.read_choice, value=near_misses(FORMULATIONS), field=FIELD, allowed=st.sampled_from((FORMULATIONS, MEALS, tuple(f"SYN-{n:04d}" for n in range(1, 241)))),
+     no_junk=("field", "allowed"), valid=lambda result, kwargs: is_text(result, kwargs))
+prop(inputs.read_sequence, value=text_lists(st.text(max_size=4)), field=FIELD, unique=BOOL, no_junk=("field", "unique"))
+prop(inputs.read_text, value=TEXT, field=FIELD, empty=BOOL, no_junk=("field", "empty"), valid=is_text)
+prop(inputs.read_instance, value=st.one_of(st.dates(), st.text()), field=FIELD, kind=st.just(dt.date), what=st.just("a date"),
+     no_junk=("field", "kind", "what"))
+prop(inputs.read_mapping, value=st.dictionaries(st.sampled_from(("a", "b")), st.integers()), field=FIELD, keys=st.just(("a",)),
+     no_junk=("field", "keys"))
+prop(inputs.read_frame, value=st.one_of(st.builds(lambda: cohort()["labs"]), st.builds(pd.DataFrame)), field=FIELD, columns=st.just(("alt_u_l",)),
+     rows=BOOL, no_junk=("field", "columns", "rows"))
+prop(inputs.read_tables, value=st.one_of(st.builds(cohort), st.builds(dict)), field=FIELD, needed=st.just({"labs": ("alt_u_l",)}),
+     no_junk=("field", "needed"))
+prop(inputs.read_seed, value=numbers(-10, 2**32 + 10, integer=True), field=FIELD, no_junk=("field",))
+prop(inputs.read_count, value=numbers(-5, 20000, integer=True), field=FIELD, maximum=st.sampled_from((1, 10, 10_000)), no_junk=("field", "maximum"))
+prop(inputs.checked_arguments, function=st.sampled_from((len, inputs.read_text)), no_junk=("function",),
+     valid=lambda result, kwargs: callable(result) or (_ for _ in ()).throw(AssertionError(result)))
+prop(markup.inline_markup, text=TEXT, valid=is_text)
+prop(markup.paragraphs, text=TEXT, valid=is_text)
+prop(resources.content_file)  # takes *parts: called with none, it is the content folder
+prop(resources.content_files, folder=st.sampled_from(("quiz_banks", "rule_sets", "schemas", "nope", "")), suffix=st.sampled_from((".yml", ".json", "")))
+prop(resources.datasets_directory)
+
+# --------------------------------------------------------------------------- content
+
+for kind, module, loader_name, problems_name in (
+    ("adverse_effects", adverse_effects, "load_adverse_effects", "adverse_effects_problems"),
+    ("capstone", capstone_content, "load_capstone_text", "capstone_problems"),
+    ("contraceptive_methods", contraception, "load_methods", "methods_problems"),
+    ("counselling_topics", counselling_content, "load_topics", "topics_problems"),
+    ("label_dosing", label_dosing, "load_label_dosing", "label_dosing_problems"),
+    ("lessons", lessons, "load_lessons", "manifest_problems"),
+    ("plausible_ranges", ranges, "load_ranges", None),
+    ("pk_parameters", pk_parameters, "load_pk_parameters", None),
+    ("programmes", programmes, "load_programmes", None),
+):
+    prop(getattr(module, loader_name), path=content_paths(), examples=0.5)
+    if problems_name:
+        prop(getattr(module, problems_name), raw=raw_content(kind), source=st.just(f"{kind}.yml"), no_junk=("source",))
+
+for cls in (adverse_effects.SeriousWarning, adverse_effects.Interaction, adverse_effects.Procedure, adverse_effects.RiskRatio,
+            adverse_effects.AdverseEffects, bibliography.Bibliography, capstone_content.CaseHistory, capstone_content.CapstoneText,
+            contraception.Classification, contraception.MethodList, contraception.Method, contraception.Methods, counselling_content.Topic,
+            counselling_content.CounsellingTopics, label_dosing.LabelDosing, lessons.Assignment, lessons.Lesson, lessons.Manifest,
+            programmes.Programme, programmes.Programmes, quiz_banks.Option, quiz_banks.AnticipatedValue, quiz_banks.Question, quiz_banks.QuizBank,
+            ranges.PlausibleRange, rule_sets.Rule, rule_sets.NotModelled, rule_sets.DateDetail, rule_sets.Window, rule_sets.RuleSet, rule_sets.SettingNote):
+    record_of(cls)
+
+for loader_function in (adverse_effects.adverse_effects, capstone_content.capstone_text, contraception.contraceptive_methods,
+                        counselling_content.counselling_topics, label_dosing.label_dosing, lessons.manifest, pk_parameters.pk_parameters,
+                        programmes.programmes, ranges.plausible_ranges):
+    prop(loader_function)  # the course's own content, read once
+prop(validation.schema, kind=near_misses(("quiz_bank", "rule_set", "lessons")))
+prop(quiz_banks.load_bank, notebook=near_misses(("01_acne_pathophysiology", "05_laboratory_monitoring")))
+prop(adverse_effects.warnings_table)
+prop(adverse_effects.interactions_table)
+prop(adverse_effects.procedures_table)
+
+prop(bibliography.entry_problems, entry=ENTRY, valid=lambda result, kwargs: isinstance(result, list) or (_ for _ in ()).throw(AssertionError(result)))
+prop(bibliography.year_of, entry=ENTRY)
+prop(bibliography.load_bibliography, path=st.one_of(st.none(), content_paths()), examples=0.5)
+prop(bibliography.cited_keys, texts=text_lists(st.sampled_from(("see [x](#ref-reynolds2024)", "[a](#ref-b) [c](#ref-d)", "none"))))
+prop(bibliography.format_entry, entry=ENTRY, valid=is_text)
+prop(bibliography.short_citation, entry=ENTRY, valid=is_text)
+prop(bibliography.entry_link, entry=ENTRY)
+prop(bibliography.references_markdown, keys=text_lists(near_misses(("reynolds2024", "zaenglein2016"))),
+     bibliography=st.builds(bibliography.load_bibliography), valid=is_text)
+
+prop(contraception.find_method, name=near_misses(("combined oral contraceptive", "male latex condom", "contraceptive implant")),
+     field=st.just("method"), no_junk=("field",))
+
+prop(lessons.manifest_from_data, raw=raw_content("lessons"))
+prop(lessons.lessons)
+prop(lessons.assignments)
+prop(lessons.lesson, number=near_misses(("01", "05", "09")))
+prop(lessons.learning_path_markdown, items=st.one_of(st.none(), st.builds(lessons.lessons), st.builds(lambda: lessons.lessons()[:3])), valid=is_text)
+
+prop(pk_parameters.parameter_entries, node=raw_content("pk_parameters"), path=st.just(""), no_junk=("path",))
+
+for function in (programmes.status_words, programmes.setting_words, programmes.rule_title, programmes.category_words, programmes.source_label,
+                 programmes.source_note):
+    name = list(__import__("inspect").signature(function).parameters)[0]
+    prop(function, **{name: near_misses(("verified-primary", "lab", "home", "pickup_window", "can_get_pregnant", "reynolds2024", "fda-ipledge-qa"))},
+         valid=is_text)
+prop(programmes.programme, key=near_misses(PROGRAMMES))
+
+prop(quiz_banks.bank_problems, raw=raw_content("quiz_bank"), source=st.just("bank.yml"), no_junk=("source",))
+prop(quiz_banks.source_problems, raw=raw_content("quiz_bank"), source=st.just("bank.yml"), no_junk=("source",))
+prop(quiz_banks.validate_bank_data, raw=raw_content("quiz_bank"), source=st.just("bank.yml"), no_junk=("source",), examples=0.5)
+prop(quiz_banks.question_from_data, data=st.one_of(st.builds(lambda q: quiz_banks.question_data(q), QUESTION),
+                                                    st.dictionaries(st.sampled_from(("id", "type", "objective", "prompt", "explanation", "options",
+                                                                                     "answer", "tolerance", "unit")), JUNK, max_size=6)))
+prop(quiz_banks.question_data, question=QUESTION)
+prop(quiz_banks.bank_data, bank=st.sampled_from(quiz_banks.bank_names()).map(quiz_banks.load_bank))
+prop(quiz_banks.bank_from_data, raw=raw_content("quiz_bank"), source=st.just("bank.yml"), no_junk=("source",))
+prop(quiz_banks.load_bank_file, path=content_paths(), examples=0.5)
+prop(quiz_banks.bank_names)
+
+prop(ranges.plausible_range, name=near_misses(("weight_kg", "hdl_mg_dl", "lesion_count")))
+prop(ranges.read_plausible, value=numbers(-10, 5000), field=FIELD, quantity=near_misses(("weight_kg", "hdl_mg_dl", "alt_u_l")), integer=BOOL,
+     no_junk=("field", "integer"), valid=lambda result, kwargs: finite_everywhere(result))
+
+prop(rule_sets.load_rule_set, path=st.one_of(content_paths(), near_misses(("ipledge_2021", "uk_mhra_2025"))), examples=0.4)
+prop(rule_sets.rule_sets)
+prop(rule_sets.resolve_rule_set, value=rule_set_strategy(), field=st.just("rule set"), no_junk=("field",))
+prop(rule_sets.programme_of, value=rule_set_strategy(), field=st.just("programme"), no_junk=("field",))
+prop(rule_sets.rule_set_for, programme=rule_set_strategy(), day=dates())
+
+prop(validation.read_structured, path=content_paths(), error=st.just(validation.ContentError), no_junk=("error",))
+prop(validation.content_path, path=content_paths(), field=st.just("path"), no_junk=("field",))
+prop(validation.read_text_file, path=st.one_of(content_paths().filter(lambda p: not isinstance(p, str)), st.sampled_from(sorted(file_box().iterdir()))),
+     error=st.just(validation.ContentError), no_junk=("path", "error"), valid=is_text)
+prop(validation.refusal, error=st.just(validation.ContentError), location=TEXT, value=JUNK, allowed=TEXT, problem=TEXT,
+     no_junk=("error", "location", "allowed", "problem"), valid=lambda result, kwargs: isinstance(result, validation.ContentError) or (_ for _ in ()).throw(AssertionError(result)))
+prop(validation.shape_checked, kind=st.sampled_from(("lessons", "quiz_bank")), error=st.just(validation.ContentError), no_junk=("kind", "error"),
+     valid=lambda result, kwargs: callable(result) or (_ for _ in ()).throw(AssertionError(result)))
+prop(validation.field_path, path=st.lists(st.one_of(st.integers(0, 5), st.text(max_size=5)), max_size=4), valid=is_text)
+prop(validation.where, source=st.just("x.yml"), raw=raw_content("quiz_bank"), path=st.lists(st.one_of(st.integers(0, 5), st.sampled_from(("questions", "options", "id"))), max_size=4),
+     no_junk=("source",), valid=is_text)
+prop(validation.schema_kinds)
+prop(validation.validate_data, raw=raw_content("rule_set"), kind=near_misses(("rule_set", "quiz_bank")), source=st.just("x.yml"), no_junk=("source",), examples=0.4)
+prop(validation.load_checked, path=content_paths(), kind=near_misses(("lessons", "quiz_bank", "label_dosing")), examples=0.4)
+prop(validation.course_content_problems, examples=0.05, deadline_ms=30000)
+prop(validation.main, argv=st.one_of(st.none(), st.lists(st.text(max_size=5), max_size=2)), examples=0.05, deadline_ms=30000)
+
+# --------------------------------------------------------------------------- models
+
+
+def regimen_valid(result, kwargs) -> None:
+    finite_everywhere(result)
+    assert 0 < result.mg_per_kg_per_day <= 20, result.describe()
+    text = result.describe()
+    target = getattr(result, "target_mg_per_kg_day", None)
+    if target is not None and abs(result.mg_per_kg_per_day - target) > 0.3 * target:
+        assert "cannot reach" in text or "rounding" in text, f"a regimen far from the dose asked for that does not say so: {text}"
+
+
+prop(acne.LesionCounts, comedones=numbers(0, 1200, integer=True), inflammatory=numbers(0, 1200, integer=True), nodules=numbers(0, 300, integer=True))
+record_of(acne.SeverityAssessment)
+prop(acne.validate_count, value=numbers(0, 1200, integer=True), name=st.sampled_from(("comedones", "nodules")), no_junk=("name",),
+     valid=number_between(0, 1000))
+COUNTS = st.builds(acne.LesionCounts, st.integers(0, 200), st.integers(0, 200), st.integers(0, 30))
+prop(acne.classify_severity, counts=st.one_of(COUNTS, st.fixed_dictionaries({"comedones": st.integers(0, 50), "inflammatory": st.integers(0, 50),
+                                                                              "nodules": st.integers(0, 9)})))
+record_of(acne.IsotretinoinFit)
+prop(acne.isotretinoin_fit, counts=COUNTS, scarring=BOOL, psychosocial_burden=BOOL, failed_standard_therapy=BOOL,
+     failed_systemic_antibiotics=st.one_of(st.none(), BOOL))
+
+RATINGS = st.fixed_dictionaries({key: numbers(0, 6, integer=True) for key, _question in article_scoring.CRITERIA})
+record_of(article_scoring.ArticleScore)
+prop(article_scoring.score_article, ratings=st.one_of(RATINGS, RATINGS.map(lambda r: dict(list(r.items())[:-1]))))
+
+record_of(capstone.CaseStep)
+prop(capstone.revisit_text, numbers=text_lists(near_misses(("01", "05", "09"))), valid=is_text)
+prop(capstone.case_timeline, tables=tables_strategy(), patient_id=st.one_of(st.none(), CAN_GET_PREGNANT, PATIENT_ID),
+     contraception_end=st.one_of(st.none(), dates()))
+prop(capstone.last_day_to_collect, timeline=timeline_strategy(), prescription_date=dates(), search_days=numbers(0, 120, integer=True),
+     valid=day_words, examples=0.5, deadline_ms=6000)
+prop(capstone.CapstoneCase, tables=tables_strategy(), patient_id=st.one_of(st.none(), CAN_GET_PREGNANT, PATIENT_ID), examples=0.4, deadline_ms=8000)
+
+prop(counselling.topics)
+prop(counselling.topic_keys)
+prop(counselling.condition_wording, condition=near_misses(("always", "can_get_pregnant", "recommended")), valid=is_text)
+PROFILE = st.builds(counselling.Profile, st.sampled_from(("can_get_pregnant", "cannot_get_pregnant")), st.sampled_from(FORMULATIONS), st.just(False), BOOL)
+prop(counselling.Profile, category=near_misses(("can_get_pregnant", "cannot_get_pregnant")), formulation=FORMULATION, hormonal_contraception=BOOL,
+     contact_lenses=BOOL)
+TOPIC_KEY = near_misses(("pregnancy", "mood", "dryness", "how_to_take"))
+prop(counselling.topic, key=TOPIC_KEY)
+TOPIC = st.sampled_from(("pregnancy", "mood", "contact_lenses")).map(counselling.topic)
+prop(counselling.topic_advice, item=TOPIC, profile=PROFILE, valid=is_text)
+prop(counselling.is_essential, item=TOPIC, profile=PROFILE)
+prop(counselling.essential_topics, profile=PROFILE)
+record_of(counselling.CounsellingSummary)
+prop(counselling.counselling_summary, profile=PROFILE, chosen=text_lists(TOPIC_KEY), patient_label=TEXT, on=st.one_of(st.none(), dates()),
+     width=numbers(0, 200, integer=True))
+
+prop(dosing.check_weight, weight_kg=WEIGHT, valid=within_plausible("weight_kg"))
+prop(dosing.mg_per_kg_per_day, daily_dose_mg=DAILY_MG, weight_kg=WEIGHT, valid=number_between(0, 20))
+prop(dosing.label_ceiling_mg_per_kg_day)
+prop(dosing.daily_dose_mg, target_mg_per_kg=DOSE_PER_KG, weight_kg=WEIGHT, valid=number_between(0, 1000))
+prop(dosing.CapsuleRegimen, formulation=FORMULATION, morning_mg=st.lists(st.sampled_from((10.0, 20.0, 40.0, 0.0, -5.0)), max_size=3).map(tuple),
+     evening_mg=st.lists(st.sampled_from((10.0, 20.0, 40.0)), max_size=3).map(tuple), weight_kg=WEIGHT)
+prop(dosing.build_regimen, target_mg_per_kg=DOSE_PER_KG, weight_kg=WEIGHT, formulation=FORMULATION,
+     rounding=near_misses(("nearest", "at_least", "at_most")), valid=regimen_valid)
+prop(dosing.cumulative_dose_mg_per_kg, daily_doses_mg=st.one_of(st.lists(DAILY_MG, max_size=20), st.lists(DAILY_MG, max_size=20).map(np.array)),
+     weight_kg=WEIGHT, valid=number_between(0, 1e6))
+prop(dosing.days_to_target, target_mg_per_kg=TARGET, daily_dose=DAILY_MG, weight_kg=WEIGHT, already_mg_per_kg=numbers(0, 400),
+     valid=number_between(0, 100_000))
+PHASE = st.builds(dosing.Phase, st.integers(1, 200), st.sampled_from((20.0, 40.0, 60.0, 80.0)))
+prop(dosing.Phase, days=DAYS, daily_mg=DAILY_MG)
+prop(dosing.course_days_to_target, phases=st.one_of(st.lists(PHASE, max_size=3), st.lists(st.tuples(st.integers(1, 60), st.sampled_from((20, 60)))),
+                                                    PHASE), target_mg_per_kg=TARGET, weight_kg=WEIGHT, missed_days=numbers(0, 400, integer=True),
+     valid=lambda result, kwargs: result is None or number_between(0, 100_000)(result, kwargs))
+prop(dosing.daily_doses, dispensing=st.one_of(st.builds(lambda: cohort()["dispensing"]), st.builds(lambda: cohort()["dispensing"].drop(columns="days_supply"))),
+     patient_id=PATIENT_ID, valid=lambda result, kwargs: finite_everywhere(list(result.values)))
+
+prop(dosing.regimen_limits_mg, formulation=FORMULATION)
+record_of(isotretinoin_pk.Eliminator)
+prop(isotretinoin_pk.eliminator, name=near_misses(("typical", "nulman_mean", "slow")))
+prop(isotretinoin_pk.model_for, formulation=FORMULATION, meal=MEAL, with_metabolite=BOOL, eliminator=near_misses(("typical", "slow")))
+record_of(isotretinoin_pk.Formulation)
+prop(isotretinoin_pk.ka_for_tmax, tmax_h=numbers(0, 60), half_life_h=numbers(0.01, 200), valid=number_between(0, 1e6))
+prop(isotretinoin_pk.one_compartment_for, meal=MEAL)
+prop(isotretinoin_pk.label_comparison)
+prop(isotretinoin_pk.formulation_checks)
+prop(isotretinoin_pk.citation, key=near_misses(("fda-absorica-2023", "nulman1998", "colburn1983")), valid=is_text)
+prop(isotretinoin_pk.parameter_table)
+record_of(isotretinoin_pk.Washout)
+prop(isotretinoin_pk.washout, eliminator_name=near_misses(("typical", "slow")), days_after=numbers(0, 400), formulation=FORMULATION, meal=MEAL,
+     dose_mg=numbers(5, 100), interval_h=numbers(6, 48), course_days=numbers(1, 400), weight_kg=WEIGHT, examples=0.5)
+prop(isotretinoin_pk.washout_table, days_after=numbers(0, 400), examples=0.3, deadline_ms=6000)
+prop(isotretinoin_pk.steady_state_average, formulation=FORMULATION, meal=MEAL, daily_dose_mg=DAILY_MG, weight_kg=WEIGHT,
+     eliminator_name=near_misses(("typical", "slow")))
+record_of(isotretinoin_pk.PatientCheck)
+prop(isotretinoin_pk.check_against_patients, daily_dose_mg=DAILY_MG, weight_kg=WEIGHT, valid=lambda result, kwargs: finite_everywhere(result))
+prop(isotretinoin_pk.lognormal_quantile, mean=numbers(0, 100), sd=numbers(0, 50), quantile=numbers(0, 1))
+
+record_of(monitoring.Flag)
+prop(monitoring.flag_triglycerides, mg_dl=numbers(0, 30000), valid=within_plausible("triglycerides_mg_dl"))
+prop(monitoring.flag_cholesterol, mg_dl=numbers(0, 3000), valid=within_plausible("total_cholesterol_mg_dl"))
+prop(monitoring.flag_hdl, mg_dl=numbers(0, 400), valid=within_plausible("hdl_mg_dl"))
+prop(monitoring.alt_grade, u_l=numbers(0, 30000), upper_limit=numbers(0, 200), valid=number_between(0, 4))
+prop(monitoring.flag_alt, u_l=numbers(0, 30000), upper_limit=numbers(0, 200), valid=within_plausible("alt_u_l"))
+prop(monitoring.flag_panel, triglycerides_mg_dl=numbers(0, 30000), total_cholesterol_mg_dl=numbers(0, 3000), hdl_mg_dl=numbers(0, 400),
+     alt_u_l=numbers(0, 30000), alt_upper_limit=numbers(0, 200))
+prop(monitoring.threshold_shares, labs=labs_strategy(), upper_limit=numbers(-50, 200),
+     valid=lambda result, kwargs: finite_everywhere(result.fillna(0).to_numpy().ravel().tolist()))
+
+PK = pharmacokinetics
+prop(PK.dosing_interval, interval_h=numbers(0, 200), valid=number_between(0, 10_000))
+prop(PK.body_weight, weight_kg=WEIGHT, valid=within_plausible("weight_kg"))
+prop(PK.single_dose, dose_mg=numbers(0, 500), field=st.just("Dose"), no_junk=("field",), valid=number_between(0, 10_000))
+prop(PK.elimination_rate_constant, half_life_h=numbers(0, 1e4), valid=number_between(0, 1e6))
+prop(PK.accumulation_ratio, half_life_h=numbers(0, 1e4), interval_h=numbers(0, 200), valid=number_between(1, 1e9))
+prop(PK.fraction_of_steady_state, half_life_h=numbers(0, 1e4), time_h=numbers(0, 1e4), valid=number_between(0, 1))
+prop(PK.fraction_remaining, half_life_h=numbers(0, 1e4), time_h=numbers(0, 1e4), valid=number_between(0, 1))
+prop(PK.OralModel, ka_per_h=numbers(0, 200), clearance_l_per_h_per_kg=numbers(0, 10), central_volume_l_per_kg=numbers(0, 10),
+     peripheral_volume_l_per_kg=numbers(0, 10), intercompartmental_clearance_l_per_h_per_kg=numbers(0, 10), lag_h=numbers(0, 60),
+     bioavailability=numbers(0, 20), metabolite_half_life_h=st.one_of(st.none(), numbers(0, 200)),
+     metabolite_auc_ratio=st.one_of(st.none(), numbers(0, 200)))
+prop(PK.parent_exponentials, model=models(), weight_kg=WEIGHT)
+prop(PK.metabolite_exponentials, model=models(), weight_kg=WEIGHT)
+prop(PK.superpose, times_h=st.lists(st.floats(0, 100), max_size=5).map(np.array), start_times_h=st.lists(st.floats(0, 100), max_size=3).map(np.array),
+     doses_mg=st.lists(st.floats(0, 100), max_size=3).map(np.array), coefficients=st.lists(st.floats(-5, 5), min_size=1, max_size=3).map(np.array),
+     exponents=st.lists(st.floats(0, 5), min_size=1, max_size=3).map(np.array))
+prop(PK.Regimen, dose_mg=numbers(0, 300), interval_h=numbers(0, 200), days=numbers(0, 800),
+     missed=st.one_of(st.frozensets(st.integers(-2, 60), max_size=4), st.lists(st.integers(1, 20), max_size=3)))
+record_of(PK.Simulation)
+prop(PK.simulate, model=models(), regimen=regimens(), weight_kg=WEIGHT, step_h=numbers(0, 30), follow_up_days=numbers(0, 400), examples=0.5,
+     deadline_ms=4000)
+prop(PK.single_dose_auc, model=models(), dose_mg=numbers(0, 300), weight_kg=WEIGHT, valid=number_between(0, 1e9))
+prop(PK.single_dose_cmax, model=models(), dose_mg=numbers(0, 300), weight_kg=WEIGHT, valid=number_between(0, 1e9))
+prop(PK.peak_to_auc_per_h, model=models(), valid=number_between(0, 1e6))
+prop(PK.trough_after_doses, model=models(), dose_mg=numbers(0, 300), interval_h=numbers(0, 200), doses=st.one_of(st.none(), numbers(0, 2000, integer=True)),
+     weight_kg=WEIGHT, valid=number_between(0, 1e9))
+prop(PK.auc_accumulation_ratio, model=models(), interval_h=numbers(0, 200), valid=number_between(0, 1e9))
+prop(PK.doses_to_steady_state, model=models(), interval_h=numbers(0, 200), fraction=numbers(0, 1), valid=number_between(0, 1e7))
+prop(PK.levels_after_course_ng_ml, model=models(), regimen=regimens(), weight_kg=WEIGHT, days_after=numbers(0, 500))
+prop(PK.fraction_remaining_after_course, model=models(), regimen=regimens(), weight_kg=WEIGHT, days_after=numbers(0, 500), valid=number_between(0, 1))
+prop(PK.time_to_fall_h, model=models(), regimen=regimens(), weight_kg=WEIGHT, fraction=numbers(0, 1), valid=number_between(0, 1e7))
+prop(PK.steady_state_average_ng_ml, model=models(), daily_dose_mg=DAILY_MG, weight_kg=WEIGHT, valid=number_between(0, 1e9))
+
+record_of(pk_scenario.Scenario)
+prop(pk_scenario.parse_missed, text=st.one_of(st.sampled_from(("", "3", "1-4", "2, 5", "0", "9999", "4-2", "1-56")), st.text(max_size=8)),
+     scheduled=numbers(0, 100, integer=True))
+prop(pk_scenario.scenario_from_inputs, formulation=FORMULATION, meal=MEAL, dose=numbers(5, 120), schedule=near_misses(("twice daily", "once daily")),
+     weight=WEIGHT, days=numbers(0.5, 400), missed=st.one_of(st.just(""), st.sampled_from(("3", "1-4", "2, 5", "0", "9999", "4-2"))),
+     show_metabolite=BOOL, eliminator=near_misses(("typical", "slow")))
+record_of(pk_scenario.Exposure)
+prop(pk_scenario.exposure, scenario=SCENARIO_SIMULATION.map(lambda pair: pair[0]), simulation=SCENARIO_SIMULATION.map(lambda pair: pair[1]))
+
+record_of(quiz.AnswerResult)
+
+
+def answer_valid(result, kwargs) -> None:
+    assert isinstance(result, quiz.AnswerResult)
+    assert result.valid or result.message, "an unjudged answer without a message"
+    assert not (result.valid and result.message), result
+
+
+prop(quiz.check_answer, question=QUESTION, response=st.one_of(QUESTION.flatmap(lambda q: __import__("property_registry").responses(q)), JUNK),
+     valid=answer_valid)
+prop(quiz.correct_answer_text, question=QUESTION, valid=is_text)
+prop(quiz.presented_questions, bank=st.sampled_from(("01_acne_pathophysiology", "05_laboratory_monitoring")).map(quiz_banks.load_bank),
+     question_ids=st.one_of(st.none(), text_lists(near_misses(("ap-total-count", "lm-alt-grade")))))
+prop(quiz.QuizProgress, question_ids=text_lists(st.sampled_from(("a", "b", "c"))))
+
+prop(risk_management.PregnancyTest, date=dates(), result=near_misses(("negative", "positive")), setting=near_misses(("lab", "office", "home")))
+prop(risk_management.Contraception, method=near_misses(("combined oral contraceptive", "male latex condom")), start=dates(),
+     end=st.one_of(st.none(), dates()))
+prop(risk_management.Prescription, date=dates(), days_supply=numbers(0, 60, integer=True), refills=numbers(0, 3, integer=True),
+     authorised=st.one_of(st.none(), dates()), authorisation_reversed=st.one_of(st.none(), dates()))
+prop(risk_management.Pickup, prescription_date=dates(), date=dates())
+prop(risk_management.Timeline, patient_id=near_misses(("SYN-0001", "X")), category=near_misses(("can_get_pregnant", "cannot_get_pregnant")),
+     programme=st.one_of(st.none(), near_misses(PROGRAMMES)), registered=BOOL, risk_acknowledgement=st.one_of(st.none(), dates()))
+TIMELINE_DICT = st.fixed_dictionaries({
+    "patient_id": near_misses(("SYN-D1",)), "category": near_misses(("can_get_pregnant", "cannot_get_pregnant")),
+    "pregnancy_tests": st.lists(st.fixed_dictionaries({"date": dates(), "result": st.sampled_from(("negative", "positive"))}), max_size=2),
+    "contraception": st.lists(st.fixed_dictionaries({"method": st.just("male latex condom"), "start": st.one_of(dates(), JUNK)}), max_size=2),
+    "prescriptions": st.lists(st.fixed_dictionaries({"date": dates(), "days_supply": st.one_of(numbers(1, 40, integer=True), JUNK)}), max_size=2),
+    "pickups": st.one_of(st.lists(st.fixed_dictionaries({"prescription_date": dates(), "date": dates()}), max_size=2), JUNK),
+})
+prop(risk_management.timeline_from_dict, data=TIMELINE_DICT)
+prop(risk_management.validate_timeline, timeline=timeline_strategy(), programme=st.one_of(st.none(), near_misses(PROGRAMMES)))
+for cls in (risk_management.Decision, risk_management.Gap, risk_management.Evaluation):
+    record_of(cls)
+prop(risk_management.evaluate, timeline=timeline_strategy(), rule_set=rule_set_strategy())
+EVALUATION = timeline_strategy().map(lambda t: risk_management.evaluate(t, t.programme or "ipledge") if _judgeable(t) else t)
+
+
+def _judgeable(timeline) -> bool:
+    try:
+        risk_management.evaluate(timeline, timeline.programme or "ipledge")
+    except Exception:  # noqa: BLE001 - a timeline the engine refuses is passed on as it is, to explain()
+        return False
+    return True
+
+
+prop(risk_management.explain, evaluation=EVALUATION, valid=is_text)
+prop(risk_management.as_patient_of, timeline=timeline_strategy(), programme=near_misses(PROGRAMMES), patient_id=st.one_of(st.none(), st.text(max_size=5)))
+prop(risk_management.decisions_by_programme, timeline=timeline_strategy(), programmes=text_lists(near_misses(PROGRAMMES)))
+
+# --------------------------------------------------------------------------- data
+
+prop(audit_log.generate, examples=0.1, deadline_ms=20000)
+prop(audit_log.timelines, tables=st.one_of(st.builds(audit), st.builds(lambda: {k: v for k, v in audit().items() if k != "audit_contraception"}),
+                                           st.builds(cohort)))
+prop(audit_log.answer_key, tables=st.one_of(st.builds(audit), st.builds(cohort)), rule_set=rule_set_strategy(), examples=0.2, deadline_ms=20000)
+record_of(cohort_module.PlantedEvents)
+record_of(cohort_module.CohortTables)
+prop(cohort_module.generate, n=SMALL_N, seed=SEED, examples=0.5)
+prop(cohort_module.planted_labels)
+prop(demo.generator, seed=SEED)
+prop(demo.demo_patients, n=numbers(0, 300, integer=True), seed=SEED)
+prop(demo.treatment_response, n=numbers(0, 60, integer=True), weeks=numbers(0, 60, integer=True), seed=SEED)
+DATASET_FOLDER = st.builds(lambda: None).flatmap(lambda _: st.sampled_from(dataset_folders()))
+prop(loader.load_package, directory=DATASET_FOLDER)
+prop(loader.resource, package=st.builds(loader.load_package), name=near_misses(("labs", "patients", "audit_patients")))
+prop(loader.read_table, path=DATASET_FOLDER.map(lambda folder: (Path(str(folder)) if folder else Path("x")) / "synthetic_labs.csv"),
+     schema=st.builds(lambda: loader.resource(loader.load_package(), "labs")["schema"]), examples=0.5)
+prop(loader.check_relations, name=near_misses(("patients", "dispensing", "labs")),  # a table with another table's columns is refused
+     frame=st.sampled_from(("patients", "dispensing", "labs")).map(lambda table: cohort()[table].copy()), file=st.just("synthetic_x.csv"),
+     no_junk=("file",))
+prop(loader.load_table, name=near_misses(("labs", "patients", "dispensing")), directory=DATASET_FOLDER, examples=0.5)
+prop(loader.load_tables, names=text_lists(near_misses(("labs", "patients"))), directory=DATASET_FOLDER, examples=0.3)
+prop(loader.load_cohort, directory=DATASET_FOLDER, examples=0.3, deadline_ms=4000)
+prop(loader.load_audit, directory=DATASET_FOLDER, examples=0.3, deadline_ms=4000)
+prop(programme_cases.cohort_timelines, tables=tables_strategy(), examples=0.5)
+prop(programme_cases.comparison_patients)
+prop(programme_cases.missed_first_window, rule_set=rule_set_strategy(), retest_after=numbers(0, 400, integer=True))
+prop(regenerate.data_package)
+prop(regenerate.write, directory=st.builds(lambda: __import__("tempfile").mkdtemp()), n=SMALL_N, seed=SEED, examples=0.2, deadline_ms=8000)
+prop(regenerate.main, argv=st.one_of(st.builds(lambda: [__import__("tempfile").mkdtemp()]), st.lists(st.sampled_from(("", "--x")), max_size=2)),
+     examples=0.05, deadline_ms=30000)
+prop(schema.field_schema, name=TEXT, kind=near_misses(("string", "number", "date")), description=TEXT)
+prop(schema.plausible, quantity=near_misses(("weight_kg", "hdl_mg_dl")))
+
+# --------------------------------------------------------------------------- figures
+
+FIGURE = dict(valid=figure_with_description, after=close_figures)
+prop(acne_figures.lesion_progression_figure, **FIGURE, examples=0.1)
+prop(acne_figures.pathogenic_factors_figure, **FIGURE, examples=0.1)
+prop(acne_figures.drug_effects_figure, **FIGURE, examples=0.1)
+prop(adverse_figures.risk_ratio_figure, **FIGURE, examples=0.1)
+prop(course_map.learning_path_figure, items=st.one_of(st.none(), st.builds(lessons.lessons), st.builds(lambda: lessons.lessons()[:2])), **FIGURE, examples=0.3)
+DEMO_FRAME = st.one_of(st.builds(demo.demo_patients, st.integers(1, 50)), st.builds(lambda: demo.demo_patients().drop(columns="weight_kg")),
+                       st.builds(lambda: demo.demo_patients().iloc[0:0]), st.builds(lambda: cohort()["labs"]))
+prop(demo_figures.demo_weight_figure, frame=DEMO_FRAME, **FIGURE, examples=0.3)
+prop(demo_figures.response_time_course_figure, frame=st.one_of(st.builds(demo.treatment_response, st.integers(1, 10), st.integers(1, 30)),
+                                                               st.builds(lambda: demo.treatment_response().drop(columns="week")), DEMO_FRAME),
+     **FIGURE, examples=0.3)
+prop(dosing_figures.cumulative_dose_figure, weight_kg=WEIGHT, days=numbers(0, 500, integer=True), **FIGURE, examples=0.3)
+prop(monitoring_figures.patient_timeline_figure, tables=tables_strategy(), patient_id=PATIENT_ID, **FIGURE, examples=0.3, deadline_ms=5000)
+prop(monitoring_figures.PatientTimeline, tables=tables_strategy(), figure=st.one_of(st.none(), st.builds(lambda: __import__("matplotlib.figure", fromlist=["Figure"]).Figure())),
+     after=close_figures, examples=0.3, deadline_ms=5000)
+prop(monitoring_figures.cohort_threshold_figure, labs=labs_strategy(), **FIGURE, examples=0.3)
+prop(pk_figures.envelope, x=st.lists(st.floats(0, 100), max_size=30).map(np.array), y=st.lists(st.floats(0, 100), max_size=30).map(np.array),
+     buckets=numbers(0, 2000, integer=True))
+prop(pk_figures.ConcentrationPlot, after=close_figures, examples=0.2)
+prop(pk_figures.concentration_figure, scenario=SCENARIO_SIMULATION.map(lambda pair: pair[0]), simulation=SCENARIO_SIMULATION.map(lambda pair: pair[1]),
+     after=close_figures, examples=0.3)
+prop(pk_figures.describe_simulation, scenario=SCENARIO_SIMULATION.map(lambda pair: pair[0]),
+     figures=SCENARIO_SIMULATION.map(lambda pair: pk_scenario.exposure(*pair)), valid=is_text)
+prop(pk_figures.single_dose_figure, **FIGURE, examples=0.1)
+prop(pk_figures.washout_figure, dose_mg=numbers(5, 100), interval_h=numbers(6, 48), course_days=numbers(1, 400), weight_kg=WEIGHT,
+     days_after=numbers(0, 400), **FIGURE, examples=0.3, deadline_ms=6000)
+prop(pk_figures.label_comparison_table)
+prop(pk_figures.washout_frame, days_after=numbers(0, 400), examples=0.3, deadline_ms=6000)
+prop(risk_figures.timeline_figure, timeline=timeline_strategy(), rule_set=st.one_of(st.none(), rule_set_strategy()), **FIGURE, examples=0.4,
+     deadline_ms=5000)
+prop(risk_figures.programme_changes_figure, until=st.one_of(st.dates(), dates()), **FIGURE, examples=0.3)
+prop(risk_figures.rules_markdown, rule_set=rule_set_strategy(), only=st.one_of(st.none(), text_lists(near_misses(("pickup_window", "refills_allowed"))))
+     , valid=is_text)
+prop(risk_figures.rule_sets_markdown, valid=is_text)
+prop(risk_figures.settings_table_markdown, valid=is_text)
+prop(risk_figures.methods_markdown, valid=is_text)
+prop(risk_figures.not_modelled_markdown, rule_set=rule_set_strategy(), valid=is_text)
+prop(risk_figures.comparison_markdown, timeline=timeline_strategy(), valid=is_text)
+prop(risk_figures.show_markdown, text=TEXT)
+prop(style.use_course_style)
+prop(style.show_figure, figure=st.builds(lambda: __import__("matplotlib.figure", fromlist=["Figure"]).Figure()), description=TEXT,
+     number=st.one_of(st.none(), numbers(0, 20, integer=True)), after=close_figures)
+prop(style.mark_synthetic, figure=st.builds(lambda: __import__("matplotlib.figure", fromlist=["Figure"]).Figure()), fontsize=numbers(0, 40),
+     after=close_figures)
+SMALL_FIGURE = st.builds(lambda: __import__("matplotlib.figure", fromlist=["Figure"]).Figure(figsize=(2, 2)))
+
+
+def _labelled_figure() -> tuple:
+    """A small figure and the text artists a widget would draw once (a caption and a legend)."""
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(2, 2))
+    ax = figure.add_subplot()
+    ax.plot([0, 1], [0, 1], label="line")
+    return figure, [figure.text(0.5, 0.02, "SYNTHETIC", fontsize=6), ax.legend()]
+
+
+LABELLED_FIGURE = st.builds(_labelled_figure)
+prop(style.figure_png, figure=st.one_of(SMALL_FIGURE, LABELLED_FIGURE.map(lambda pair: pair[0])), tight=st.booleans(),
+     layer=st.one_of(st.none(), LABELLED_FIGURE.map(lambda pair: style.StaticLayer(*pair))), colours=st.one_of(st.none(), numbers(2, 256, integer=True)),
+     after=close_figures)
+prop(style.StaticLayer, figure=st.one_of(SMALL_FIGURE, LABELLED_FIGURE.map(lambda pair: pair[0])),
+     artists=st.one_of(st.just([]), LABELLED_FIGURE.map(lambda pair: pair[1])), after=close_figures)
+prop(style.RenderedFigure, figure=st.one_of(SMALL_FIGURE, LABELLED_FIGURE.map(lambda pair: pair[0])), after=close_figures)
+prop(style.quick_png, figure=st.builds(lambda: __import__("matplotlib.figure", fromlist=["Figure"]).Figure(figsize=(2, 2))), after=close_figures)
+prop(style.show_table, frame=st.one_of(st.builds(lambda: cohort()["patients"]), st.builds(pd.DataFrame)), title=TEXT, rows=numbers(-5, 50, integer=True))
+prop(style.number_word, count=numbers(-5, 50, integer=True), valid=is_text)
+
+# --------------------------------------------------------------------------- widgets (constructors; the interactions are in test_properties.py)
+
+prop(article_scorecard.ArticleScorecard, title=TEXT)
+prop(base.CourseWidget, children=st.one_of(st.builds(lambda: [__import__("ipywidgets").HTML("x")]), st.just([])), no_junk=())
+STEP_KEY = near_misses(("eligibility", "first_dose", "relapse"))
+prop(capstone_widgets.CaseQuiz, case=st.builds(capstone_case), key=STEP_KEY, examples=0.5)
+prop(capstone_widgets.CaseStepView, case=st.builds(capstone_case), key=STEP_KEY, examples=0.5)
+prop(counselling_widgets.CounsellingChecklist, profile=PROFILE, patient_label=TEXT, on=st.one_of(st.none(), dates()), examples=0.5)
+prop(counselling_widgets.status_html, summary=st.builds(counselling.counselling_summary, PROFILE, st.lists(st.sampled_from(("pregnancy", "mood")), unique=True)),
+     valid=is_html)
+DECISION = st.builds(lambda: None).flatmap(lambda _: st.sampled_from(decisions()))
+prop(dispensing.judge, choice=st.one_of(BOOL, near_misses(("dispense", "hold", "refuse"))), decision=DECISION)
+prop(dispensing.visit_card_html, timeline=timeline_strategy(), decision=DECISION, valid=is_html)
+prop(dispensing.comparison_html, results=timeline_strategy().map(lambda t: risk_management.decisions_by_programme(t) if _judgeable(t) else {}),
+     position=numbers(-2, 10, integer=True), valid=is_html)
+
+
+@__import__("functools").cache
+def simulator_patients() -> dict:
+    return {t.patient_id: t for t in list(audit_log.timelines(audit()))[:6] + list(programme_cases.comparison_patients().values())}
+
+
+prop(dispensing.DispensingSimulator, patients=st.builds(simulator_patients), patient_id=near_misses(("AUD-001", "UK-101", "EU-101")),
+     rule_set=st.one_of(st.none(), rule_set_strategy()), examples=0.4, deadline_ms=6000, after=close_figures)
+prop(dosing_widgets.dosing_plan_html, weight=WEIGHT, starting=DOSE_PER_KG, maintenance=DOSE_PER_KG, formulation=FORMULATION, target=TARGET,
+     start=dates(), missed_days=numbers(0, 500, integer=True), valid=is_html)
+prop(dosing_widgets.DosingCalculator, weight_kg=WEIGHT, formulation=FORMULATION, examples=0.5)
+prop(patient_explorer.patient_flags_html, tables=tables_strategy(), patient_id=PATIENT_ID, valid=is_html)
+prop(patient_explorer.PatientExplorer, tables=tables_strategy(), patient_id=PATIENT_ID, examples=0.3, deadline_ms=6000, after=close_figures)
+prop(pk_simulator.exposure_html, scenario=SCENARIO_SIMULATION.map(lambda pair: pair[0]),
+     figures=SCENARIO_SIMULATION.map(lambda pair: pk_scenario.exposure(*pair)), valid=is_html)
+prop(pk_simulator.PKSimulator, dose_mg=numbers(5, 120), weight_kg=WEIGHT, days=numbers(0, 400), formulation=FORMULATION, meal=MEAL,
+     eliminator_name=near_misses(("typical", "slow")), examples=0.4, deadline_ms=6000, after=close_figures)
+prop(quiz_widgets.feedback_html, result=st.builds(quiz.AnswerResult, valid=BOOL, correct=BOOL, feedback=st.tuples(TEXT), message=TEXT), valid=is_html)
+prop(quiz_widgets.answer_html, question=QUESTION, valid=is_html)
+prop(quiz_widgets.sources_html, keys=text_lists(near_misses(("reynolds2024", "zaenglein2016"))), valid=lambda result, kwargs: is_text(result, kwargs))
+prop(quiz_widgets.QuestionCard, question=QUESTION, number=numbers(0, 50, integer=True), on_result=st.just(lambda *args: None), no_junk=("on_result",))
+BANK = near_misses(("01_acne_pathophysiology", "05_laboratory_monitoring"))
+prop(quiz_widgets.Quiz, bank=BANK.map(lambda name: quiz_banks.load_bank(name) if name in quiz_banks.bank_names() else name),
+     question_ids=st.one_of(st.none(), text_lists(st.builds(lambda: None).flatmap(lambda _: st.sampled_from([q.id for q in all_questions()])))),
+     title=st.one_of(st.none(), TEXT), examples=0.5)
+prop(quiz_widgets.static_quiz_html, questions=st.lists(QUESTION, max_size=3), title=TEXT, valid=is_html)
+prop(quiz_widgets.quiz_for, notebook=BANK, question_ids=st.one_of(st.none(), text_lists(st.builds(lambda: None).flatmap(
+    lambda _: st.sampled_from([q.id for q in all_questions()])))), title=st.one_of(st.none(), TEXT), examples=0.5)
+prop(severity.SeverityClassifier, comedones=numbers(0, 1200, integer=True), inflammatory=numbers(0, 1200, integer=True),
+     nodules=numbers(0, 300, integer=True), examples=0.5)
+prop(severity.severity_report_html, typed_counts=st.fixed_dictionaries({"comedones": numbers(0, 1200, integer=True),
+                                                                         "inflammatory": numbers(0, 1200, integer=True), "nodules": numbers(0, 300, integer=True)}),
+     context=st.fixed_dictionaries({"scarring": BOOL, "psychosocial_burden": BOOL, "failed_standard_therapy": BOOL,
+                                    "failed_systemic_antibiotics": st.one_of(st.none(), BOOL)}), valid=is_html)
+prop(severity.severity_scheme_html, valid=is_html)
+
+# --------------------------------------------------------------------------- authoring and grading (tools for authors and instructors)
+
+NOTEBOOK = notebook_strategy()
+REAL_NOTEBOOK_NAME = near_misses(("05_laboratory_monitoring", "09_capstone_case", "00_start_here"))
+prop(build.notebook_paths, arguments=text_lists(st.sampled_from(("notebooks", "nope.ipynb", str(ROOT / "notebooks"), ""))))
+prop(build.refresh_references, nb=NOTEBOOK, bibliography=st.builds(bibliography.load_bibliography))
+prop(build.clean_metadata, nb=NOTEBOOK)
+prop(build.stable_widget_ids, nb=NOTEBOOK, name=TEXT)
+prop(build.execute_notebook, path=st.sampled_from((file_box() / "text.ipynb", file_box() / "missing.ipynb", file_box() / "a_folder.yml")),
+     bibliography=st.builds(bibliography.load_bibliography), examples=0.2, deadline_ms=8000)
+prop(build.main, argv=st.one_of(st.lists(st.sampled_from(("nope.ipynb", "", str(file_box() / "text.ipynb"))), max_size=2), st.none().map(lambda _: [])),
+     examples=0.3, deadline_ms=30000)
+for function in (lint.learning_objectives, lint.check_structure, lint.imported_modules, lint.notebook_reviewed):
+    prop(function, nb=NOTEBOOK)
+prop(lint.check_lesson_shape, nb=NOTEBOOK, today=st.one_of(st.none(), st.dates()))
+prop(lint.check_references, nb=NOTEBOOK, bibliography=st.builds(bibliography.load_bibliography))
+prop(lint.manifest_lesson, name=REAL_NOTEBOOK_NAME)
+prop(lint.check_manifest, nb=NOTEBOOK, name=REAL_NOTEBOOK_NAME)
+prop(lint.check_quiz_alignment, nb=NOTEBOOK, name=REAL_NOTEBOOK_NAME)
+prop(lint.lesson_content_dates, name=REAL_NOTEBOOK_NAME)
+prop(lint.check_review_dates, nb=NOTEBOOK, name=REAL_NOTEBOOK_NAME, today=st.one_of(st.none(), st.dates()))
+prop(lint.lint_notebook, path=st.one_of(st.sampled_from(sorted((ROOT / "notebooks").glob("0[0-2]_*.ipynb"))), st.sampled_from(
+    (file_box() / "text.ipynb", file_box() / "missing.ipynb"))), examples=0.2, deadline_ms=8000)
+prop(lint.main, argv=st.one_of(st.none().map(lambda _: [str(file_box() / "text.ipynb")]), st.lists(st.sampled_from(("nope.ipynb", "")), max_size=2)),
+     examples=0.2, deadline_ms=8000)
+record_of(pk_fit.Disposition)
+record_of(pk_fit.SingleDose)
+record_of(pk_fit.Fit)
+prop(pk_fit.disposition_from_rates, clearance_l_per_h_per_kg=numbers(0, 5), alpha=numbers(0, 5), beta=numbers(0, 1), k21=numbers(0, 5))
+prop(pk_fit.ka_for_peak_time, disposition=st.builds(pk_fit.disposition_from_rates, st.just(0.2), st.just(1.0), st.just(0.03), st.just(0.2)),
+     peak_time_h=numbers(0, 50))
+prop(pk_fit.ka_for_peak_to_auc, disposition=st.builds(pk_fit.disposition_from_rates, st.just(0.2), st.just(1.0), st.just(0.03), st.just(0.2)),
+     ratio_per_h=numbers(0, 1))
+SINGLE = st.builds(pk_fit.SingleDose, st.floats(1000, 20000), st.floats(100, 1500), st.floats(1, 10))  # valid records; junk replaces them
+prop(pk_fit.fit_conventional, fed=SINGLE, fasted=SINGLE, dose_mg=numbers(10, 100), weight_kg=WEIGHT, terminal_half_life_h=numbers(1, 100),
+     distribution_half_life_h=numbers(0.1, 10), examples=0.1, deadline_ms=8000)
+prop(pk_fit.fit_parameter_set, parameters=raw_content("pk_parameters"), examples=0.1, deadline_ms=20000)  # a full fit: seconds each
+prop(pk_fit.stale, parameters=raw_content("pk_parameters"), examples=0.1, deadline_ms=20000)  # a full fit: seconds each
+prop(pk_fit.write, block=st.one_of(st.just({}), JUNK), path=st.just(file_box() / "missing" / "x.yml"), examples=0.2)
+prop(pk_fit.report, examples=0.1, deadline_ms=8000)
+prop(pk_fit.main, argv=st.lists(st.sampled_from(("--check", "--nope", "")), max_size=2), examples=0.1, deadline_ms=8000)
+prop(readme.lessons_table, items=st.one_of(st.none(), st.builds(lessons.lessons)), valid=is_text)
+prop(readme.where_to_change_table, items=st.one_of(st.none(), st.builds(lessons.lessons)), valid=is_text)
+prop(readme.render, text=st.one_of(st.builds(lambda: (ROOT / "README.md").read_text()), TEXT), valid=is_text)
+prop(readme.main, argv=st.one_of(st.builds(lambda: [str(_readme_copy()), "--check"]), st.lists(st.sampled_from(("nope.md", "--check", "")), max_size=2)),
+     examples=0.3)
+
+
+def _readme_copy() -> Path:
+    target = Path(__import__("tempfile").mkdtemp()) / "README.md"
+    target.write_text((ROOT / "README.md").read_text())
+    return target
+
+
+record_of(review_dates.ReviewedFile)
+prop(review_dates.read_last_reviewed, path=content_paths(), name=st.one_of(st.none(), TEXT))
+prop(review_dates.manifest_content_files, names=text_lists(near_misses(("label_dosing.yml", "rule_sets", "quiz_banks/01_acne_pathophysiology.yml"))))
+prop(review_dates.review_date_problems, notebook_reviewed=dates(), files=st.lists(st.builds(review_dates.ReviewedFile, st.text(max_size=5),
+                                                                                             st.one_of(st.none(), st.dates())), max_size=3),
+     today=st.one_of(st.none(), st.dates()))
+prop(review_dates.git_history_available, repository=st.sampled_from((ROOT, file_box(), Path("/nonexistent"))), examples=0.2)
+prop(review_dates.last_content_change, path=st.sampled_from((ROOT / "src/isotretinoin_course/content/label_dosing.yml", file_box() / "empty.yml")),
+     repository=st.sampled_from((ROOT, file_box())), today=st.one_of(st.none(), st.dates()), examples=0.2, deadline_ms=6000)
+
+# The grading package runs students' code in sandboxes and has its own hostile-class tests (tests/hostile_class.py,
+# tests/test_exercises*.py); only its command line is driven here, with the one subcommand that starts no sandbox.
+prop(grading_driver.main, argv=st.lists(st.sampled_from(("report", "--course", str(ROOT / "exercises"), "nope", "", "a1_dosing")), max_size=4)
+     .filter(lambda argv: "autograde" not in argv and "feedback" not in argv), examples=0.3, deadline_ms=8000,
+     no_junk=("argv",))  # a command line's arguments are always a list of text (sys.argv)
