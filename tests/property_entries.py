@@ -22,7 +22,7 @@ from isotretinoin_course.content import (
     adverse_effects, bibliography, capstone as capstone_content, contraception, counselling as counselling_content, label_dosing, lessons,
     pk_parameters, programmes, quiz_banks, ranges, rule_sets, validation,
 )
-from isotretinoin_course.core import inputs, markup, resources
+from isotretinoin_course.core import identity, inputs, markup, resources
 from isotretinoin_course.data import audit_log, cohort as cohort_module, demo, loader, programme_cases, regenerate, schema
 from isotretinoin_course.figures import acne as acne_figures, adverse_effects as adverse_figures, course_map, demo as demo_figures
 from isotretinoin_course.figures import dosing as dosing_figures, monitoring as monitoring_figures, pharmacokinetics as pk_figures
@@ -341,6 +341,28 @@ prop(quiz.correct_answer_text, question=QUESTION, valid=is_text)
 prop(quiz.presented_questions, bank=st.sampled_from(("01_acne_pathophysiology", "05_laboratory_monitoring")).map(quiz_banks.load_bank),
      question_ids=st.one_of(st.none(), text_lists(near_misses(("ap-total-count", "lm-alt-grade")))))
 prop(quiz.QuizProgress, question_ids=text_lists(st.sampled_from(("a", "b", "c"))))
+def same_options(result, kwargs) -> None:
+    """A shuffle shows every option once: the ids of the result are the question's."""
+    assert isinstance(result, tuple), result
+    question = kwargs.get("question")
+    if isinstance(question, quiz_banks.Question):
+        assert sorted(option.id for option in result) == sorted(option.id for option in question.options)
+
+
+def no_problems(result, kwargs) -> None:
+    assert result == [], result  # every course bank passes the lint
+
+
+prop(quiz.option_order, question=QUESTION, student=st.text(max_size=20), bank_name=st.text(max_size=20), valid=same_options)
+prop(quiz.option_label, position=st.integers(0, 25), valid=is_text)
+ENVIRON = st.one_of(st.none(), st.dictionaries(st.sampled_from((identity.FIXED_ORDER_VARIABLE, identity.STUDENT_VARIABLE,
+                                                                 identity.HUB_USER_VARIABLE, "USER")), st.text(max_size=20), max_size=4))
+prop(identity.student_identity, environ=ENVIRON, valid=is_text)
+prop(identity.fixed_order_requested, environ=ENVIRON)
+prop(identity.request_fixed_order)
+prop(quiz_banks.balance_problems, bank=st.sampled_from(quiz_banks.bank_names()).map(quiz_banks.load_bank),
+     valid=no_problems)
+prop(quiz_banks.load_balanced_bank_file, path=content_paths(), examples=0.5)
 
 prop(risk_management.PregnancyTest, date=dates(), result=near_misses(("negative", "positive")), setting=near_misses(("lab", "office", "home")))
 prop(risk_management.Contraception, method=near_misses(("combined oral contraceptive", "male latex condom")), start=dates(),

@@ -54,7 +54,7 @@ def test_every_number_in_a_question_is_printed_in_the_lesson(question):
     used = {number for text in question_texts(question) for number in numbers(text)}
     # Small whole numbers (counts, "2 times") and the formula's own arithmetic steps are not facts to look up.
     facts = {number for number in used if "." in number or float(number) >= 10}
-    arithmetic = {"0.0330", "0.396", "0.673", "0.327", "0.693"}
+    arithmetic = {"0.0330", "0.396", "0.673", "0.327", "0.693", "0.0239", "0.287", "0.751", "0.249"}  # k·τ, e^(−kτ), 1 − e^(−kτ)
     # A numeric question's own answer is what the student works out (review I14: a transfer item whose answer is not
     # printed); every number it is worked out from must still be printed.
     if question["type"] == "numeric":

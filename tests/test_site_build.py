@@ -23,6 +23,7 @@ from isotretinoin_course.authoring.site.quiz_html import view_html
 from isotretinoin_course.authoring.site.views import ViewCall, read_view_call
 from isotretinoin_course.content.lessons import lesson, lessons
 from isotretinoin_course.content.quiz_banks import load_bank
+from isotretinoin_course.models.quiz import presented_questions
 from isotretinoin_course.widgets.quiz import quiz_for
 
 LESSONS = [item for item in lessons() if item.available]
@@ -158,12 +159,14 @@ def test_the_capstone_steps_are_built_from_the_cohort_by_the_package(built_site)
     for step_html, step in zip(steps, case.steps.values()):
         assert step.stage in step_html["aria-label"]
         (section,) = _quiz_sections(step_html)
-        assert _shown(section) == [(step.question.id, [o.id for o in step.question.options])]
+        (shown,) = presented_questions(case.bank, [step.question.id])  # the widget's (shuffled) order
+        assert _shown(section) == [(shown.id, [o.id for o in shown.options])]
+        assert sorted(o.id for o in shown.options) == sorted(o.id for o in step.question.options)
         judged = json.loads(section.select_one("script.quiz-data").string)["questions"][step.question.id]
         if step.question.type == "numeric":
             assert judged["answer"] == step.question.answer  # computed from the cohort, not copied from the notebook
         else:
-            assert [o["correct"] for o in judged["options"]] == [o.correct for o in step.question.options]
+            assert [(o["id"], o["correct"]) for o in judged["options"]] == [(o.id, o.correct) for o in shown.options]
 
 
 def test_option_order_comes_from_the_course_quiz_code(monkeypatch):
@@ -171,7 +174,7 @@ def test_option_order_comes_from_the_course_quiz_code(monkeypatch):
     from isotretinoin_course.content.quiz_banks import Question
     from isotretinoin_course.widgets import quiz as quiz_widgets
 
-    def reversed_options(bank, question_ids=None) -> tuple[Question, ...]:
+    def reversed_options(bank, question_ids=None, student=None) -> tuple[Question, ...]:
         return tuple(Question(**{**q.__dict__, "options": q.options[::-1]}) for q in bank.select(question_ids))
 
     monkeypatch.setattr(quiz_widgets, "presented_questions", reversed_options)

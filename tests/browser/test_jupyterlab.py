@@ -25,6 +25,9 @@ from pathlib import Path
 import pytest
 from chromium import launched_chromium, require_chromium
 
+from isotretinoin_course.content.quiz_banks import load_bank
+from isotretinoin_course.models.quiz import presented_questions
+
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 SCREENSHOTS = ROOT / "build" / "browser"
@@ -203,13 +206,19 @@ def test_notebook_runs_in_jupyterlab(lab, browser, kept_pages, notebook):
 
 def test_quiz_click_gives_feedback_and_changes_the_score(lab, browser, kept_pages):
     with executed(lab, browser, "01_acne_pathophysiology.ipynb", kept_pages) as page:
-        score = page.locator(".quiz-score").first
+        # the lesson's own quiz, found by its title (the classifier's numeric questions are another quiz, earlier in the notebook)
+        bank = load_bank("01_acne_pathophysiology")
+        quiz = page.locator(".jp-OutputArea-output > .jupyter-widgets", has_text=bank.title).first
+        quiz.scroll_into_view_if_needed()
+        score = quiz.locator(".quiz-score")
         before = score.inner_text()
-        page.locator(".widget-radio-box label").nth(1).click()  # a wrong answer to question 1
-        page.get_by_role("button", name="Check answer").first.click()
-        page.wait_for_selector(".quiz-feedback", timeout=20_000)
-        assert "Not quite" in page.locator(".quiz-feedback").first.inner_text()
-        page.wait_for_function("(before) => document.querySelector('.quiz-score').innerText !== before", arg=before, timeout=20_000)
+        first = presented_questions(bank)[0]  # the fixed order conftest.py asks for
+        wrong = next(position for position, option in enumerate(first.options) if not option.correct)
+        quiz.locator(".widget-radio-box").first.locator("label").nth(wrong).click()  # a wrong answer to question 1
+        quiz.get_by_role("button", name="Check answer").first.click()
+        quiz.locator(".quiz-feedback").first.wait_for(timeout=20_000)
+        assert "Not quite" in quiz.locator(".quiz-feedback").first.inner_text()
+        page.wait_for_function("([element, before]) => element.innerText !== before", arg=[score.element_handle(), before], timeout=20_000)
         assert "attempts: 1" in score.inner_text()
 
 
@@ -247,6 +256,84 @@ def test_a_wrong_case_decision_names_the_notebook_to_revisit(lab, browser, kept_
         step.get_by_role("button", name="Check answer").click()
         page.wait_for_selector(".quiz-feedback", timeout=20_000)
         assert "Revisit notebook 01 (Acne pathophysiology)" in step.locator(".quiz-feedback").text_content()
+
+
+# Every quiz option of the page: its box, its control's box and where its text starts. Labels of zero size
+# (ipywidgets' hidden description labels) are left out.
+OPTION_BOXES = """() => [...document.querySelectorAll('.course-quiz-choices .widget-radio-box label, .course-quiz-choice label')]
+    .filter(label => label.querySelector('input') && label.getBoundingClientRect().height > 0)
+    .map(label => {
+        const box = label.getBoundingClientRect(), control = label.querySelector('input').getBoundingClientRect();
+        const range = document.createRange();
+        range.selectNodeContents(label);
+        const text = [...range.getClientRects()].filter(r => r.width > 0 && r.left >= control.right - 1);
+        const parent = label.closest('.jp-OutputArea-output').getBoundingClientRect();
+        return {text: label.innerText.slice(0, 60), box: [box.left, box.top, box.right, box.bottom],
+                control: [control.left, control.top, control.right, control.bottom],
+                textTop: text.length ? Math.min(...text.map(r => r.top)) : null,
+                textBottom: text.length ? Math.max(...text.map(r => r.bottom)) : null,
+                textRight: text.length ? Math.max(...text.map(r => r.right)) : null, outputRight: parent.right};
+    })"""
+
+
+def layout_problems(options: list[dict]) -> list[str]:
+    """Overlapping option labels, controls outside their own label or not level with its first line, text off the output."""
+    problems = []
+    for index, option in enumerate(options):
+        left, top, right, bottom = option["box"]
+        c_left, c_top, c_right, c_bottom = option["control"]
+        if not (left - 1 <= c_left and c_right <= right + 1 and top - 1 <= c_top and c_bottom <= bottom + 1):
+            problems.append(f"the control of {option['text']!r} lies outside its label")
+        if option["textTop"] is None or abs((c_top + c_bottom) / 2 - option["textTop"]) > (c_bottom - c_top) + 4:
+            problems.append(f"the control of {option['text']!r} is not level with the first line of its text")
+        if option["textBottom"] is not None and option["textBottom"] > bottom + 1:
+            problems.append(f"the text of {option['text']!r} spills below its label, over the next option")
+        if max(right, option["textRight"] or right) > option["outputRight"] + 1:
+            problems.append(f"{option['text']!r} runs past the edge of the output")
+        for other in options[index + 1:]:
+            o_left, o_top, o_right, o_bottom = other["box"]
+            if min(right, o_right) - max(left, o_left) > 1 and min(bottom, o_bottom) - max(top, o_top) > 1:
+                problems.append(f"{option['text']!r} overlaps {other['text']!r}")
+    return problems
+
+
+SELECTED_VISIBLE = """(index) => {
+    const inputs = [...document.querySelectorAll('.course-quiz-choices input[type=radio]')];
+    const input = inputs[index];
+    const box = input.getBoundingClientRect();
+    const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+    return {checked: input.checked, size: [box.width, box.height], onTop: hit === input || input.closest('label').contains(hit),
+            inView: box.top >= 0 && box.bottom <= window.innerHeight && box.left >= 0 && box.right <= window.innerWidth};
+}"""
+
+
+@pytest.mark.parametrize("notebook", ["03_pharmacokinetics", "06_pregnancy_risk_management"])
+def test_long_quiz_options_wrap_without_overlap_and_the_chosen_one_stays_visible(lab, browser, notebook):
+    """Notebook 03 has the course's longest single-answer options (up to about 260 characters), 06 the longest
+    multiple-answer ones (up to about 95) and the most questions.
+
+    At each width every option label keeps its own box (no overlap), its control sits inside it, level with the
+    first line of its text, and nothing runs off the output; the option chosen last, the longest of all, shows
+    its control checked, on top and on screen.
+    """
+    with executed(lab, browser, f"{notebook}.ipynb") as page:
+        shown = presented_questions(load_bank(notebook))
+        questions = [q for q in shown if q.type == "single"]
+        longest = max(((qi, oi, len(o.text)) for qi, q in enumerate(questions) for oi, o in enumerate(q.options)), key=lambda t: t[2])
+        radio_index = sum(len(q.options) for q in questions[:longest[0]]) + longest[1]
+        for width in (1024, 1280, 1920):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.wait_for_timeout(500)  # let Lab lay the notebook out again
+            options = page.evaluate(OPTION_BOXES)
+            assert len(options) >= sum(len(q.options) for q in shown), f"{width} px: {len(options)} options drawn"
+            problems = layout_problems(options)
+            assert not problems, f"{width} px: " + "; ".join(problems[:5])
+            label = page.locator(".course-quiz-choices input[type=radio]").nth(radio_index).locator("xpath=..")
+            label.scroll_into_view_if_needed()
+            label.click()
+            state = page.evaluate(SELECTED_VISIBLE, radio_index)
+            assert state["checked"] and state["onTop"] and state["inView"] and min(state["size"]) > 4, f"{width} px: {state}"
+            page.screenshot(path=str(SCREENSHOTS / f"quiz-layout-{notebook[:2]}-{width}.png"), full_page=False)
 
 
 RESTART_KERNEL = """async () => {

@@ -25,6 +25,7 @@ from ..core.errors import CourseInputError
 from ..core.inputs import checked_arguments, read_path, read_sequence, read_text
 from ..content.bibliography import REFERENCES_HEADING, Bibliography, cited_keys, load_bibliography, references_markdown
 from ..content.validation import course_content_problems
+from ..core.identity import request_fixed_order
 from ..core.progress_store import PROGRESS_DIR_VARIABLE
 from .lint import ALLOWED_CELL_METADATA, WIDGET_VIEW, citing_texts, lint_notebook
 
@@ -107,6 +108,7 @@ def execute_notebook(path: Path, bibliography: Bibliography) -> None:
         raise CourseInputError("path", str(path), "a notebook (.ipynb) file", message=f"path: {path} is not a notebook ({type(error).__name__})") from None
     refresh_references(nb, bibliography)
     clean_metadata(nb)
+    request_fixed_order()  # the kernel inherits it: the quizzes store the course's fixed option order
     client = NotebookClient(
         nb,
         timeout=CELL_TIMEOUT_SECONDS,

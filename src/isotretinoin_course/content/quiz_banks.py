@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..core.resources import content_file, content_files
 from .bibliography import Bibliography, load_bibliography
-from ..core.inputs import read_choice, read_instance, read_sequence
+from ..core.inputs import checked_arguments, read_choice, read_instance, read_sequence
 from .validation import ContentError, content_path, load_checked, read_structured, refusal, shape_checked, validate_data, where
 
 QUESTION_TYPES = ("single", "multiple", "numeric")
@@ -69,6 +69,7 @@ class Question:
     feedback_incorrect: str = ""
     anticipated: tuple[AnticipatedValue, ...] = ()
     sources: tuple[str, ...] = ()  # bibliography keys the question rests on
+    level: str = ""  # "recall" (state a fact) or "apply" (use it: a case, a calculation, a decision)
 
     @property
     def correct_option_ids(self) -> frozenset[str]:
@@ -90,6 +91,7 @@ class QuizBank:
     title: str
     questions: tuple[Question, ...]
     last_reviewed: str = ""  # ISO date the bank's content was last checked against its sources
+    scale: bool = False  # every question offers the same fixed scale of options (e.g. verdicts), shown in the scale's order
 
     def question(self, question_id: str) -> Question:
         """The question with this id; an unknown id is refused with the ids listed and the closest suggested."""
@@ -149,6 +151,72 @@ def bank_problems(raw: object, source: str) -> None:
                                   f"{wrong['value']} lies within the tolerance of the answer {question['answer']}")
 
 
+MAX_SHARE_OF_ONE_KEY_POSITION = 0.4
+MAX_SHARE_OF_LONGEST_KEYS = 0.5
+MIN_SHARE_OF_APPLY_ITEMS = 0.5
+LEVELS = ("recall", "apply")
+
+
+@checked_arguments
+def balance_problems(bank: QuizBank) -> list[str]:
+    """What would let a student answer without knowing: the bank's lint, on the options in their AUTHORED order.
+
+    Quizzes shuffle options for each student (:func:`models.quiz.presented_questions`), but the shuffle must
+    not be what hides a biased bank, so this reads the bank as written:
+
+    - no position (first, second, ...) holds the right option of more than 40% of the single-answer
+      questions; a bank too small for that (2 questions of 3 options cannot do better than 1 in 2) may not
+      exceed the fewest achievable, ceil(questions / most options of any question);
+    - the right option is the longest (ties count) in at most half of the single-answer questions;
+    - no multiple-answer question lists all its right options first (and each has a wrong option);
+    - every question names its level, and at least half are ``apply`` (a case, a calculation, a decision).
+
+    A bank marked ``scale: true`` (each question offers the same verdicts, say "accurate" to "wrong") is
+    exempt from the position and length rules, since there position and length name the verdict and nothing
+    else, but its questions must then offer exactly the same scale in the same order.
+
+    Returns one readable line per problem (empty when the bank passes), each naming the bank.
+    """
+    problems: list[str] = []
+    singles = [question for question in bank.questions if question.type == "single"]
+    if bank.scale:
+        scales = {tuple(option.text for option in question.options) for question in bank.questions if question.options}
+        if len(scales) > 1:
+            problems.append(f"{bank.source}: a scale bank must offer the same options in the same order in every question")
+    elif singles:
+        positions = [next(i for i, option in enumerate(q.options) if option.correct) for q in singles]
+        position, count = max(((p, positions.count(p)) for p in set(positions)), key=lambda item: (item[1], -item[0]))
+        most_options = max(len(question.options) for question in singles)
+        allowed = max(int(MAX_SHARE_OF_ONE_KEY_POSITION * len(singles)), -(-len(singles) // most_options))
+        if count > allowed:
+            problems.append(f"{bank.source}: the right option is option {position + 1} in {count} of {len(singles)} single-answer "
+                            f"questions (at most {allowed} allowed); move some keys to other positions")
+        longest = [q.id for q in singles if len(_key(q).text) >= max(len(option.text) for option in q.options)]
+        if len(longest) > MAX_SHARE_OF_LONGEST_KEYS * len(singles):
+            problems.append(f"{bank.source}: the right option is the longest in {len(longest)} of {len(singles)} single-answer questions "
+                            f"(at most half allowed): {', '.join(longest)}")
+    for question in bank.questions:
+        if question.type != "multiple":
+            continue
+        flags = [option.correct for option in question.options]
+        if all(flags):
+            problems.append(f"{bank.source}: question {question.id!r} has no wrong option to leave unticked")
+        elif flags == sorted(flags, reverse=True):
+            problems.append(f"{bank.source}: question {question.id!r} lists all its right options first; mix them with the wrong ones")
+    unlevelled = [question.id for question in bank.questions if question.level not in LEVELS]
+    if unlevelled:
+        problems.append(f"{bank.source}: questions without a level ({' or '.join(LEVELS)}): {', '.join(unlevelled)}")
+    applying = sum(question.level == "apply" for question in bank.questions)
+    if applying < MIN_SHARE_OF_APPLY_ITEMS * len(bank.questions):
+        problems.append(f"{bank.source}: {applying} of {len(bank.questions)} questions apply knowledge (a case, a calculation, "
+                        f"a decision); at least half should")
+    return problems
+
+
+def _key(question: Question) -> Option:
+    return next(option for option in question.options if option.correct)
+
+
 @shape_checked("quiz_bank", QuizBankError)
 def source_problems(raw: Mapping, source: str, bibliography: Bibliography | None = None) -> None:
     """Every question's ``sources`` name entries of the bibliography (the course's own unless one is given).
@@ -185,7 +253,7 @@ def validate_bank_data(raw: object, source: str, bibliography: Bibliography | No
 @shape_checked("quiz_bank question", QuizBankError)
 def question_from_data(data: Mapping) -> Question:
     common = dict(id=data["id"], type=data["type"], objective=data["objective"], prompt=data["prompt"].strip(),
-                  explanation=data["explanation"].strip(), sources=tuple(data.get("sources", ())))
+                  explanation=data["explanation"].strip(), sources=tuple(data.get("sources", ())), level=data.get("level", ""))
     if data["type"] == "numeric":
         return Question(
             **common,
@@ -215,6 +283,8 @@ def question_data(question: Question) -> dict:
                   "explanation": question.explanation}
     if question.sources:
         data["sources"] = list(question.sources)
+    if question.level:
+        data["level"] = question.level
     if question.type == "numeric":
         data.update(answer=question.answer, tolerance=question.tolerance, unit=question.unit,
                     feedback_correct=question.feedback_correct, feedback_incorrect=question.feedback_incorrect)
@@ -232,6 +302,8 @@ def bank_data(bank: QuizBank) -> dict:
     data = {"notebook": bank.notebook, "title": bank.title, "questions": [question_data(question) for question in bank.questions]}
     if bank.last_reviewed:
         data["last_reviewed"] = bank.last_reviewed
+    if bank.scale:
+        data["scale"] = True
     return data
 
 
@@ -239,7 +311,7 @@ def bank_data(bank: QuizBank) -> dict:
 def bank_from_data(raw: Mapping, source: str) -> QuizBank:
     return QuizBank(source=source, notebook=raw["notebook"], title=raw["title"],
                     questions=tuple(question_from_data(question) for question in raw["questions"]),
-                    last_reviewed=str(raw.get("last_reviewed", "")))
+                    last_reviewed=str(raw.get("last_reviewed", "")), scale=bool(raw.get("scale", False)))
 
 
 # --------------------------------------------------------------------------- loading
@@ -251,6 +323,15 @@ def load_bank_file(path: str | Path | Traversable) -> QuizBank:
     raw = read_structured(path, QuizBankError, "question bank")
     validate_bank_data(raw, path.name)
     return bank_from_data(raw, path.name)
+
+
+def load_balanced_bank_file(path: str | Path | Traversable) -> QuizBank:
+    """Load a course bank and refuse it when it fails :func:`balance_problems` too (the course's content check)."""
+    bank = load_bank_file(path)
+    problems = balance_problems(bank)
+    if problems:
+        raise QuizBankError("; ".join(problems))
+    return bank
 
 
 def load_bank(notebook: str) -> QuizBank:

@@ -236,7 +236,7 @@ def course_content_problems() -> list[str]:
         (lambda: programmes.load_programmes(programmes.PROGRAMMES_FILE), programmes.PROGRAMMES_FILE.name),
         (lambda: contraception.load_methods(contraception.METHODS_FILE), contraception.METHODS_FILE.name),
     ]
-    checks += [(lambda entry=entry: quiz_banks.load_bank_file(entry), entry.name) for entry in content_files("quiz_banks", ".yml")]
+    checks += [(lambda entry=entry: quiz_banks.load_balanced_bank_file(entry), entry.name) for entry in content_files("quiz_banks", ".yml")]
     checks += [(lambda entry=entry: rule_sets.load_rule_set(entry), entry.name) for entry in content_files("rule_sets", ".yml")]
     problems = []
     for load, name in checks:

@@ -8,15 +8,15 @@ by the course's one number reader (a decimal comma is fine; "1,000" is refused a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import hashlib
+import random
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
-from ..core.inputs import checked_arguments
 from ..content.quiz_banks import Question, QuizBank
 from ..core.errors import CourseInputError
-from collections.abc import Iterable, Mapping
-
-from ..core.inputs import read_bool, read_instance, read_mapping, read_number, read_sequence, read_text
+from ..core.identity import student_identity
+from ..core.inputs import checked_arguments, read_bool, read_instance, read_mapping, read_number, read_sequence, read_text
 
 
 @dataclass(frozen=True)
@@ -39,14 +39,46 @@ class AnswerResult:
 
 
 @checked_arguments
-def presented_questions(bank: QuizBank, question_ids: Sequence[str] | None = None) -> tuple[Question, ...]:
+def presented_questions(bank: QuizBank, question_ids: Sequence[str] | None = None, student: str | None = None) -> tuple[Question, ...]:
     """The questions a quiz shows, in the order it shows them, each with its options in the order shown.
 
     The one place that decides the order: the live widget, its static HTML and the course website all
-    take their questions from here (the website through :attr:`widgets.quiz.Quiz.questions`), so a change
-    of order made here (a per-student shuffle, say) reaches all three and none re-implements it.
+    take their questions from here (the website through :attr:`widgets.quiz.Quiz.questions`), so none
+    re-implements it. Questions keep the bank's (teaching) order; each question's options are shuffled
+    by :func:`option_order`, seeded from ``student`` (default: :func:`core.identity.student_identity`,
+    the course's fixed order unless a student identity is set). Options keep their ids, so checking and
+    scoring never depend on where an option was shown. A bank whose options are a fixed scale (``scale:
+    true``, e.g. the claim verdicts of notebook 08) keeps the scale's order, which carries no hint.
     """
-    return bank.select(question_ids)
+    if bank.scale:
+        return bank.select(question_ids)
+    identity = student_identity() if student is None else read_text(student, "student", empty=False)
+    return tuple(replace(question, options=option_order(question, identity, bank.notebook)) for question in bank.select(question_ids))
+
+
+@checked_arguments
+def option_order(question: Question, student: str, bank_name: str = "") -> tuple:
+    """A question's options in the order one student sees them: a shuffle seeded by student, bank and question.
+
+    The seed is a SHA-256 digest (not Python's ``hash``, which changes per process), so the same student
+    gets the same order in every session, on every machine, and different questions get different orders.
+    """
+    student, bank_name = read_text(student, "student"), read_text(bank_name, "bank_name")
+    options = list(question.options)
+    if len(options) < 2:
+        return tuple(options)
+    digest = hashlib.sha256(f"{student}\x1f{bank_name}\x1f{question.id}".encode()).digest()
+    random.Random(int.from_bytes(digest[:8], "big")).shuffle(options)
+    return tuple(options)
+
+
+def option_label(position: int) -> str:
+    """The letter shown before the option at ``position`` (0-based) as presented: a), b), c) ...
+
+    Letters follow the order shown, not the option's id, so a shuffled question still reads a), b), c).
+    """
+    position = int(read_number(position, "position", minimum=0, maximum=25, integer=True))
+    return f"{chr(ord('a') + position)})"
 
 
 # --------------------------------------------------------------------------- checking

@@ -26,9 +26,26 @@ from ..content.quiz_banks import Question, QuizBank, load_bank
 from ..core.markup import inline_markup, paragraphs
 from ..core.progress_store import SavedResult, progress_store
 from ..models.progress import lesson_for_bank, quiz_source
-from ..models.quiz import AnswerResult, QuizProgress, check_answer, correct_answer_text, presented_questions
+from ..models.quiz import AnswerResult, QuizProgress, check_answer, correct_answer_text, option_label, presented_questions
 from .base import CourseWidget
 from .progress import progress_notice_html
+
+# Options of any length wrap under their own text and keep their control at the first line, at any width.
+# ipywidgets draws radio labels at a fixed height and checkbox descriptions on one clipped line, so a
+# long option would overlap the next one (hiding which is selected) or lose its end. The rules are
+# scoped to the quiz's own classes; the style element rides in the quiz's header.
+OPTION_STYLE = """<style>
+.course-quiz-choices, .course-quiz-choices .widget-radio-box { height: auto; overflow: visible; }
+.course-quiz-choices .widget-radio-box label { height: auto; min-height: var(--jp-widgets-radio-item-height, 24px);
+  line-height: 1.35; white-space: normal; display: flex; align-items: flex-start; gap: 0.4em; margin: 0 0 0.35em 0; }
+.course-quiz-choices .widget-radio-box label input { order: -1; flex: none; float: none; margin: 0.2em 0 0 0; }
+.course-quiz-choice.widget-checkbox { height: auto; width: auto; line-height: 1.35; }
+.course-quiz-choice.widget-checkbox .widget-label-basic { height: auto; line-height: 1.35; white-space: normal;
+  overflow: visible; display: flex; align-items: flex-start; gap: 0.4em; margin: 0 0 0.35em 0; }
+.course-quiz-choice.widget-checkbox .widget-label-basic input[type='checkbox'] { flex: none; align-self: flex-start;
+  margin: 0.2em 0 0 0; }
+.course-quiz-choice.widget-checkbox .widget-label-basic span { white-space: normal; overflow: visible; text-overflow: clip; }
+</style>"""
 
 TYPE_HINT = {
     "single": "Choose one answer.",
@@ -113,19 +130,22 @@ class QuestionCard(CourseWidget):
 
     @staticmethod
     def _make_control(question: Question) -> widgets.Widget:
-        layout = widgets.Layout(width="auto")
+        layout = widgets.Layout(width="auto", max_width="100%")
         if question.type == "single":
-            return widgets.RadioButtons(
-                options=[(f"{option.id}) {option.text}", option.id) for option in question.options],
+            control = widgets.RadioButtons(
+                options=[(f"{option_label(position)} {option.text}", option.id) for position, option in enumerate(question.options)],
                 value=None,
                 layout=layout,
             )
+            control.add_class("course-quiz-choices")
+            return control
         if question.type == "multiple":
-            boxes = [
-                widgets.Checkbox(value=False, description=f"{option.id}) {option.text}", indent=False, layout=layout)
-                for option in question.options
-            ]
-            return widgets.VBox(boxes)
+            boxes = []
+            for position, option in enumerate(question.options):
+                box = widgets.Checkbox(value=False, description=f"{option_label(position)} {option.text}", indent=False, layout=layout)
+                box.add_class("course-quiz-choice")
+                boxes.append(box)
+            return widgets.VBox(boxes, layout=widgets.Layout(width="100%"))
         return widgets.HBox(
             [widgets.Text(placeholder="your answer", layout=widgets.Layout(width="12em")), widgets.Label(question.unit)]
         )
@@ -205,7 +225,7 @@ class Quiz(CourseWidget):
         )
         self.observe_guarded(self.reveal_toggle, self._on_reveal)
         self.cards = [QuestionCard(question, number, self._record) for number, question in enumerate(self.questions, 1)]
-        header = widgets.HTML(f"<p><strong>{inline_markup(self.title)}</strong></p>")
+        header = widgets.HTML(f"{OPTION_STYLE}<p><strong>{inline_markup(self.title)}</strong></p>")
         self.progress_note = widgets.HTML("")
         super().__init__([header, self.score, self.progress_note, *self.cards, self.reveal_toggle], outputs=[self.score])
         self._restore_saved()
@@ -279,7 +299,8 @@ def static_quiz_html(questions: Sequence[Question], title: str) -> str:
         if question.type == "numeric":
             body = f"<p><em>Answer as a number in {inline_markup(question.unit)}.</em></p>"
         else:
-            choices = "".join(f"<li>{option.id}) {inline_markup(option.text)}</li>" for option in question.options)
+            choices = "".join(f"<li>{option_label(position)} {inline_markup(option.text)}</li>"
+                              for position, option in enumerate(question.options))
             body = f"<p><em>{TYPE_HINT[question.type]}</em></p><ul>{choices}</ul>"
         items.append(f"<li><p>{inline_markup(question.prompt)}</p>{body}</li>")
     answers = "".join(f"<li>{answer_html(question)}</li>" for question in questions)

@@ -40,6 +40,7 @@ from nbconvert.filters.markdown_mistune import markdown2html_mistune
 from pygments.formatters import HtmlFormatter
 
 from ...content.lessons import Lesson, lessons as manifest_lessons
+from ...core.identity import request_fixed_order
 from ..slides import SlidesError
 from ..slides.build import build_decks
 from . import SiteError
@@ -353,6 +354,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repository", help=f"OWNER/REPO on GitHub, for Binder links (default: ${REPOSITORY_VARIABLE} or pyproject.toml)")
     parser.add_argument("--ref", default="HEAD", help="branch, tag or commit for Binder and repository links (default HEAD)")
     options = parser.parse_args(argv)
+    request_fixed_order()  # the pages must show the order stored in the executed notebooks, whoever builds them
     root = options.root.resolve()
     config = SiteConfig(root=root, out_dir=options.out or root / "build" / "site",
                         repository=options.repository or configured_repository(root), ref=options.ref, commit=current_commit(root))

@@ -20,7 +20,7 @@ from typing import Any
 
 from ...content.quiz_banks import Question
 from ...core.markup import inline_markup
-from ...models.quiz import QuizProgress
+from ...models.quiz import QuizProgress, option_label
 from ...widgets.quiz import TYPE_HINT, answer_html
 
 INTRO = ("Answer in this page: your answers stay in your browser and are not saved or sent anywhere. "
@@ -58,8 +58,8 @@ def _control(question: Question, name: str) -> str:
     kind = "radio" if question.type == "single" else "checkbox"
     return '<div class="quiz-options">' + "".join(
         f'<label class="quiz-option"><input type="{kind}" name="{name}" value="{html.escape(option.id)}"> '
-        f"<span>{html.escape(option.id)}) {inline_markup(option.text)}</span></label>"
-        for option in question.options
+        f"<span>{option_label(position)} {inline_markup(option.text)}</span></label>"
+        for position, option in enumerate(question.options)
     ) + "</div>"
 
 

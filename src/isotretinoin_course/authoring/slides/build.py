@@ -135,12 +135,14 @@ def slide_types(cells: Sequence) -> list[str]:
 
 def question_slide_html(question, number: int, total: int, title: str, intro: str = "") -> str:
     """One question on a slide: its prompt and options, the answer (with explanation and sources) as a fragment."""
+    from ...models.quiz import option_label
     from ...widgets.quiz import TYPE_HINT, answer_html  # the widget's own wording of the hint and the answer
 
     if question.type == "numeric":
         body = f"<p><em>Answer as a number in {inline_markup(question.unit)}.</em></p>"
     else:
-        options = "".join(f"<li>{option.id}) {inline_markup(option.text)}</li>" for option in question.options)
+        options = "".join(f"<li>{option_label(position)} {inline_markup(option.text)}</li>"
+                          for position, option in enumerate(question.options))  # lettered in the order shown
         body = f"<p><em>{TYPE_HINT[question.type]}</em></p><ul>{options}</ul>"
     scenario = f"<p><em>{inline_markup(intro)}</em></p>" if intro else ""
     return (f'<div class="course-slide-quiz"><p><small>{inline_markup(title)} · question {number} of {total}</small></p>'
