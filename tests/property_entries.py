@@ -46,6 +46,14 @@ def day_words(result, _kwargs):
     assert isinstance(result, dt.date) or result is None, result
 
 
+def list_of_texts(result, _kwargs):
+    assert isinstance(result, list) and all(isinstance(item, str) for item in result), result
+
+
+def no_problems(result, _kwargs):
+    assert result == [], result
+
+
 # --------------------------------------------------------------------------- core
 
 prop(inputs.read_number, value=numbers(-1e6, 1e6), field=FIELD, unit=st.sampled_from(("", "kg", "mg/kg/day")),
@@ -214,6 +222,7 @@ prop(capstone.case_timeline, tables=tables_strategy(), patient_id=st.one_of(st.n
 prop(capstone.last_day_to_collect, timeline=timeline_strategy(), prescription_date=dates(), search_days=numbers(0, 120, integer=True),
      valid=day_words, examples=0.5, deadline_ms=6000)
 prop(capstone.CapstoneCase, tables=tables_strategy(), patient_id=st.one_of(st.none(), CAN_GET_PREGNANT, PATIENT_ID), examples=0.4, deadline_ms=8000)
+prop(capstone.answer_blind_order, texts=text_lists(TEXT), seed=TEXT, valid=list_of_texts)
 
 prop(counselling.topics)
 prop(counselling.topic_keys)
@@ -571,6 +580,7 @@ prop(build.main, argv=st.one_of(st.lists(st.sampled_from(("nope.ipynb", "", str(
      examples=0.3, deadline_ms=30000)
 for function in (lint.learning_objectives, lint.check_structure, lint.imported_modules, lint.notebook_reviewed):
     prop(function, nb=NOTEBOOK)
+prop(lint.capstone_balance_problems, valid=no_problems, examples=0.05, deadline_ms=30000)
 prop(lint.check_lesson_shape, nb=NOTEBOOK, today=st.one_of(st.none(), st.dates()))
 prop(lint.check_references, nb=NOTEBOOK, bibliography=st.builds(bibliography.load_bibliography))
 prop(lint.manifest_lesson, name=REAL_NOTEBOOK_NAME)

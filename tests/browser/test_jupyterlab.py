@@ -252,7 +252,7 @@ def test_a_wrong_case_decision_names_the_notebook_to_revisit(lab, browser, kept_
     with executed(lab, browser, "09_capstone_case.ipynb", kept_pages) as page:
         step = page.locator(".jp-OutputArea-output > .jupyter-widgets").first
         step.scroll_into_view_if_needed()
-        step.locator(".widget-radio-box label", has_text="Neither fits").click()
+        step.locator(".widget-radio-box label", has_text="Neither the label's indication nor").click()
         step.get_by_role("button", name="Check answer").click()
         page.wait_for_selector(".quiz-feedback", timeout=20_000)
         assert "Revisit notebook 01 (Acne pathophysiology)" in step.locator(".quiz-feedback").text_content()
