@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pytest
 
+from isotretinoin_course.content.lessons import assignments, lessons
+
 ROOT = Path(__file__).resolve().parents[1]
 CONSTRAINTS = ROOT / "requirements" / "constraints.txt"
 CELL_TIMEOUT_SECONDS = 120  # nbclient names the cell that ran out of time
@@ -196,5 +198,6 @@ def check_installed_wheel(version: str, workdir: Path) -> None:
         failures = [failure for problems in pool.map(execute, [notebooks[0::2], notebooks[1::2]], [0, 1]) for failure in problems]
     finished = time.perf_counter()
     print(f"wheel on Python {version}: build and install {installed - started:.0f} s, {len(notebooks)} notebooks {finished - installed:.0f} s")
-    assert len(notebooks) == 14
+    # Every lesson and every assignment of the manifest, no more and no fewer.
+    assert len(notebooks) == len(lessons()) + len(assignments()), [path.name for path in notebooks]
     assert not failures, "\n\n".join(failures)
