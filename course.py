@@ -7,6 +7,7 @@
     python3 course.py execute   re-execute every notebook in place from a fresh kernel (or the notebooks named)
     python3 course.py datasets  regenerate every synthetic dataset in datasets/ (seeded, byte-identical)
     python3 course.py readme    regenerate the README's lesson tables from the lesson manifest
+    python3 course.py benchmark time what users wait for against its floors (--readme: put the table in the README)
     python3 course.py site      build the course website into build/site/ from the committed notebooks (no execution, offline)
     python3 course.py slides    build a reveal.js slide deck per lesson into build/slides/ (offline; the site links them too)
     python3 course.py nbgrader ARGS...          run nbgrader in exercises/ (instructor guide: exercises/README.md);
@@ -164,6 +165,10 @@ def command_readme(options: argparse.Namespace) -> int:
     return run_in(DEVELOPMENT, [DEVELOPMENT.python, "-m", "isotretinoin_course.authoring.readme", ROOT / "README.md", *options.extra])
 
 
+def command_benchmark(options: argparse.Namespace) -> int:
+    return run_in(DEVELOPMENT, [DEVELOPMENT.python, ROOT / "benchmarks" / "course_benchmark.py", *options.extra])
+
+
 def grading(subcommand: str, arguments: list[str]) -> int:
     """The sandboxed grading driver (src/isotretinoin_course/grading/driver.py) on the course folder exercises/."""
     return run_in(DEVELOPMENT, [DEVELOPMENT.python, "-m", "isotretinoin_course.grading", subcommand, *arguments,
@@ -208,6 +213,7 @@ def main() -> int:
     commands.add_parser("execute", help="re-execute notebooks in place (default: all)")
     commands.add_parser("datasets", help="regenerate the synthetic datasets in datasets/")
     commands.add_parser("readme", help="regenerate the README's lesson tables from content/lessons.yml (--check: only compare)")
+    commands.add_parser("benchmark", add_help=False, help="time lessons, widgets, import, install and tests against their floors (--help for options)")
     commands.add_parser("site", help="build the course website into build/site/ (--repository OWNER/REPO for Binder links)")
     commands.add_parser("slides", help="build a reveal.js slide deck per lesson into build/slides/ (offline; --out FOLDER)")
     # --help of the grading commands goes to nbgrader or the grading driver, which know their options.
@@ -218,7 +224,8 @@ def main() -> int:
     options, extra = parser.parse_known_args()
     options.extra = extra
     handler = {"lab": command_lab, "test": command_test, "execute": command_execute, "datasets": command_datasets,
-               "readme": command_readme, "site": command_site, "slides": command_slides, "nbgrader": command_nbgrader, "nbgrader-report": command_nbgrader_report,
+               "readme": command_readme, "benchmark": command_benchmark, "site": command_site, "slides": command_slides, "nbgrader": command_nbgrader,
+               "nbgrader-report": command_nbgrader_report,
                "feedback": command_feedback, "sandbox-check": command_sandbox_check}[options.command]
     return handler(options)
 

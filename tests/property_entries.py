@@ -48,6 +48,14 @@ def day_words(result, _kwargs):
     assert isinstance(result, dt.date) or result is None, result
 
 
+def list_of_texts(result, _kwargs):
+    assert isinstance(result, list) and all(isinstance(item, str) for item in result), result
+
+
+def no_problems(result, _kwargs):
+    assert result == [], result
+
+
 # --------------------------------------------------------------------------- core
 
 prop(inputs.read_number, value=numbers(-1e6, 1e6), field=FIELD, unit=st.sampled_from(("", "kg", "mg/kg/day")),
@@ -216,6 +224,7 @@ prop(capstone.case_timeline, tables=tables_strategy(), patient_id=st.one_of(st.n
 prop(capstone.last_day_to_collect, timeline=timeline_strategy(), prescription_date=dates(), search_days=numbers(0, 120, integer=True),
      valid=day_words, examples=0.5, deadline_ms=6000)
 prop(capstone.CapstoneCase, tables=tables_strategy(), patient_id=st.one_of(st.none(), CAN_GET_PREGNANT, PATIENT_ID), examples=0.4, deadline_ms=8000)
+prop(capstone.answer_blind_order, texts=text_lists(TEXT), seed=TEXT, valid=list_of_texts)
 
 prop(counselling.topics)
 prop(counselling.topic_keys)
@@ -452,6 +461,8 @@ prop(demo_figures.response_time_course_figure, frame=st.one_of(st.builds(demo.tr
      **FIGURE, examples=0.3)
 prop(dosing_figures.cumulative_dose_figure, weight_kg=WEIGHT, days=numbers(0, 500, integer=True), **FIGURE, examples=0.3)
 prop(monitoring_figures.patient_timeline_figure, tables=tables_strategy(), patient_id=PATIENT_ID, **FIGURE, examples=0.3, deadline_ms=5000)
+prop(monitoring_figures.PatientTimeline, tables=tables_strategy(), figure=st.one_of(st.none(), st.builds(lambda: __import__("matplotlib.figure", fromlist=["Figure"]).Figure())),
+     after=close_figures, examples=0.3, deadline_ms=5000)
 prop(monitoring_figures.cohort_threshold_figure, labs=labs_strategy(), **FIGURE, examples=0.3)
 prop(pk_figures.envelope, x=st.lists(st.floats(0, 100), max_size=30).map(np.array), y=st.lists(st.floats(0, 100), max_size=30).map(np.array),
      buckets=numbers(0, 2000, integer=True))
@@ -481,7 +492,26 @@ prop(style.show_figure, figure=st.builds(lambda: __import__("matplotlib.figure",
      number=st.one_of(st.none(), numbers(0, 20, integer=True)), after=close_figures)
 prop(style.mark_synthetic, figure=st.builds(lambda: __import__("matplotlib.figure", fromlist=["Figure"]).Figure()), fontsize=numbers(0, 40),
      after=close_figures)
-prop(style.figure_png, figure=st.builds(lambda: __import__("matplotlib.figure", fromlist=["Figure"]).Figure(figsize=(2, 2))), after=close_figures)
+SMALL_FIGURE = st.builds(lambda: __import__("matplotlib.figure", fromlist=["Figure"]).Figure(figsize=(2, 2)))
+
+
+def _labelled_figure() -> tuple:
+    """A small figure and the text artists a widget would draw once (a caption and a legend)."""
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(2, 2))
+    ax = figure.add_subplot()
+    ax.plot([0, 1], [0, 1], label="line")
+    return figure, [figure.text(0.5, 0.02, "SYNTHETIC", fontsize=6), ax.legend()]
+
+
+LABELLED_FIGURE = st.builds(_labelled_figure)
+prop(style.figure_png, figure=st.one_of(SMALL_FIGURE, LABELLED_FIGURE.map(lambda pair: pair[0])), tight=st.booleans(),
+     layer=st.one_of(st.none(), LABELLED_FIGURE.map(lambda pair: style.StaticLayer(*pair))), colours=st.one_of(st.none(), numbers(2, 256, integer=True)),
+     after=close_figures)
+prop(style.StaticLayer, figure=st.one_of(SMALL_FIGURE, LABELLED_FIGURE.map(lambda pair: pair[0])),
+     artists=st.one_of(st.just([]), LABELLED_FIGURE.map(lambda pair: pair[1])), after=close_figures)
+prop(style.RenderedFigure, figure=st.one_of(SMALL_FIGURE, LABELLED_FIGURE.map(lambda pair: pair[0])), after=close_figures)
 prop(style.quick_png, figure=st.builds(lambda: __import__("matplotlib.figure", fromlist=["Figure"]).Figure(figsize=(2, 2))), after=close_figures)
 prop(style.show_table, frame=st.one_of(st.builds(lambda: cohort()["patients"]), st.builds(pd.DataFrame)), title=TEXT, rows=numbers(-5, 50, integer=True))
 prop(style.number_word, count=numbers(-5, 50, integer=True), valid=is_text)
@@ -552,6 +582,7 @@ prop(build.main, argv=st.one_of(st.lists(st.sampled_from(("nope.ipynb", "", str(
      examples=0.3, deadline_ms=30000)
 for function in (lint.learning_objectives, lint.check_structure, lint.imported_modules, lint.notebook_reviewed):
     prop(function, nb=NOTEBOOK)
+prop(lint.capstone_balance_problems, valid=no_problems, examples=0.05, deadline_ms=30000)
 prop(lint.check_lesson_shape, nb=NOTEBOOK, today=st.one_of(st.none(), st.dates()))
 prop(lint.check_references, nb=NOTEBOOK, bibliography=st.builds(bibliography.load_bibliography))
 prop(lint.manifest_lesson, name=REAL_NOTEBOOK_NAME)

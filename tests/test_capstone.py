@@ -13,10 +13,11 @@ from isotretinoin_course.content.capstone import capstone_text
 from isotretinoin_course.content.lessons import lessons
 from isotretinoin_course.content.rule_sets import rule_set_for
 from isotretinoin_course.data.loader import load_cohort
-from isotretinoin_course.models.capstone import CapstoneCase, CaseError, case_timeline, last_day_to_collect
+from isotretinoin_course.models.capstone import CapstoneCase, CaseError, answer_blind_order, case_timeline, last_day_to_collect
+from isotretinoin_course.models.counselling import topic_keys, topic
 from isotretinoin_course.models.dosing import build_regimen
 from isotretinoin_course.models.monitoring import flag_alt
-from isotretinoin_course.models.quiz import check_answer
+from isotretinoin_course.models.quiz import check_answer, presented_questions
 from isotretinoin_course.models.risk_management import Pickup, evaluate
 from isotretinoin_course.widgets import CaseDebrief, CaseStepView
 
@@ -70,6 +71,37 @@ def test_answers_follow_the_models(case, tables):
     # SYN-0024's planted ALT rise: grade 1 at month 1, grade 2 at month 2
     assert "grade 2" in case.steps["month_2_alt"].question.explanation
     assert case.steps["cumulative_dose"].question.answer == pytest.approx(float(case.patient["cumulative_target_mg_per_kg"]), abs=1)
+
+
+def test_computed_options_are_not_ordered_by_which_is_right(case):
+    # Sorted by date, the last day of the collection window would be the first choice for every patient; the
+    # case's order depends only on the dates and the patient.
+    days = ["2025-08-21", "2025-08-22", "2025-08-24", "2025-09-16"]
+    assert answer_blind_order(days, "SYN-0024/first_pickup_window") == answer_blind_order(days[::-1], "SYN-0024/first_pickup_window")
+    key_positions = [answer_blind_order(days, f"SYN-{n:04d}/first_pickup_window").index(days[0]) for n in range(1, 41)]
+    assert set(key_positions) == {0, 1, 2, 3} and max(map(key_positions.count, set(key_positions))) < 20
+    window = case.steps["first_pickup_window"].question
+    assert [option.text for option in window.options] == answer_blind_order([o.text for o in window.options], "SYN-0024/first_pickup_window")
+    # the counselling options follow the checklist's order, the missed topics among the others
+    gap = case.steps["counselling_gap"].question
+    titles = [option.text for option in gap.options]
+    assert titles == [topic(key).title for key in topic_keys() if topic(key).title in titles]
+    flags = [option.correct for option in gap.options]
+    assert flags != sorted(flags, reverse=True)
+
+
+def test_feedback_and_scoring_follow_option_ids_in_every_students_order(case):
+    for student in ("student-a", "student-b", "jdoe"):
+        for shown in presented_questions(case.bank, student=student):
+            authored = case.step(shown.id).question
+            assert sorted(o.id for o in shown.options) == sorted(o.id for o in authored.options)
+            for option in shown.options:
+                response = option.id if shown.type == "single" else [option.id]
+                assert check_answer(shown, response) == check_answer(authored, response)
+                assert check_answer(shown, response).feedback[0] == authored.option(option.id).feedback
+            if shown.type != "numeric":
+                assert check_answer(shown, sorted(shown.correct_option_ids) if shown.type == "multiple" else
+                                    next(o.id for o in shown.options if o.correct)).correct
 
 
 def test_the_first_pickup_window_is_the_engines(tables):

@@ -114,3 +114,20 @@ def test_timeline_figure_marks_refused_supplies(patients):
     assert "positive pregnancy test" in description
     texts = [text for text in figure.findobj(matplotlib.text.Text) if text.get_text()]
     assert min(text.get_fontsize() for text in texts) >= 10
+
+
+def test_a_reused_timeline_figure_draws_exactly_what_a_fresh_one_draws(patients):
+    """The simulator draws each patient into one figure, emptying its axes rather than rebuilding them; nothing of the
+    patient before may remain (bars, markers, legend entries, the date range, the synthetic stamp)."""
+    from matplotlib.figure import Figure
+
+    from isotretinoin_course.figures.style import figure_png
+
+    reused = Figure(figsize=(10, 4.6), dpi=90)
+    # a refused supply and a positive test; a long US course; one record under the EU programme (another legend)
+    for patient_id in ("AUD-033", "AUD-003", *[key for key in patients if not key.startswith("AUD-")][:1]):
+        figure, description = timeline_figure(patients[patient_id], None, reused)
+        fresh, fresh_description = timeline_figure(patients[patient_id], None, Figure(figsize=(10, 4.6), dpi=90))
+        assert figure is reused and len(reused.axes) == 1 and len(reused.texts) == 1
+        assert description == fresh_description
+        assert figure_png(reused) == figure_png(fresh), patient_id

@@ -38,6 +38,25 @@ def test_show_figure_prints_the_description_under_the_figure(capsys):
 
 
 @pytest.mark.parametrize("make", [lesion_progression_figure, pathogenic_factors_figure, learning_path_figure])
+def test_a_shown_figure_is_cropped_to_its_drawing_and_keeps_its_text(make):
+    """show_figure draws once and crops away only background (like bbox_inches="tight"); text/plain stays the figure's."""
+    import io
+
+    import numpy as np
+    from matplotlib.image import imread
+
+    figure, _description = make()
+    shown = plots.RenderedFigure(figure)
+    assert repr(shown) == repr(figure) and repr(shown).startswith("<Figure size")
+    full = imread(io.BytesIO(plots.figure_png(figure)))
+    cropped = imread(io.BytesIO(shown._repr_png_()))
+    assert cropped.shape[0] < full.shape[0] or cropped.shape[1] < full.shape[1]
+    background = full[0, 0]
+    assert np.count_nonzero((full != background).any(axis=2)) == np.count_nonzero((cropped != background).any(axis=2))
+    plt.close(figure)
+
+
+@pytest.mark.parametrize("make", [lesion_progression_figure, pathogenic_factors_figure, learning_path_figure])
 def test_course_figures_come_with_long_descriptions(make):
     figure, description = make()
     assert len(description.split()) > 40
@@ -98,3 +117,24 @@ def test_inline_markup_escapes_html_and_keeps_emphasis():
     assert inline_markup("*C. acnes* <b>x</b> **bold**") == "<em>C. acnes</em> &lt;b&gt;x&lt;/b&gt; <strong>bold</strong>"
     assert inline_markup("2 * 3 * 4") == "2 * 3 * 4"
     assert paragraphs("one\nline\n\ntwo") == "<p>one line</p><p>two</p>"
+
+
+def test_a_static_layer_is_laid_over_the_rest_and_refuses_a_resized_figure():
+    """StaticLayer: the artists drawn once, hidden from the figure, and blended back over each later drawing."""
+    import io
+
+    import numpy as np
+    from matplotlib.figure import Figure
+    from matplotlib.image import imread
+
+    figure = Figure(figsize=(3, 2), dpi=50)
+    ax = figure.add_subplot()
+    ax.plot([0, 1], [0, 1], label="a line")
+    legend = ax.legend(loc="upper left")
+    whole = imread(io.BytesIO(plots.figure_png(figure)))
+    layer = plots.StaticLayer(figure, [legend])
+    assert not legend.get_visible()
+    assert np.abs(imread(io.BytesIO(plots.figure_png(figure, layer=layer))) - whole).max() <= 2 / 255
+    figure.set_size_inches(4, 2)
+    with pytest.raises(CourseInputError, match="layer: drawn at 100 x 150 pixels, but the figure is 100 x 200 .*changed size"):
+        plots.figure_png(figure, layer=layer)

@@ -7,18 +7,25 @@ in their AUTHORED order, so the shuffle cannot be what hides a biased bank.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 
 import pytest
 from bs4 import BeautifulSoup
+from conftest import ROOT
 
+from isotretinoin_course.authoring.lint import capstone_balance_problems
 from isotretinoin_course.authoring.site.quiz_html import quiz_section
+from isotretinoin_course.content.capstone import capstone_text
 from isotretinoin_course.content.quiz_banks import (QuizBankError, balance_problems, bank_from_data, bank_names, load_bank,
                                                     load_balanced_bank_file, load_bank_file)
 from isotretinoin_course.content.validation import course_content_problems
 from isotretinoin_course.core import identity
 from isotretinoin_course.core.markup import inline_markup
+from isotretinoin_course.data.loader import load_cohort
+from isotretinoin_course.models import capstone as capstone_model
+from isotretinoin_course.models.capstone import CapstoneCase
 from isotretinoin_course.models.quiz import check_answer, option_label, presented_questions
 from isotretinoin_course.widgets.quiz import Quiz, static_quiz_html
 
@@ -157,6 +164,24 @@ def test_a_multiple_answer_card_returns_ids_whatever_the_order(monkeypatch, fixt
 @pytest.mark.parametrize("name", bank_names())
 def test_every_course_bank_passes_the_position_length_and_level_lint(name):
     assert balance_problems(load_bank(name)) == []
+
+
+def test_the_capstone_cases_built_questions_pass_the_same_lint():
+    """Notebook 09's case is built from the cohort, not read from a bank file: the content check of `course.py
+    execute` lints its questions too (authoring.lint.capstone_balance_problems)."""
+    case = CapstoneCase(load_cohort(ROOT / "datasets"))
+    assert balance_problems(case.bank) == []
+    singles = [q for q in case.bank.questions if q.type == "single"]
+    assert len(singles) == 7 and sum(q.level == "apply" for q in case.bank.questions) >= len(case.bank.questions) / 2
+    assert capstone_balance_problems() == []
+
+
+def test_the_content_check_refuses_an_unbalanced_capstone(monkeypatch):
+    text = capstone_text()
+    recall_only = dataclasses.replace(text, steps={key: {**step, "level": "recall"} for key, step in text.steps.items()})
+    monkeypatch.setattr(capstone_model, "capstone_text", lambda: recall_only)
+    assert any("0 of 12 questions apply knowledge" in problem and problem.startswith("capstone case")
+               for problem in capstone_balance_problems())
 
 
 def _single(qid: str, key: int, texts=("first option", "second option", "third option"), level="apply") -> dict:

@@ -17,24 +17,44 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from isotretinoin_course.content.lessons import assignments, lessons
+
 ROOT = Path(__file__).resolve().parents[1]
 CONSTRAINTS = ROOT / "requirements" / "constraints.txt"
-CELL_TIMEOUT_SECONDS = 180
-NOTEBOOK_TIMEOUT_SECONDS = 600
+CELL_TIMEOUT_SECONDS = 120  # nbclient names the cell that ran out of time
+BATCH_TIMEOUT_SECONDS = 420  # seven notebooks take under a minute even on a busy machine; below pytest's 600 s per test, so a
+# stall outside a cell fails here, naming its notebook, rather than as pytest-timeout's bare "Timeout"
+# Runs a list of notebooks one after the other in one process, each in a fresh kernel, and reports each as a JSON line.
+# One process for several notebooks: importing nbformat costs about a second (jsonschema's format checks compile a
+# grammar at import), which one process per notebook would pay fourteen times. The kernels talk over Unix sockets
+# under a path of their own (argv[3]), not TCP ports: on a busy machine two processes starting kernels at the same
+# moment can pick the same free port, and one kernel then dies before it answers.
 EXECUTE = """
-import sys
+import json, sys, time, traceback
 from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
-path = Path(sys.argv[1])
-nb = nbformat.read(path, as_version=4)
-NotebookClient(nb, timeout=int(sys.argv[3]), kernel_name=sys.argv[2], resources={"metadata": {"path": str(path.parent)}}).execute()
+from traitlets.config import Config
+kernel, timeout, sockets = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+config = Config()
+config.KernelManager.transport, config.KernelManager.ip = "ipc", sockets
+for name in sys.argv[4:]:
+    path = Path(name)
+    print(json.dumps({"started": path.name}), flush=True)
+    start = time.perf_counter()
+    try:
+        nb = nbformat.read(path, as_version=4)
+        NotebookClient(nb, timeout=timeout, kernel_name=kernel, resources={"metadata": {"path": str(path.parent)}}, config=config).execute()
+        print(json.dumps({"finished": path.name, "seconds": round(time.perf_counter() - start, 1)}), flush=True)
+    except Exception:
+        print(json.dumps({"failed": path.name, "error": traceback.format_exc()[-2500:]}), flush=True)
 """
 
 
@@ -117,12 +137,24 @@ def check_installed_wheel(version: str, workdir: Path) -> None:
     venv_python = install_wheel(python, wheel, workdir)
     installed = time.perf_counter()
 
+    # The kernel's environment: the installed course only, and nothing written into the home directory. uv leaves
+    # bytecode uncompiled, and a machine with PYTHONDONTWRITEBYTECODE=1 (CI images often set it) would then compile
+    # pandas, matplotlib and the rest from source in every kernel, a second or more each: allow bytecode in this
+    # throwaway environment (pip's install would have compiled it) and compile what a lesson imports, and build
+    # matplotlib's font cache, once in the probe below, before two kernels start side by side.
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("PYTHONPATH", "VIRTUAL_ENV", "ISOTRETINOIN_COURSE_DATASETS", "PYTHONDONTWRITEBYTECODE")}
+    env.update(JUPYTER_PATH=str(workdir / "jupyter"), JUPYTER_CONFIG_DIR=str(workdir / "config"), JUPYTER_RUNTIME_DIR=str(workdir / "runtime"),
+               IPYTHONDIR=str(workdir / "ipython"), MPLCONFIGDIR=str(workdir / "matplotlib"), PYDEVD_DISABLE_FILE_VALIDATION="1")
+
     # Installed for real, found through importlib.resources, and nothing but the base dependencies.
     probe = _run([str(venv_python), "-c", (
         "import importlib.util, json, isotretinoin_course, isotretinoin_course.core.resources as r\n"
+        "import ipykernel.kernelapp, ipywidgets, matplotlib.pyplot, matplotlib_inline.backend_inline, pandas, yaml\n"
+        "import isotretinoin_course.widgets, isotretinoin_course.figures, isotretinoin_course.data.loader\n"
         "print(json.dumps({'package': isotretinoin_course.__file__, 'datasets': str(r.datasets_directory()),\n"
         "  'absent': [name for name in ('jsonschema', 'nbgrader', 'pytest', 'playwright', 'jupyterlab', 'nbformat') if importlib.util.find_spec(name) is None]}))"
-    )], cwd=workdir, timeout=120)
+    )], cwd=workdir, env=env, timeout=300)
     facts = json.loads(probe.stdout)
     site = str(venv_python.parent.parent)
     assert facts["package"].startswith(site) and "site-packages" in facts["package"], facts
@@ -135,22 +167,37 @@ def check_installed_wheel(version: str, workdir: Path) -> None:
     (kernels / "kernel.json").write_text(json.dumps({
         "argv": [str(venv_python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": f"course wheel (Python {version})", "language": "python"}))
-    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "VIRTUAL_ENV", "ISOTRETINOIN_COURSE_DATASETS")}
-    env.update(JUPYTER_PATH=str(workdir / "jupyter"), JUPYTER_CONFIG_DIR=str(workdir / "config"), JUPYTER_RUNTIME_DIR=str(workdir / "runtime"),
-               IPYTHONDIR=str(workdir / "ipython"), MPLCONFIGDIR=str(workdir / "matplotlib"), PYDEVD_DISABLE_FILE_VALIDATION="1")
 
-    def execute(path: Path) -> str | None:
+    def execute(batch: list[Path], number: int) -> list[str]:
+        """Run ``batch`` in one process; a problem for each notebook that failed or did not finish in time."""
+        limit, stalled = BATCH_TIMEOUT_SECONDS, False
+        sockets = workdir / "runtime" / f"batch-{number}"
+        if len(str(sockets)) > 90:  # a Unix socket's path must stay under about 100 characters
+            sockets = Path(tempfile.mkdtemp(prefix="course-wheel-")) / f"batch-{number}"
+        sockets.parent.mkdir(exist_ok=True)
+        command = [sys.executable, "-c", EXECUTE, "course-wheel", str(CELL_TIMEOUT_SECONDS), str(sockets), *map(str, batch)]
         try:
-            result = subprocess.run([sys.executable, "-c", EXECUTE, str(path), "course-wheel", str(CELL_TIMEOUT_SECONDS)], cwd=path.parent,
-                                    env=env, capture_output=True, text=True, timeout=NOTEBOOK_TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired:
-            return f"{path.name}: not finished after {NOTEBOOK_TIMEOUT_SECONDS} s"
-        return None if result.returncode == 0 else f"{path.name}:\n{result.stderr[-2500:]}"
+            result = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True, timeout=limit)
+            output, errors = result.stdout, result.stderr
+        except subprocess.TimeoutExpired as expired:  # the output captured so far is bytes here
+            output, errors, stalled = (expired.stdout or b"").decode(errors="replace"), (expired.stderr or b"").decode(errors="replace"), True
+        events = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+        started = [event["started"] for event in events if "started" in event]
+        ended = {event.get("finished") or event.get("failed") for event in events if "started" not in event}
+        problems = [f"{event['failed']} (Python {version}, installed wheel):\n{event['error']}\nkernels' messages (end):\n{errors[-1500:]}"
+                    for event in events if "failed" in event]
+        if stalled:
+            running = next((name for name in started if name not in ended), "between two notebooks")
+            problems.append(f"{running} (Python {version}, installed wheel): still running when the batch's {limit} s ran out")
+        elif result.returncode != 0 or len(ended) < len(batch):
+            problems.append(f"the notebook runner stopped after {len(ended)} of {len(batch)} notebooks (Python {version}): {errors[-2500:]}")
+        return problems
 
     notebooks = notebooks_to_run(workdir)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        failures = [failure for failure in pool.map(execute, notebooks) if failure]
+    with ThreadPoolExecutor(max_workers=2) as pool:  # two processes, every other notebook each
+        failures = [failure for problems in pool.map(execute, [notebooks[0::2], notebooks[1::2]], [0, 1]) for failure in problems]
     finished = time.perf_counter()
     print(f"wheel on Python {version}: build and install {installed - started:.0f} s, {len(notebooks)} notebooks {finished - installed:.0f} s")
-    assert len(notebooks) == 14
+    # Every lesson and every assignment of the manifest, no more and no fewer.
+    assert len(notebooks) == len(lessons()) + len(assignments()), [path.name for path in notebooks]
     assert not failures, "\n\n".join(failures)

@@ -107,10 +107,22 @@ ALL_EXECUTED = """() => {
 
 
 def run_notebook(page, base: str, token: str, name: str) -> None:
-    """Open a notebook, wait for its kernel, run all cells and wait until every cell has run and the kernel is idle."""
+    """Open a notebook, wait for its kernel, run all cells and wait until every cell has run and the kernel is idle.
+
+    Each wait has its own limit and, when it runs out, fails naming the notebook and the step that was slow.
+    """
+    started = time.monotonic()
+
+    def step(what: str, wait, timeout_ms: int) -> None:
+        try:
+            wait(timeout_ms)
+        except Exception:
+            raise AssertionError(f"{name}: {what} not within {timeout_ms / 1000:.0f} s "
+                                 f"({time.monotonic() - started:.0f} s after opening the notebook)") from None
+
     page.goto(f"{base}/lab/tree/notebooks/{name}?reset&token={token}")
-    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
-    page.wait_for_function(KERNEL_IDLE, timeout=90_000)
+    step("the notebook's cells did not appear", lambda ms: page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=ms), 90_000)
+    step("the kernel was not idle", lambda ms: page.wait_for_function(KERNEL_IDLE, timeout=ms), 90_000)
     for attempt in range(2):  # a Run All sent while the kernel is still settling can be lost; send it once more
         page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
         try:
@@ -119,7 +131,8 @@ def run_notebook(page, base: str, token: str, name: str) -> None:
         except Exception:
             if attempt:
                 prompts = page.evaluate("() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(p => p.textContent.trim())")
-                raise AssertionError(f"{name}: not every cell ran; prompts: {prompts}") from None
+                raise AssertionError(f"{name}: not every cell ran after Run All ({time.monotonic() - started:.0f} s after opening "
+                                     f"the notebook); prompts: {prompts}") from None
 
 
 def expected_widgets(notebook: Path) -> int:
@@ -140,21 +153,48 @@ def assert_clean(page, name: str) -> None:
     assert page.locator(".jupyter-widgets").count() >= 1
 
 
-@contextmanager
-def executed(lab, browser, name: str):
-    """A browser page with notebook ``name`` run to the end; closed afterwards, whatever happens."""
-    base, token = lab
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    try:
-        run_notebook(page, base, token, name)
-        yield page
-    finally:
+# Notebooks that a test below also interacts with: their page stays open after the notebook's own test, so that the
+# interaction reuses it instead of running the whole notebook again (about five seconds each).
+INTERACTED = {"01_acne_pathophysiology.ipynb", "03_pharmacokinetics.ipynb", "07_adverse_effects_and_counselling.ipynb",
+              "09_capstone_case.ipynb"}
+
+
+@pytest.fixture(scope="module")
+def kept_pages():
+    """Pages of the notebooks in INTERACTED that ran cleanly, by notebook name; closed when the module ends."""
+    pages: dict[str, object] = {}
+    yield pages
+    for page in pages.values():
         page.close()
 
 
+@contextmanager
+def executed(lab, browser, name: str, kept: dict | None = None):
+    """A browser page with notebook ``name`` run to the end: the page kept from an earlier test if there is one.
+
+    The page is closed afterwards unless ``kept`` is given, the notebook is one a later test interacts with and
+    the block ran without a failure; then it is kept for that test.
+    """
+    if kept is not None and name in kept:
+        yield kept.pop(name)  # an interaction changes the page: the next test to ask runs the notebook afresh
+        return
+    base, token = lab
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    keep = False
+    try:
+        run_notebook(page, base, token, name)
+        yield page
+        keep = kept is not None and name in INTERACTED
+    finally:
+        if keep:
+            kept[name] = page
+        else:
+            page.close()
+
+
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
-def test_notebook_runs_in_jupyterlab(lab, browser, notebook):
-    with executed(lab, browser, notebook.name) as page:
+def test_notebook_runs_in_jupyterlab(lab, browser, kept_pages, notebook):
+    with executed(lab, browser, notebook.name, kept_pages) as page:
         assert_clean(page, notebook.name)
         outputs = page.locator(".jp-OutputArea-output > .jupyter-widgets")  # the root of each rendered widget view
         assert outputs.count() == expected_widgets(notebook), f"{notebook.name}: {outputs.count()} widget outputs, {expected_widgets(notebook)} expected"
@@ -164,14 +204,15 @@ def test_notebook_runs_in_jupyterlab(lab, browser, notebook):
         page.screenshot(path=str(SCREENSHOTS / f"{notebook.stem}.png"), full_page=False)
 
 
-def test_quiz_click_gives_feedback_and_changes_the_score(lab, browser):
-    with executed(lab, browser, "01_acne_pathophysiology.ipynb") as page:
-        # the lesson's own quiz (the classifier's numeric questions are a second quiz, earlier in the notebook)
-        quiz = page.locator(".jp-OutputArea-output > .jupyter-widgets", has=page.locator(".widget-radio-box")).first
+def test_quiz_click_gives_feedback_and_changes_the_score(lab, browser, kept_pages):
+    with executed(lab, browser, "01_acne_pathophysiology.ipynb", kept_pages) as page:
+        # the lesson's own quiz, found by its title (the classifier's numeric questions are another quiz, earlier in the notebook)
+        bank = load_bank("01_acne_pathophysiology")
+        quiz = page.locator(".jp-OutputArea-output > .jupyter-widgets", has_text=bank.title).first
         quiz.scroll_into_view_if_needed()
         score = quiz.locator(".quiz-score")
         before = score.inner_text()
-        first = presented_questions(load_bank("01_acne_pathophysiology"))[0]  # the fixed order conftest.py asks for
+        first = presented_questions(bank)[0]  # the fixed order conftest.py asks for
         wrong = next(position for position, option in enumerate(first.options) if not option.correct)
         quiz.locator(".widget-radio-box").first.locator("label").nth(wrong).click()  # a wrong answer to question 1
         quiz.get_by_role("button", name="Check answer").first.click()
@@ -181,8 +222,8 @@ def test_quiz_click_gives_feedback_and_changes_the_score(lab, browser):
         assert "attempts: 1" in score.inner_text()
 
 
-def test_moving_a_simulator_control_redraws_the_figure(lab, browser):
-    with executed(lab, browser, "03_pharmacokinetics.ipynb") as page:
+def test_moving_a_simulator_control_redraws_the_figure(lab, browser, kept_pages):
+    with executed(lab, browser, "03_pharmacokinetics.ipynb", kept_pages) as page:
         image = page.locator(".widget-image").first
         image.scroll_into_view_if_needed()
         before = image.get_attribute("src")
@@ -191,8 +232,8 @@ def test_moving_a_simulator_control_redraws_the_figure(lab, browser):
         assert "fasted" in page.locator("text=Conventional capsules (soybean-oil fill; Accutane-type generics), fasted").first.inner_text()
 
 
-def test_ticking_a_counselling_topic_updates_the_printable_summary(lab, browser):
-    with executed(lab, browser, "07_adverse_effects_and_counselling.ipynb") as page:
+def test_ticking_a_counselling_topic_updates_the_printable_summary(lab, browser, kept_pages):
+    with executed(lab, browser, "07_adverse_effects_and_counselling.ipynb", kept_pages) as page:
         checklist = page.locator(".jp-OutputArea-output > .jupyter-widgets", has_text="Counselling checklist").first
         checklist.scroll_into_view_if_needed()
         summary = checklist.locator("pre")
@@ -207,11 +248,11 @@ def test_ticking_a_counselling_topic_updates_the_printable_summary(lab, browser)
         assert "Preventing pregnancy" not in status and "Mood and mental health" in status
 
 
-def test_a_wrong_case_decision_names_the_notebook_to_revisit(lab, browser):
-    with executed(lab, browser, "09_capstone_case.ipynb") as page:
+def test_a_wrong_case_decision_names_the_notebook_to_revisit(lab, browser, kept_pages):
+    with executed(lab, browser, "09_capstone_case.ipynb", kept_pages) as page:
         step = page.locator(".jp-OutputArea-output > .jupyter-widgets").first
         step.scroll_into_view_if_needed()
-        step.locator(".widget-radio-box label", has_text="Neither fits").click()
+        step.locator(".widget-radio-box label", has_text="Neither the label's indication nor").click()
         step.get_by_role("button", name="Check answer").click()
         page.wait_for_selector(".quiz-feedback", timeout=20_000)
         assert "Revisit notebook 01 (Acne pathophysiology)" in step.locator(".quiz-feedback").text_content()

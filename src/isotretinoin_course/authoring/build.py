@@ -1,8 +1,8 @@
 """Re-execute the course notebooks in place, from a fresh kernel, so nobody hand-runs them.
 
-First every content file is validated against its schema (a notebook built on broken content is not
-worth executing). Then, for each notebook: regenerate its References cell from the bibliography,
-strip editor noise from the metadata, run every cell top to bottom in a new ``python3`` kernel (no
+First every content file is validated against its schema, and the quiz banks and the capstone case's built
+questions against the banks' balance lint (a notebook built on broken content is not worth executing).
+Then, for each notebook: regenerate its References cell from the bibliography, strip editor noise from the metadata, run every cell top to bottom in a new ``python3`` kernel (no
 widget state stored; an empty saved-progress folder of its own), and lint the result. Use it through ``python3 course.py execute [NOTEBOOK ...]``
 (``course.py`` passes the notebooks folder when no notebook is named).
 """
@@ -27,7 +27,7 @@ from ..content.bibliography import REFERENCES_HEADING, Bibliography, cited_keys,
 from ..content.validation import course_content_problems
 from ..core.identity import request_fixed_order
 from ..core.progress_store import PROGRESS_DIR_VARIABLE
-from .lint import ALLOWED_CELL_METADATA, WIDGET_VIEW, citing_texts, lint_notebook
+from .lint import ALLOWED_CELL_METADATA, WIDGET_VIEW, capstone_balance_problems, citing_texts, lint_notebook
 
 CELL_TIMEOUT_SECONDS = 300
 
@@ -137,7 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unusable:  # refused before anything runs, naming each path
         print("\n".join(["course-build-notebooks: cannot build:", *unusable]), file=sys.stderr)
         return 2
-    content_problems = course_content_problems()
+    content_problems = course_content_problems() + capstone_balance_problems()  # the capstone's questions are built, not a bank file
     if content_problems:
         print("\n".join(["content files that do not validate (fix them first):", *content_problems]))
         return 1

@@ -38,7 +38,10 @@ from nbformat import NotebookNode
 from ..core.inputs import checked_arguments, read_path, read_sequence, read_text
 from ..content.bibliography import REFERENCES_HEADING, Bibliography, BibliographyError, cited_keys, load_bibliography, references_markdown
 from ..content.lessons import Lesson, lessons
-from ..content.quiz_banks import QuizBankError, bank_names, load_bank
+from ..content.quiz_banks import QuizBankError, balance_problems, bank_names, load_bank
+from ..core.errors import CourseInputError
+from ..data.loader import load_cohort
+from ..models.capstone import CapstoneCase
 from ..core.constants import FIGURE_DESCRIPTION_PREFIX
 from ..core.resources import content_file
 from .review_dates import ReviewedFile, manifest_content_files, read_last_reviewed, review_date_problems
@@ -320,6 +323,21 @@ def check_quiz_alignment(nb: NotebookNode, name: str) -> list[str]:
     if unassessed:
         problems.append(f"objectives no quiz question assesses: {unassessed}")
     return problems
+
+
+def capstone_balance_problems() -> list[str]:
+    """The quiz banks' balance lint (:func:`content.quiz_banks.balance_problems`) on notebook 09's capstone case.
+
+    The case's questions are built from the synthetic cohort (``content/capstone.yml`` + ``models/capstone.py``),
+    not read from a bank file, so the content check of the banks cannot see them: this builds the course's own
+    case and lints its questions in their authored order, like every bank's. One line per problem; empty when it
+    passes.
+    """
+    try:
+        case = CapstoneCase(load_cohort())
+    except CourseInputError as error:  # a case that cannot be built is a problem of the content, reported like one
+        return [f"capstone case: {error}"]
+    return balance_problems(case.bank)
 
 
 @checked_arguments

@@ -15,6 +15,7 @@ cohort; the tables' schema is :data:`isotretinoin_course.data.schema.AUDIT_SCHEM
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -128,6 +129,12 @@ def _date(value: object) -> dt.date | None:
     return read_date(value, "audit table date", optional=True)
 
 
+def _rows_by_patient(frame: pd.DataFrame) -> Callable[[str], pd.DataFrame]:
+    """A function giving one patient's rows of ``frame`` in the table's order (none for a patient without rows)."""
+    positions = frame.groupby("patient_id", sort=False).indices
+    return lambda patient_id: frame.iloc[positions.get(patient_id, [])]
+
+
 # The audit tables a timeline is rebuilt from, with the columns it reads (load_audit() gives them).
 AUDIT_COLUMNS = {
     "audit_patients": ("patient_id", "category"),
@@ -141,12 +148,14 @@ AUDIT_COLUMNS = {
 def timelines(tables: dict[str, pd.DataFrame]) -> list[Timeline]:
     """Rebuild each patient's timeline from the (loaded, validated) audit tables."""
     tables = read_tables(tables, "tables", AUDIT_COLUMNS)
+    # Each table split by patient once: a query per patient and table cost notebook 06 about a third of a second.
+    by_patient = {name: _rows_by_patient(tables[name]) for name in ("audit_pregnancy_tests", "audit_contraception", "audit_dispensing_log")}
     result = []
     for patient in tables["audit_patients"].itertuples():
         pid = patient.patient_id
-        tests = tables["audit_pregnancy_tests"].query("patient_id == @pid").sort_values("date")
-        methods = tables["audit_contraception"].query("patient_id == @pid")
-        log = tables["audit_dispensing_log"].query("patient_id == @pid").sort_values("pickup_date")
+        tests = by_patient["audit_pregnancy_tests"](pid).sort_values("date")
+        methods = by_patient["audit_contraception"](pid)
+        log = by_patient["audit_dispensing_log"](pid).sort_values("pickup_date")
         result.append(Timeline(
             patient_id=pid,
             category=patient.category,

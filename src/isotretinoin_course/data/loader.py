@@ -188,15 +188,15 @@ def read_table(path: Path | Traversable, schema: dict) -> pd.DataFrame:
             raise DatasetError(f"{name}, row {number} (line {number + 1}): {len(row)} values, expected {len(header)}")
     raw = pd.DataFrame(data, columns=header, dtype=object)
     problems = _Problems(name, expected)
-    columns = {}
+    columns, stripped = {}, {}
     for field in fields:
-        text = raw[field["name"]].astype(str).str.strip()
+        text = stripped[field["name"]] = raw[field["name"]].astype(str).str.strip()
         missing = text == ""
         typed = _typed_column(text, missing, field, problems)
         _check_constraints(text, missing, typed, field, problems)
         columns[field["name"]] = typed
     problems.raise_first()
-    texts = raw[expected].apply(lambda column: column.str.strip())
+    texts = pd.DataFrame(stripped)
     for field in fields:
         if field.get("constraints", {}).get("unique"):
             _check_unique(name, [field["name"]], texts)
@@ -257,29 +257,38 @@ def check_relations(name: str, frame: pd.DataFrame, file: str) -> None:
 def load_table(name: str, directory: Path | Traversable | str | None = None) -> pd.DataFrame:
     """Load a table by its resource name, e.g. ``load_table("labs")``, checking its foreign keys and the values of each row
     that must agree (:func:`check_relations`)."""
-    directory = _directory(directory)
-    package = load_package(directory)
-    item = resource(package, name)
-    frame = read_table(directory.joinpath(item["path"]), item["schema"])
-    check_relations(item["name"], frame, item["path"])
-    for foreign in item["schema"].get("foreignKeys", []):
-        reference = foreign["reference"]
-        parent_item = resource(package, reference["resource"])
-        parent = read_table(directory.joinpath(parent_item["path"]), parent_item["schema"])
-        column = foreign["fields"]
-        unknown = ~frame[column].isin(set(parent[reference["fields"]]))
-        if unknown.any():
-            row = int(np.flatnonzero(unknown.to_numpy())[0])
-            raise DatasetError(f"{_where(item['path'], row + 1, column)}: {frame[column].iloc[row]!r} is not a "
-                               f"{reference['fields']} in {parent_item['path']}")
-    return frame
+    return load_tables((name,), directory)[name]
 
 
 @checked_arguments
 def load_tables(names: tuple[str, ...], directory: Path | Traversable | str | None = None) -> dict[str, pd.DataFrame]:
-    """Several tables by name (a list of names, never one name as text)."""
+    """Several tables by name (a list of names, never one name as text), each checked as :func:`load_table` checks
+    it; a table several others refer to is read once."""
     names = read_sequence(names, "names", unique=True, error=DatasetError)
-    return {name: load_table(name, directory) for name in names}
+    directory = _directory(directory)
+    package = load_package(directory)
+    loaded: dict[str, pd.DataFrame] = {}
+
+    def table(resource_name: str) -> pd.DataFrame:
+        if resource_name not in loaded:
+            item = resource(package, resource_name)
+            loaded[resource_name] = read_table(directory.joinpath(item["path"]), item["schema"])
+        return loaded[resource_name]
+
+    for name in names:
+        item, frame = resource(package, name), table(name)
+        check_relations(item["name"], frame, item["path"])
+        for foreign in item["schema"].get("foreignKeys", []):
+            reference = foreign["reference"]
+            parent_path = resource(package, reference["resource"])["path"]
+            parent = table(reference["resource"])
+            column = foreign["fields"]
+            unknown = ~frame[column].isin(set(parent[reference["fields"]]))
+            if unknown.any():
+                row = int(np.flatnonzero(unknown.to_numpy())[0])
+                raise DatasetError(f"{_where(item['path'], row + 1, column)}: {frame[column].iloc[row]!r} is not a "
+                                   f"{reference['fields']} in {parent_path}")
+    return {name: loaded[name] for name in names}
 
 
 @checked_arguments

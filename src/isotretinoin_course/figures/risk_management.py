@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 import matplotlib.dates as mdates
 from IPython.display import Markdown, display
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -44,6 +45,30 @@ OUTCOME_LEGEND = {"dispense": "supply the rules allow", "query": "supply held: q
 # --------------------------------------------------------------------------- one patient's timeline
 
 
+def _timeline_axes(figure: Figure) -> Axes:
+    """The figure's timeline axes, emptied of the previous patient's data; new axes for any other figure.
+
+    A widget draws one patient after another into the same figure. Emptying the axes keeps their ticks and
+    formatting, which a new axes would build again (creating and clearing axes and their ticks cost about as
+    much as the rest of the figure).
+    """
+    if len(figure.axes) == 1 and getattr(figure.axes[0], "_course_timeline", False):
+        ax = figure.axes[0]
+        for container in list(ax.containers):
+            container.remove()
+        for artist in [*ax.lines, *ax.patches, *ax.collections, *figure.texts]:
+            artist.remove()
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+        ax.ignore_existing_data_limits = True  # the next patient's data alone sets the date range
+        ax.set_autoscalex_on(True)
+        return ax
+    figure.clear()
+    ax = figure.add_subplot()
+    ax._course_timeline = True
+    return ax
+
+
 @checked_arguments
 def timeline_figure(timeline: Timeline, rule_set: RuleSet | str | None = None, figure: Figure | None = None) -> tuple[Figure, str]:
     """Tests, collection windows, supplies and contraception on one date axis; ``rule_set`` defaults to the
@@ -57,8 +82,7 @@ def timeline_figure(timeline: Timeline, rule_set: RuleSet | str | None = None, f
         figure = read_instance(figure, "figure", Figure, "a matplotlib Figure")
     use_course_style()
     figure = figure or Figure(figsize=(10, 4.6), dpi=90)
-    figure.clear()
-    ax = figure.add_subplot()
+    ax = _timeline_axes(figure)
     judged_by = rule_set if rule_set is not None else (timeline.programme or "ipledge")
     evaluation = evaluate(timeline, judged_by)
     lanes = {"contraception": 3, "tests": 2, "windows": 1, "supplies": 0}

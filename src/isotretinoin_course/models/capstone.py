@@ -7,13 +7,16 @@ own models: severity and the indication from :mod:`acne`, regimens and cumulativ
 here; if a model changes, the case changes with it. The words of every step (scenario, prompt,
 options, feedback) and the case history are content, ``content/capstone.yml``; this module fills them
 in. Wrong answers say which notebook to revisit, and :meth:`CapstoneCase.debrief` lists them at the
-end. The questions pass the same checks as every quiz bank's.
+end. The questions pass the same checks as every quiz bank's, and the course's own case passes the banks'
+balance lint too (``authoring/build.py``): computed options are never put in an order that depends on
+which of them is right (:func:`answer_blind_order`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -27,7 +30,7 @@ from ..content.rule_sets import rule_set_for
 from ..core.errors import CourseInputError
 from ..core.inputs import read_bool, read_choice, read_sequence, read_text, read_date, read_instance, read_number, read_tables
 from .acne import LesionCounts, classify_severity, isotretinoin_fit
-from .counselling import Profile, counselling_summary, topic
+from .counselling import Profile, counselling_summary, topic, topic_keys
 from .isotretinoin_pk import FORMULATIONS
 from .dosing import MAINTENANCE_MG_PER_KG_DAY, STARTING_MG_PER_KG_DAY, SUPPLY_DAYS, Phase, build_regimen, course_days_to_target, cumulative_dose_mg_per_kg, daily_doses
 from .monitoring import ALT_UPPER_LIMIT_U_L, flag_alt, flag_panel, visit_words
@@ -53,6 +56,21 @@ class CaseStep:
 def revisit_text(numbers: tuple[str, ...] | list[str]) -> str:
     numbers = read_sequence(numbers, "numbers", lambda item, where: read_text(item, where, empty=False, max_length=10), error=CaseError)
     return "Revisit " + " and ".join(f"notebook {n} ({lesson(n).title})" for n in numbers) + "."
+
+
+@checked_arguments
+def answer_blind_order(texts: list[str] | tuple[str, ...], seed: str) -> list[str]:
+    """``texts`` in a fixed order that depends only on the texts and ``seed`` (the patient and the step), never on
+    which of them is right.
+
+    For options whose natural order gives the answer away for every patient (sorted by date, the last day of
+    a collection window is always the earliest choice), so the authored order passes the quiz banks'
+    position lint on its merits; students see the per-student shuffle of ``models.quiz.presented_questions``
+    on top of it. SHA-256, not Python's ``hash``, so the order is the same in every process.
+    """
+    texts = read_sequence(texts, "texts", lambda item, where: read_text(item, where, empty=False), unique=True, error=CaseError)
+    seed = read_text(seed, "seed", error=CaseError)
+    return sorted(texts, key=lambda text: hashlib.sha256(f"{seed}\x1f{text}".encode()).hexdigest())
 
 
 def _date(value: object) -> dt.date:
@@ -194,13 +212,14 @@ class CapstoneCase:
         def fill(field: str) -> str:
             return self.text.fill(key, field, **values)
 
-        sources = tuple(entry["sources"])
+        sources, level = tuple(entry["sources"]), entry.get("level", "")  # a step without a level fails the balance lint, not the build
         if entry["type"] == "numeric":
             question = Question(key, "numeric", entry["objective"], fill("prompt"), fill("explanation"), answer=numeric["answer"],
                                 tolerance=entry["tolerance"], unit=entry["unit"], feedback_correct=fill("feedback_correct"),
-                                feedback_incorrect=f"{fill('feedback_incorrect')} {revisit_text(entry['revisit'])}", sources=sources)
+                                feedback_incorrect=f"{fill('feedback_incorrect')} {revisit_text(entry['revisit'])}", sources=sources, level=level)
         else:
-            question = Question(key, entry["type"], entry["objective"], fill("prompt"), fill("explanation"), tuple(options), sources=sources)
+            question = Question(key, entry["type"], entry["objective"], fill("prompt"), fill("explanation"), tuple(options), sources=sources,
+                                level=level)
         return CaseStep(key, entry["stage"], fill("scenario"), question, tuple(entry["revisit"]))
 
     def _static_options(self, key: str, values: Mapping[str, object]) -> list[Option]:
@@ -285,8 +304,11 @@ class CapstoneCase:
         last_day = last_day_to_collect(self.timeline, first_prescription)
         candidates = {last_day: True, last_day + dt.timedelta(days=1): False}
         candidates.update({first_prescription + dt.timedelta(days=offset): False for offset in entry["distractor_days_after_prescription"]})
+        # Sorted by date, the last day would be the first choice for every patient: the order is answer-blind instead.
+        by_text = {day.isoformat(): (day, right) for day, right in candidates.items()}
         options = []
-        for number, (day, right) in enumerate(sorted(candidates.items())):
+        for number, text in enumerate(answer_blind_order(list(by_text), f"{self.patient_id}/first_pickup_window")):
+            day, right = by_text[text]
             field = "feedback_right" if right else ("feedback_too_late" if day > last_day else "feedback_too_early")
             options.append(self._choice("first_pickup_window", number, day.isoformat(), right,
                                         self.text.fill("first_pickup_window", field, day=day, rule_set=rule_set.name)))
@@ -323,8 +345,10 @@ class CapstoneCase:
                           contact_lenses=history.contact_lenses)
         covered = list(entry["covered_topics"])
         missing = sorted(item.key for item in counselling_summary(profile, covered).missing_essentials)
+        # In the checklist's own order (which does not depend on what was missed), not the missing topics first.
+        offered = {topic(key).key for key in [*missing, *entry["distractors"]]}  # an unknown distractor is refused, naming it
         options = []
-        for number, key in enumerate(missing + list(entry["distractors"])):
+        for number, key in enumerate(key for key in topic_keys() if key in offered):
             right = key in missing
             feedback = self.text.fill("counselling_gap", "feedback_right", reason=topic(key).reason) if right else entry["distractors"][key]
             options.append(self._choice("counselling_gap", number, topic(key).title, right, feedback))

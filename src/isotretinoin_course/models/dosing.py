@@ -17,6 +17,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ..core.inputs import checked_arguments
@@ -332,12 +333,16 @@ def daily_doses(dispensing: pd.DataFrame, patient_id: str) -> pd.Series:
                           message=f"dispensing: its dates and numbers cannot be read ({problem}); load it with load_cohort()") from None
     if (rows["days_supply"] < 1).any() or (rows["days_supply"] > plausible_range("course_days").maximum).any():
         raise DosingError("dispensing", None, "days_supply from 1 to 365", message="dispensing: a days_supply is outside 1–365 days")
-    days: dict[pd.Timestamp, float] = {}
-    next_free = rows["pickup_date"].iloc[0]
-    for row in rows.itertuples():
-        first_day = max(row.pickup_date, next_free)
-        for offset in range(int(row.days_supply)):
-            days[first_day + pd.Timedelta(days=offset)] = float(row.daily_dose_mg)
-        next_free = first_day + pd.Timedelta(days=int(row.days_supply))
-    series = pd.Series(days).sort_index()
-    return series.reindex(pd.date_range(series.index.min(), series.index.max(), freq="D"), fill_value=0.0)
+    # Whole supplies at a time (a day at a time cost the patient explorer a tenth of its update): each supply starts
+    # on its collection day or the day after the previous one ends, whichever is later, so supplies never overlap.
+    supplies, next_free = [], rows["pickup_date"].iloc[0]
+    for pickup, days_supply, daily_mg in zip(rows["pickup_date"], rows["days_supply"], rows["daily_dose_mg"]):
+        first_day = max(pickup, next_free)
+        supplies.append((first_day, int(days_supply), float(daily_mg)))
+        next_free = first_day + pd.Timedelta(days=int(days_supply))
+    start = supplies[0][0]
+    doses = np.zeros((supplies[-1][0] - start).days + supplies[-1][1])
+    for first_day, days_supply, daily_mg in supplies:
+        offset = (first_day - start).days
+        doses[offset:offset + days_supply] = daily_mg
+    return pd.Series(doses, index=pd.date_range(start, periods=len(doses), freq="D", unit="us"))  # the unit the day-by-day version gave

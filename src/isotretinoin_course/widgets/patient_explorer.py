@@ -11,8 +11,8 @@ from ..core.constants import SYNTHETIC_LABEL
 from ..core.inputs import read_choice, read_tables
 from ..core.markup import inline_markup
 from ..data.cohort import planted_labels
-from ..figures.monitoring import patient_timeline_figure
-from ..figures.style import figure_png
+from ..figures.monitoring import PatientTimeline
+from ..figures.style import StaticLayer, figure_png
 from ..models.monitoring import flag_panel, visit_words
 from .base import CourseWidget
 
@@ -56,15 +56,19 @@ class PatientExplorer(CourseWidget):
         self.plot = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width="900px"))
         self.description = widgets.HTML()
         self.flags = widgets.HTML()
-        self._figure = Figure(figsize=(10, 9.5), dpi=90)
+        # One figure for the widget's life: a new patient updates its lines rather than rebuilding five panels.
+        self._timeline = PatientTimeline(tables, Figure(figsize=(10, 9.5), dpi=90))
+        self._layer: StaticLayer | None = None  # legends and axis labels, drawn once (after the first patient's layout)
         self.observe_guarded(self.picker, self._update)
         super().__init__([widgets.HTML(f"<p><strong>Synthetic patient explorer</strong> — {SYNTHETIC_LABEL}</p>"), self.picker, self.plot, self.description, self.flags],
                          outputs=[self.plot, self.description, self.flags])
         self._update()
 
     def _update(self, _change: object = None) -> None:
-        figure, description = patient_timeline_figure(self.tables, self.picker.value, self._figure)
-        self.plot.value = figure_png(figure)
+        description = self._timeline.show(self.picker.value)
+        if self._layer is None:
+            self._layer = StaticLayer(self._timeline.figure, self._timeline.static_artists())
+        self.plot.value = figure_png(self._timeline.figure, layer=self._layer)
         self.description.value = f"<p><small><em>Figure description:</em> {inline_markup(description)}</small></p>"
         self.flags.value = patient_flags_html(self.tables, self.picker.value)
 
