@@ -148,6 +148,11 @@ def assert_clean(page, name: str) -> None:
     assert errors.count() == 0, f"{name}: {errors.first.inner_text()[:500]}"
     assert page.locator(".jp-RenderedText[data-mime-type='application/vnd.jupyter.error']").count() == 0, f"{name}: a cell raised"
     assert page.get_by_text("Error displaying widget").count() == 0, f"{name}: a widget failed to render"
+    # Every picture shown in an output has loaded (06's simulator once showed a broken-image icon before its timeline;
+    # a hidden image widget waiting for its first picture is not shown, so it does not count).
+    broken = page.evaluate("() => [...document.querySelectorAll('.jp-OutputArea-output img')].filter(img => img.getAttribute('src') "
+                           "&& img.complete && img.naturalWidth === 0 && img.getBoundingClientRect().width > 0).length")
+    assert broken == 0, f"{name}: {broken} broken image(s) in the outputs"
     quizzes = page.locator(".quiz-score")
     assert quizzes.count() >= 1, f"{name}: the quiz did not render as a widget"
     assert page.locator(".jupyter-widgets").count() >= 1
@@ -156,7 +161,7 @@ def assert_clean(page, name: str) -> None:
 # Notebooks that a test below also interacts with: their page stays open after the notebook's own test, so that the
 # interaction reuses it instead of running the whole notebook again (about five seconds each).
 INTERACTED = {"01_acne_pathophysiology.ipynb", "03_pharmacokinetics.ipynb", "07_adverse_effects_and_counselling.ipynb",
-              "09_capstone_case.ipynb"}
+              "08_evaluating_online_drug_information.ipynb", "09_capstone_case.ipynb"}
 
 
 @pytest.fixture(scope="module")
@@ -256,6 +261,27 @@ def test_a_wrong_case_decision_names_the_notebook_to_revisit(lab, browser, kept_
         step.get_by_role("button", name="Check answer").click()
         page.wait_for_selector(".quiz-feedback", timeout=20_000)
         assert "Revisit notebook 01 (Acne pathophysiology)" in step.locator(".quiz-feedback").text_content()
+        # The debrief once read "0 of 0 answered" after Run All: its button reads the case as it now stands.
+        debrief = page.get_by_role("button", name="Show my debrief")
+        debrief.scroll_into_view_if_needed()
+        debrief.click()
+        page.wait_for_function("() => [...document.querySelectorAll('pre[role=status]')].some(p => p.textContent.includes('0 of 1 answered'))",
+                               timeout=20_000)
+        assert "Notebooks to revisit: 01" in page.locator("pre[role=status]", has_text="0 of 1 answered").text_content()
+
+
+def test_the_scorecard_starts_unrated_and_scores_once_every_criterion_is_rated(lab, browser, kept_pages):
+    # The scorecard once showed a score before the student rated anything (sliders preset to 3).
+    with executed(lab, browser, "08_evaluating_online_drug_information.ipynb", kept_pages) as page:
+        # Found by its text content: Lab skips rendering cells off screen, so a has_text filter (rendered text) misses it.
+        roots = page.locator(".jp-OutputArea-output > .jupyter-widgets")
+        card = roots.nth(next(index for index, text in enumerate(roots.all_text_contents()) if "criteria rated" in text))
+        card.scroll_into_view_if_needed()
+        assert "0 of 8 criteria rated" in card.text_content()
+        for row in range(8):
+            card.locator(".widget-toggle-buttons").nth(row).get_by_role("button", name="4", exact=True).click()
+        page.wait_for_function("(el) => !el.textContent.includes('criteria rated')", arg=card.element_handle(), timeout=20_000)
+        assert "Weak points" in card.text_content() or "No criterion rated 1 or 2" in card.text_content()
 
 
 # Every quiz option of the page: its box, its control's box and where its text starts. Labels of zero size
