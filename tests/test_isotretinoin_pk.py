@@ -388,7 +388,8 @@ def test_the_parameter_file_parses_as_plain_yaml():
 def test_the_capstone_washout_feedback_matches_the_model_and_its_citations():
     from isotretinoin_course.content.capstone import capstone_text
 
-    option = next(option for option in capstone_text().step("after_last_dose")["options"] if option["id"] == "b")
+    # The option that explains the washout (found by its text: options are re-lettered when their order changes).
+    option = next(option for option in capstone_text().step("after_last_dose")["options"] if "mean half-life" in option["feedback"])
     days = {name: time_to_fall_h(pk.model_for("conventional", "fed", False, name), Regimen(40, 12, 140), 70, 0.01) / 24 for name in ("nulman_mean", "slow")}
     # Review I5: the washout after a course uses the patients' (steady-state) mean half-life, not the single-dose one.
     assert f"about {days['nulman_mean']:.0f} days at the patients' mean half-life" in option["feedback"]
