@@ -715,6 +715,7 @@ record_of(progress_store.SavedResult, lesson=LESSON_NUMBER, source=st.sampled_fr
 prop(progress_store.record_key, source=st.sampled_from(("quiz 01_acne_pathophysiology", "capstone SYN-0024", "")),
      question=st.one_of(st.sampled_from(("q1", "ap-total-count")), TEXT), valid=is_text)
 prop(progress_store.progress_path)
+prop(progress_store.course_copy_folder, working_directory=st.one_of(st.none(), TEXT, st.builds(__import__('pathlib').Path, TEXT)), valid=is_text)
 prop(progress_store.progress_store)
 prop(progress_store.parse_progress, text=PROGRESS_TEXT,
      valid=lambda result, kwargs: isinstance(result, dict) or (_ for _ in ()).throw(AssertionError(result)))

@@ -19,7 +19,7 @@ import pytest
 
 from isotretinoin_course.core import progress_store as ps
 from isotretinoin_course.core.progress_store import (
-    PROGRESS_DIR_VARIABLE, ProgressFileProblem, ProgressStore, parse_progress, progress_path, progress_store, progress_text,
+    PROGRESS_DIR_VARIABLE, ProgressFileProblem, course_copy_folder, ProgressStore, parse_progress, progress_path, progress_store, progress_text,
 )
 
 SOURCE = "quiz 01_acne_pathophysiology"
@@ -33,10 +33,17 @@ def store(tmp_path) -> ProgressStore:
 def test_the_file_lives_in_the_jupyter_data_directory_unless_the_variable_names_a_folder(tmp_path, monkeypatch):
     monkeypatch.delenv(PROGRESS_DIR_VARIABLE)
     monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "jupyter-data"))
-    assert progress_path() == tmp_path / "jupyter-data" / "isotretinoin-course" / "progress.json"
+    assert progress_path() == tmp_path / "jupyter-data" / "isotretinoin-course" / course_copy_folder() / "progress.json"
     monkeypatch.setenv(PROGRESS_DIR_VARIABLE, str(tmp_path / "elsewhere"))
     assert progress_path() == tmp_path / "elsewhere" / "progress.json"
     assert progress_store() is progress_store()  # one store per file in a kernel: what could not be saved is shared
+
+
+def test_each_copy_of_the_course_keeps_its_own_progress(tmp_path):
+    # A fresh clone starts empty; two copies under one login (a shared computer-room account) do not mix answers.
+    first, second = tmp_path / "alice" / "course" / "notebooks", tmp_path / "bob" / "course" / "notebooks"
+    assert course_copy_folder(first) != course_copy_folder(second)
+    assert course_copy_folder(first) == course_copy_folder(first) and course_copy_folder(first).startswith("course-")
 
 
 def test_the_default_location_is_outside_the_repository(monkeypatch):
@@ -257,7 +264,7 @@ def test_a_folder_the_student_may_not_write_to_is_reported_with_the_reason(store
 def test_an_empty_override_falls_back_to_the_jupyter_data_directory(tmp_path, monkeypatch, value):
     monkeypatch.setenv(PROGRESS_DIR_VARIABLE, value)
     monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "data"))
-    assert progress_path() == tmp_path / "data" / "isotretinoin-course" / "progress.json"
+    assert progress_path() == tmp_path / "data" / "isotretinoin-course" / course_copy_folder() / "progress.json"
 
 
 def test_the_tests_themselves_never_use_the_machines_progress_file():

@@ -1,6 +1,7 @@
 """The student's saved progress: quiz, widget-question and capstone results, in one file on their own computer.
 
-**Where.** ``<Jupyter data directory>/isotretinoin-course/progress.json``, the folder
+**Where.** ``<Jupyter data directory>/isotretinoin-course/<copy>/progress.json``, one folder per copy of the course
+(:func:`course_copy_folder`: a fresh clone starts empty), in the folder
 ``jupyter_core.paths.jupyter_data_dir()`` names (``~/.local/share/jupyter`` on Linux, ``%APPDATA%\\jupyter`` on
 Windows, ``JUPYTER_DATA_DIR`` when set): never inside the repository, and nothing is sent anywhere. The
 environment variable :data:`PROGRESS_DIR_VARIABLE` names another folder instead; the notebook build and the tests
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import os
 import re
@@ -133,14 +135,27 @@ def record_key(source: str, question: str) -> str:
     return f"{source} / {question}"
 
 
+def course_copy_folder(working_directory: Path | None = None) -> str:
+    """The folder of progress for one copy of the course: its lessons folder's name and a short hash of its path.
+
+    Progress belongs to a copy, not only to a login: a fresh clone starts empty, and two students who share a
+    computer login but each have their own copy of the course do not see each other's answers.
+    """
+    folder = Path.cwd() if working_directory is None else read_path(working_directory, "working_directory", error=ProgressFileProblem)
+    lessons = folder.resolve()  # a kernel starts in its notebook's folder
+    digest = hashlib.sha256(str(lessons).encode()).hexdigest()[:12]
+    return f"{re.sub(r'[^A-Za-z0-9_-]+', '-', lessons.parent.name or 'course')[:40]}-{digest}"
+
+
 def progress_path() -> Path:
-    """The progress file this kernel uses: the folder in :data:`PROGRESS_DIR_VARIABLE`, else the Jupyter data directory's."""
+    """The progress file this kernel uses: the folder in :data:`PROGRESS_DIR_VARIABLE`, else one folder per copy of the
+    course (:func:`course_copy_folder`) in the Jupyter data directory."""
     folder = os.environ.get(PROGRESS_DIR_VARIABLE, "").strip()
     if folder:
         return Path(folder) / FILE_NAME
     from jupyter_core.paths import jupyter_data_dir  # Jupyter's own rule for where per-user data lives
 
-    return Path(jupyter_data_dir()) / FOLDER_NAME / FILE_NAME
+    return Path(jupyter_data_dir()) / FOLDER_NAME / course_copy_folder() / FILE_NAME
 
 
 # --------------------------------------------------------------------------- the file's content

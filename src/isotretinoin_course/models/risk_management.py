@@ -517,7 +517,8 @@ def _verdict(timeline: Timeline, methods: Sequence[Method], prescription: Prescr
     if acknowledgement and category in acknowledgement[0] and course.first_dispense is None:
         form, updated_from = timeline.risk_acknowledgement, acknowledgement[1]
         if form is None or form > prescription.date:
-            return refuse("risk acknowledgement form", f"no Acknowledgement of Risk Form is recorded on or before the first prescription ({prescription.date}); "
+            return refuse("risk acknowledgement form", f"no Acknowledgement of Risk Form is recorded on or before this prescription ({prescription.date}), the first "
+                                                       "to be dispensed; "
                                                        "do not supply yet: contact the prescriber (the course's cautious choice)")
         if updated_from and prescription.date >= updated_from and form < updated_from:
             notes.append(f"the risk form recorded is dated {form}, before the updated form of {_day(updated_from)}; the MHRA allowed services time "

@@ -136,7 +136,7 @@ class ProgressPanel(CourseWidget):
     def static_html(self) -> str:
         # Nobody's results: a saved copy of notebook 00 must not carry them.
         return ("<p><em>Your saved progress appears here as a table (per lesson and learning objective) when the notebook runs "
-                "in Jupyter, with a button to reset it. It is saved only on your own computer.</em></p>")
+                "in Jupyter, with a button to reset it. It is saved only on the computer you use, for this copy of the course.</em></p>")
 
 
 def progress_panel() -> ProgressPanel:

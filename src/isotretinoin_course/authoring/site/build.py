@@ -276,7 +276,8 @@ class SiteBuilder:
             "isotretinoin works, its pharmacokinetics and dosing, laboratory monitoring, and the pregnancy risk-management "
             "programmes. This site shows every lesson with its figures, tables and references, and its quizzes and the "
             "capstone case work here too. The simulators and other interactive tools are shown for their starting inputs.</p>"
-            "<p>To run the lessons, open them in JupyterLab (<code>python3 course.py lab</code>){binder}.</p>"
+            "<p>To run the lessons, open them in JupyterLab: on your course's JupyterHub, or on your own computer with the "
+            "README's first command (<code>python3 course.py lab</code>){binder}.</p>"
             '<h2 id="lessons">Lessons</h2>'
             '<div class="table-wrap" tabindex="0" role="region" aria-label="Lessons (scroll sideways on a narrow screen)">'
             '<table class="lesson-table"><thead><tr><th scope="col">#</th><th scope="col">Lesson</th>'

@@ -56,11 +56,12 @@ class LiveNote:
     binder_url: str | None
 
     def html(self) -> str:
-        where = "JupyterLab (<code>python3 course.py lab</code>)"
         if self.binder_url:
-            where += f' or on Binder (<a class="binder-link" href="{html.escape(self.binder_url)}">open this lesson on Binder</a>)'
+            where = (f'on Binder (<a class="binder-link" href="{html.escape(self.binder_url)}">open this lesson on Binder</a>, nothing to '
+                     "install) or in JupyterLab on your course's hub or computer")
         else:
-            where += " or on Binder"
+            # A site built without a repository has no Binder link: send the student to whoever runs the course.
+            where = "JupyterLab, on your course's hub or computer (your instructor will say where; the course README says how to set it up)"
         return ('<p class="live-note"><strong>Live version:</strong> this part of the lesson is interactive. Above is what it '
                 f"shows for its starting inputs; to change them, open the notebook in {where}.</p>")
 
