@@ -443,6 +443,7 @@ prop(regenerate.write, directory=st.builds(lambda: __import__("tempfile").mkdtem
 prop(regenerate.main, argv=st.one_of(st.builds(lambda: [__import__("tempfile").mkdtemp()]), st.lists(st.sampled_from(("", "--x")), max_size=2)),
      examples=0.05, deadline_ms=30000)
 prop(schema.field_schema, name=TEXT, kind=near_misses(("string", "number", "date")), description=TEXT)
+prop(schema.tabular_data_package, name=TEXT, title=TEXT, description=TEXT, schemas=st.one_of(st.just(schema.SCHEMAS), TEXT, st.none()))
 prop(schema.plausible, quantity=near_misses(("weight_kg", "hdl_mg_dl")))
 
 # --------------------------------------------------------------------------- figures

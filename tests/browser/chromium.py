@@ -1,4 +1,4 @@
-"""Launching Debian's Chromium for the browser tests (JupyterLab and the course website), in one place.
+"""Launching Debian's Chromium for the browser tests (JupyterLab and the course website), and serving the built site, in one place.
 
 Chromium is found on the PATH (Debian's package installs ``/usr/bin/chromium``; ``.ci/run`` installs it
 when missing) and launched headless with ``--no-sandbox`` through Playwright; Playwright's own browser
@@ -8,8 +8,11 @@ the reason, except under ``CI=true``, where it fails instead: CI must not skip a
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -49,3 +52,26 @@ def launched_chromium(path: str) -> Iterator:
             yield browser
         finally:
             browser.close()
+
+
+# --------------------------------------------------------------------------- the built website, served
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+        pass
+
+
+@pytest.fixture(scope="module")
+def base_url(built_site):
+    """The site built by the session fixture ``built_site``, served on 127.0.0.1 (a port the system picks) for one module."""
+    site, _ = built_site
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)

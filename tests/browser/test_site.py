@@ -8,14 +8,11 @@ scores are computed here with the course's Python quiz code, so the checks hold 
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from pathlib import Path
 from urllib.parse import unquote, urldefrag
 
 import pytest
-from chromium import launched_chromium, require_chromium
+from chromium import base_url, launched_chromium, require_chromium  # noqa: F401 - base_url is a fixture (the site, served)
 
 from isotretinoin_course.authoring.site.build import lesson_title
 from isotretinoin_course.authoring.site.quiz_html import judging_data
@@ -26,25 +23,6 @@ from isotretinoin_course.widgets.quiz import feedback_html, quiz_for
 
 CHROMIUM = require_chromium()
 PHONE_WIDTH = 390
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
-        pass
-
-
-@pytest.fixture(scope="module")
-def base_url(built_site):
-    site, _ = built_site
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")

@@ -8,34 +8,12 @@ arrow key, and the speaker-notes plugin is loaded.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 
 import pytest
-from chromium import launched_chromium, require_chromium
+from chromium import base_url, launched_chromium, require_chromium  # noqa: F401 - base_url is a fixture (the site, served)
 
 CHROMIUM = require_chromium()
 DECK = "slides/05_laboratory_monitoring.html"
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
-        pass
-
-
-@pytest.fixture(scope="module")
-def base_url(built_site):
-    site, _ = built_site
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 FIRST_QUIZ_SLIDE = """() => {

@@ -33,7 +33,7 @@ from ..core.resources import datasets_directory
 from ..models.risk_management import Timeline, evaluate, timeline_from_dict, validate_timeline
 from . import audit_log, cohort
 from .loader import load_tables
-from .schema import AUDIT_SCHEMAS, FILE_PREFIX, SCHEMAS
+from .schema import AUDIT_SCHEMAS, FILE_PREFIX, SCHEMAS, tabular_data_package
 
 FOLDER = "assessment"
 
@@ -123,20 +123,14 @@ def schemas() -> dict[str, dict]:
 
 
 def data_package() -> dict:
-    return {
-        "name": "isotretinoin-course-synthetic-assessment",
-        "title": "SYNTHETIC assessment data for the graded assignments (teaching data, not real patients; not used by any lesson)",
-        "description": (
-            f"{N_COHORT_PATIENTS} invented patients (isotretinoin_course.data.assessment, cohort generator with seed {COHORT_SEED}) and a "
-            f"dispensing log of {N_AUDIT_PATIENTS} invented patients with planted violations (audit-log generator with seed {AUDIT_SEED}). "
-            "No real patient data. Read only by the graded assignments in exercises/."
-        ),
-        "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}],
-        "resources": [
-            {"name": name, "path": f"{FILE_PREFIX}{name}.csv", "profile": "tabular-data-resource", "format": "csv", "encoding": "utf-8", "schema": schema}
-            for name, schema in schemas().items()
-        ],
-    }
+    return tabular_data_package(
+        "isotretinoin-course-synthetic-assessment",
+        "SYNTHETIC assessment data for the graded assignments (teaching data, not real patients; not used by any lesson)",
+        f"{N_COHORT_PATIENTS} invented patients (isotretinoin_course.data.assessment, cohort generator with seed {COHORT_SEED}) and a "
+        f"dispensing log of {N_AUDIT_PATIENTS} invented patients with planted violations (audit-log generator with seed {AUDIT_SEED}). "
+        "No real patient data. Read only by the graded assignments in exercises/.",
+        schemas(),
+    )
 
 
 # --------------------------------------------------------------------------- visit cards

@@ -23,6 +23,21 @@ AUDIT_DATES = {"minimum": "2024-10-01", "maximum": "2026-03-31"}
 
 
 @checked_arguments
+@checked_arguments
+def tabular_data_package(name: str, title: str, description: str, schemas: dict[str, dict]) -> dict:
+    """A Frictionless Data Package of synthetic CSV tables: one ``synthetic_<table>.csv`` resource per schema, CC-BY-4.0."""
+    return {
+        "name": name,
+        "title": title,
+        "description": description,
+        "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}],
+        "resources": [
+            {"name": table, "path": f"{FILE_PREFIX}{table}.csv", "profile": "tabular-data-resource", "format": "csv", "encoding": "utf-8", "schema": schema}
+            for table, schema in schemas.items()
+        ],
+    }
+
+
 def field_schema(name: str, kind: str, description: str, unit: str = "", **constraints) -> dict:
     """One Table Schema field; ``required`` defaults to True (pass ``required=False`` for optional columns)."""
     item = {"name": name, "type": kind, "description": description}
