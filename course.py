@@ -31,6 +31,7 @@ them). This script uses the standard library only, so it runs before anything is
 from __future__ import annotations
 
 import argparse
+import compileall
 import hashlib
 import os
 import subprocess
@@ -41,6 +42,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 CONSTRAINTS = ROOT / "requirements" / "constraints.txt"
+REMOVED = ROOT / "requirements" / "removed-after-install.txt"  # optional packages every environment drops after installing
 START_NOTEBOOK = "notebooks/00_start_here.ipynb"
 SUPPORTED_PYTHONS = ((3, 11), (3, 12), (3, 13))
 
@@ -83,9 +85,15 @@ def run(command: list[str | Path], cwd_override: Path | None = None, **kwargs) -
     return subprocess.call([str(part) for part in command], cwd=cwd_override or ROOT, **kwargs)
 
 
+def removed_after_install() -> list[str]:
+    """The lock's optional packages that slow every Jupyter tool down and that nothing uses (why: in the file)."""
+    lines = (line.strip() for line in REMOVED.read_text().splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
 def install_fingerprint(environment: Environment) -> str:
     digest = hashlib.sha256(environment.extras.encode())
-    for path in (ROOT / "pyproject.toml", CONSTRAINTS):
+    for path in (ROOT / "pyproject.toml", CONSTRAINTS, REMOVED):
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -120,6 +128,9 @@ def ensure_installed(environment: Environment) -> None:
                "-e", f".[{environment.extras}]"]
     if run(command) != 0:
         fail("installing the dependencies failed (see pip's message above)")
+    removed = removed_after_install()
+    if removed and run([environment.python, "-m", "pip", "uninstall", "--yes", "--quiet", *removed]) != 0:
+        fail(f"removing {', '.join(removed)} failed (see pip's message above; why they go: {REMOVED.relative_to(ROOT)})")
     environment.stamp.write_text(install_fingerprint(environment))
 
 
@@ -131,8 +142,20 @@ def course_environment(environment: Environment) -> dict[str, str]:
     return env
 
 
+def compile_package() -> None:
+    """Write the course package's bytecode, so that a kernel reads it instead of compiling the package again.
+
+    The install is editable, so pip compiles nothing of ours; and where ``PYTHONDONTWRITEBYTECODE`` is set (many CI
+    images and containers set it) Python never writes it either, and every kernel spent about 0.1 s compiling the
+    ~100 modules a lesson imports. Python still reads bytecode under that setting, and recompiles a module whose source
+    is newer. Up-to-date files are skipped, so this costs a few milliseconds.
+    """
+    compileall.compile_dir(ROOT / "src" / "isotretinoin_course", quiet=2, workers=1)
+
+
 def run_in(environment: Environment, command: list[str | Path], cwd_override: Path | None = None) -> int:
     ensure_installed(environment)
+    compile_package()
     return run(command, cwd_override=cwd_override, env=course_environment(environment))
 
 

@@ -67,7 +67,13 @@ install_into() {  # install_into ENV PACKAGE...: the pinned packages, and our tw
   "$PREFIX/envs/hub/bin/uv" pip install --quiet --python "$PREFIX/envs/$1/bin/python" --compile-bytecode --link-mode=copy \
     --reinstall-package isotretinoin-course --reinstall-package isotretinoin-hub "${CONSTRAINTS[@]}" "${@:2}"
 }
+# The lock's optional packages that slow every Jupyter tool's start and that nothing uses (why: in the file).
+mapfile -t REMOVED < <(grep -v -e '^#' -e '^$' "$COURSE/requirements/removed-after-install.txt")
+remove_unused() {  # remove_unused ENV
+  [ "${#REMOVED[@]}" -eq 0 ] || "$PREFIX/envs/hub/bin/uv" pip uninstall --quiet --python "$PREFIX/envs/$1/bin/python" "${REMOVED[@]}"
+}
 install_into hub -r "$HERE/requirements/hub.txt" "$HUB_WHEEL"
+remove_unused hub
 
 echo "== proxy (configurable-http-proxy from npm)"
 mkdir -p "$PREFIX/proxy"
@@ -93,6 +99,7 @@ for role in student instructor; do
   # server of the class runs the same version. jupyterhub provides jupyterhub-singleuser.
   # shellcheck disable=SC2086 # ALSO is a word list
   install_into "$role" "$COURSE_WHEEL[${EXTRAS[$role]}]" ${ALSO[$role]} jupyterhub "$HUB_WHEEL"
+  remove_unused "$role"
   mkdir -p "$PREFIX/envs/$role/etc/jupyter"
   cp "$HERE/nbgrader_config.py" "$PREFIX/envs/$role/etc/jupyter/nbgrader_config.py"
 done
