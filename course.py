@@ -13,8 +13,8 @@
     python3 course.py nbgrader ARGS...          run nbgrader in exercises/ (instructor guide: exercises/README.md);
                                                 `nbgrader autograde ASSIGNMENT` grades in the sandbox, one student at a time
                                                 (add --unsandboxed, only for code you trust, where no sandbox can start)
-    python3 course.py nbgrader-report ASSIGNMENT  one reason per submission after autograding; exit 1 when any needs a look
-    python3 course.py feedback ASSIGNMENT       the students' feedback, without hidden tests or mark schemes
+    python3 course.py nbgrader-report ASSIGNMENT...  one reason per submission after autograding; exit 1 when any needs a look
+    python3 course.py feedback ASSIGNMENT...    the students' feedback, without hidden tests or mark schemes
                                                 (--reveal-hidden-tests shows them, e.g. after the deadline)
     python3 course.py sandbox-check             start a throw-away grading sandbox and check that it isolates
 
@@ -172,7 +172,9 @@ def command_lab(options: argparse.Namespace) -> int:
 
 
 def command_test(options: argparse.Namespace) -> int:
-    workers = ["-n", "2", "--dist", "loadfile"]
+    # Whole files to two workers, in collection order: tests/conftest.py puts the slowest files first (pytest-xdist
+    # would otherwise hand out the files with the most tests first and leave the one-test minute-long ones to the end).
+    workers = ["-n", "2", "--dist", "loadfile", "--no-loadscope-reorder"]
     return run_in(DEVELOPMENT, [DEVELOPMENT.python, "-m", "pytest", *workers, *options.extra])
 
 

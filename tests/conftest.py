@@ -62,10 +62,11 @@ def built_site(tmp_path_factory):
     return out, report
 
 
-# The modules that take a minute or more each start first, so that the two pytest-xdist workers
-# (--dist loadfile hands out whole files in collection order) finish at about the same time.
-SLOWEST_FIRST = ("browser/test_jupyterlab.py", "hub/test_hub_e2e.py", "test_exercises_hostile.py", "test_exercises.py",
-                 "test_wheel_py313.py", "test_wheel_py311.py")
+# The modules that take twenty seconds or more each start first, slowest first, so that the two pytest-xdist workers
+# finish at about the same time (course.py test hands out whole files in collection order: --dist loadfile
+# --no-loadscope-reorder).
+SLOWEST_FIRST = ("browser/test_jupyterlab.py", "test_exercises_hostile.py", "test_exercises.py", "hub/test_hub_e2e.py",
+                 "test_wheel_py313.py", "test_wheel_py311.py", "test_properties.py", "browser/test_site.py")
 
 
 def pytest_collection_modifyitems(session, config, items):

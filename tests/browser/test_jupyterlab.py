@@ -158,18 +158,21 @@ def assert_clean(page, name: str) -> None:
     assert page.locator(".jupyter-widgets").count() >= 1
 
 
-# Notebooks that a test below also interacts with: their page stays open after the notebook's own test, so that the
-# interaction reuses it instead of running the whole notebook again (about five seconds each).
-INTERACTED = {"01_acne_pathophysiology.ipynb", "03_pharmacokinetics.ipynb", "07_adverse_effects_and_counselling.ipynb",
-              "08_evaluating_online_drug_information.ipynb", "09_capstone_case.ipynb"}
+# Notebooks that tests below also interact with, and how many of them use the page: it stays open after the
+# notebook's own test, so that each of those tests reuses it instead of running the whole notebook again (about five
+# seconds each). Tests that share a page touch different parts of it (03: the simulator's meal control, then the
+# quiz's layout).
+INTERACTED = {"01_acne_pathophysiology.ipynb": 1, "02_isotretinoin_mechanism.ipynb": 1, "03_pharmacokinetics.ipynb": 2,
+              "06_pregnancy_risk_management.ipynb": 1, "07_adverse_effects_and_counselling.ipynb": 1,
+              "08_evaluating_online_drug_information.ipynb": 1, "09_capstone_case.ipynb": 1}
 
 
 @pytest.fixture(scope="module")
 def kept_pages():
-    """Pages of the notebooks in INTERACTED that ran cleanly, by notebook name; closed when the module ends."""
-    pages: dict[str, object] = {}
+    """Pages of the notebooks in INTERACTED that ran cleanly: name -> [page, uses left]; closed when the module ends."""
+    pages: dict[str, list] = {}
     yield pages
-    for page in pages.values():
+    for page, _ in pages.values():
         page.close()
 
 
@@ -177,11 +180,20 @@ def kept_pages():
 def executed(lab, browser, name: str, kept: dict | None = None):
     """A browser page with notebook ``name`` run to the end: the page kept from an earlier test if there is one.
 
-    The page is closed afterwards unless ``kept`` is given, the notebook is one a later test interacts with and
-    the block ran without a failure; then it is kept for that test.
+    A kept page serves as many tests as INTERACTED says, then closes; a test that fails on it closes it (the next test
+    to ask runs the notebook afresh). Without ``kept`` the page is always fresh and closed afterwards.
     """
     if kept is not None and name in kept:
-        yield kept.pop(name)  # an interaction changes the page: the next test to ask runs the notebook afresh
+        page, uses = kept.pop(name)
+        try:
+            yield page
+        except BaseException:
+            page.close()
+            raise
+        if uses > 1:
+            kept[name] = [page, uses - 1]
+        else:
+            page.close()
         return
     base, token = lab
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -192,7 +204,7 @@ def executed(lab, browser, name: str, kept: dict | None = None):
         keep = kept is not None and name in INTERACTED
     finally:
         if keep:
-            kept[name] = page
+            kept[name] = [page, INTERACTED[name]]
         else:
             page.close()
 
@@ -334,7 +346,7 @@ SELECTED_VISIBLE = """(index) => {
 
 
 @pytest.mark.parametrize("notebook", ["03_pharmacokinetics", "06_pregnancy_risk_management"])
-def test_long_quiz_options_wrap_without_overlap_and_the_chosen_one_stays_visible(lab, browser, notebook):
+def test_long_quiz_options_wrap_without_overlap_and_the_chosen_one_stays_visible(lab, browser, kept_pages, notebook):
     """Notebook 03 has the course's longest single-answer options (up to about 260 characters), 06 the longest
     multiple-answer ones (up to about 95) and the most questions.
 
@@ -342,7 +354,7 @@ def test_long_quiz_options_wrap_without_overlap_and_the_chosen_one_stays_visible
     first line of its text, and nothing runs off the output; the option chosen last, the longest of all, shows
     its control checked, on top and on screen.
     """
-    with executed(lab, browser, f"{notebook}.ipynb") as page:
+    with executed(lab, browser, f"{notebook}.ipynb", kept_pages) as page:
         shown = presented_questions(load_bank(notebook))
         questions = [q for q in shown if q.type == "single"]
         longest = max(((qi, oi, len(o.text)) for qi, q in enumerate(questions) for oi, o in enumerate(q.options)), key=lambda t: t[2])
@@ -369,9 +381,9 @@ RESTART_KERNEL = """async () => {
 }"""
 
 
-def test_a_quiz_answer_survives_a_kernel_restart(lab, browser):
+def test_a_quiz_answer_survives_a_kernel_restart(lab, browser, kept_pages):
     """Saved progress (issue 18): answer a question, restart the kernel, run all: the answer and the score are back."""
-    with executed(lab, browser, "02_isotretinoin_mechanism.ipynb") as page:  # a quiz no other test answers
+    with executed(lab, browser, "02_isotretinoin_mechanism.ipynb", kept_pages) as page:  # a quiz no other test answers
         quiz = page.locator(".jp-OutputArea-output > .jupyter-widgets", has=page.locator(".quiz-score")).first
         quiz.scroll_into_view_if_needed()
         quiz.locator(".widget-radio-box label").first.click()

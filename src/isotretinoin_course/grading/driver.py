@@ -1,8 +1,10 @@
 """Grade a class so that no submission can stop, slow down or corrupt the grading of another.
 
-    python -m isotretinoin_course.grading autograde ASSIGNMENT --course DIR [--student ID ...] [--unsandboxed]
-    python -m isotretinoin_course.grading feedback ASSIGNMENT --course DIR [--reveal-hidden-tests]
-    python -m isotretinoin_course.grading report ASSIGNMENT --course DIR
+    python -m isotretinoin_course.grading autograde ASSIGNMENT... --course DIR [--student ID ...] [--unsandboxed]
+    python -m isotretinoin_course.grading feedback ASSIGNMENT... --course DIR [--reveal-hidden-tests]
+    python -m isotretinoin_course.grading report ASSIGNMENT... --course DIR
+
+(Several assignments are handled one after the other, as separate commands would, in one start of the grader.)
     python -m isotretinoin_course.grading check --course DIR
 
 (``python3 course.py nbgrader autograde``, ``feedback``, ``nbgrader-report`` and ``sandbox-check`` run
@@ -482,13 +484,25 @@ def show_report(course: Path, assignment: str) -> int:
     return 1 if any(entry.needs_look for entry in entries) else 0
 
 
+def each_assignment(assignments: list[str], command) -> int:
+    """Run ``command`` for each assignment in turn; the worst exit status (1: look at a submission), and stop at a 2
+    (grading refused, e.g. no sandbox: the next assignment would be refused too)."""
+    worst = 0
+    for assignment in dict.fromkeys(assignments):
+        status = command(assignment)
+        if status == 2:
+            return 2
+        worst = max(worst, status)
+    return worst
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m isotretinoin_course.grading", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     course_help = "the nbgrader course folder, with nbgrader_config.py (the repository's exercises/)"
     for name in ("autograde", "feedback", "report"):
         sub = commands.add_parser(name)
-        sub.add_argument("assignment")
+        sub.add_argument("assignments", nargs="+", metavar="assignment", help="one or more assignments, one after the other")
         sub.add_argument("--course", type=Path, required=True, help=course_help)
         if name != "report":
             sub.add_argument("--student", action="append", default=[], help="only this student (repeatable)")
@@ -512,13 +526,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"grading: {course} is not an nbgrader course folder (no nbgrader_config.py)", file=sys.stderr)
         return 2
     if options.command == "autograde":
-        return autograde(course, options.assignment, options.student, options.unsandboxed, options.expose,
-                         options.submission_timeout)
+        return each_assignment(options.assignments, lambda assignment: autograde(
+            course, assignment, options.student, options.unsandboxed, options.expose, options.submission_timeout))
     if options.command == "feedback":
-        return feedback(course, options.assignment, options.student, options.submission_timeout,
-                        options.reveal_hidden_tests)
+        return each_assignment(options.assignments, lambda assignment: feedback(
+            course, assignment, options.student, options.submission_timeout, options.reveal_hidden_tests))
     if options.command == "report":
-        return show_report(course, options.assignment)
+        return each_assignment(options.assignments, lambda assignment: show_report(course, assignment))
     try:
         print(probe(protected_folders(course), _expose([])))
         return 0
