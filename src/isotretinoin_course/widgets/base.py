@@ -55,6 +55,11 @@ class CourseWidget(widgets.VBox):
         """What a viewer without a kernel shows: override with the widget's first answer as HTML."""
         return f"<p><em>The {inline_markup(self.title.lower())} is interactive when the notebook runs.</em></p>"
 
+    def __repr__(self) -> str:
+        # ipywidgets' repr lists every trait of every child widget (a quiz holds dozens), and displaying a widget starts
+        # by computing it: the fixed text is what the notebook shows anyway.
+        return self.static_text()
+
     def _repr_mimebundle_(self, **kwargs: Any) -> dict:
         bundle = super()._repr_mimebundle_(**kwargs)
         bundle["text/plain"] = self.static_text()
