@@ -171,11 +171,13 @@ def command_lab(options: argparse.Namespace) -> int:
     return run_in(environment, command + options.extra)
 
 
+# Whole files to two workers, in collection order: tests/conftest.py puts the slowest files first (pytest-xdist would
+# otherwise hand out the files with the most tests first and leave the one-test minute-long ones to the end).
+TEST_WORKERS = ("-n", "2", "--dist", "loadfile", "--no-loadscope-reorder")
+
+
 def command_test(options: argparse.Namespace) -> int:
-    # Whole files to two workers, in collection order: tests/conftest.py puts the slowest files first (pytest-xdist
-    # would otherwise hand out the files with the most tests first and leave the one-test minute-long ones to the end).
-    workers = ["-n", "2", "--dist", "loadfile", "--no-loadscope-reorder"]
-    return run_in(DEVELOPMENT, [DEVELOPMENT.python, "-m", "pytest", *workers, *options.extra])
+    return run_in(DEVELOPMENT, [DEVELOPMENT.python, "-m", "pytest", *TEST_WORKERS, *options.extra])
 
 
 def command_execute(options: argparse.Namespace) -> int:

@@ -606,11 +606,17 @@ def pip_cache_state() -> str:
     return f"pip cache {size / 1024 ** 2:.0f} MB at the start" + (f"; {', '.join(sources)}" if sources else "")
 
 
+def course_py():
+    """The repository's course.py as a module: the very code that `python3 course.py lab` and `test` run."""
+    sys.path.insert(0, str(ROOT))
+    import course
+
+    return course
+
+
 def bench_install(report: Report) -> None:
     print("student install: course.py lab's install into an empty virtual environment", flush=True)
-    sys.path.insert(0, str(ROOT))
-    import course  # the repository's course.py: the very code `python3 course.py lab` runs
-
+    course = course_py()
     state = pip_cache_state()
     with tempfile.TemporaryDirectory(prefix="course-install-") as folder:
         environment = course.Environment(str(Path(folder) / "venv"), course.STUDENT.extras, "benchmark: a fresh student environment")
@@ -624,7 +630,8 @@ def bench_install(report: Report) -> None:
 
 def bench_suite(report: Report) -> None:
     print("test suite: python3 course.py test's pytest command, 2 workers", flush=True)
-    command = [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadfile", "-q"]  # course.py test's command, quieter
+    course = course_py()
+    command = [sys.executable, "-m", "pytest", *course.TEST_WORKERS, "-q"]  # course.py test's command, quieter
     start = time.perf_counter()
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     seconds = time.perf_counter() - start
