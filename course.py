@@ -11,7 +11,7 @@
     python3 course.py site      build the course website into build/site/ from the committed notebooks (no execution, offline)
     python3 course.py slides    build a reveal.js slide deck per lesson into build/slides/ (offline; the site links them too)
     python3 course.py nbgrader ARGS...          run nbgrader in exercises/ (instructor guide: exercises/README.md);
-                                                `nbgrader autograde ASSIGNMENT` grades in the sandbox, one student at a time
+                                                `nbgrader autograde ASSIGNMENT...` grades in the sandbox, one student at a time
                                                 (add --unsandboxed, only for code you trust, where no sandbox can start)
     python3 course.py nbgrader-report ASSIGNMENT...  one reason per submission after autograding; exit 1 when any needs a look
     python3 course.py feedback ASSIGNMENT...    the students' feedback, without hidden tests or mark schemes

@@ -3,9 +3,11 @@
     python -m isotretinoin_course.grading autograde ASSIGNMENT... --course DIR [--student ID ...] [--unsandboxed]
     python -m isotretinoin_course.grading feedback ASSIGNMENT... --course DIR [--reveal-hidden-tests]
     python -m isotretinoin_course.grading report ASSIGNMENT... --course DIR
-
-(Several assignments are handled one after the other, as separate commands would, in one start of the grader.)
     python -m isotretinoin_course.grading check --course DIR
+
+Several assignments are handled one after the other in one start of the grader, once every name is known to be a
+folder of ``source/`` (otherwise nothing is done); the exit status is the worst of theirs, and a refusal (2) stops
+``autograde`` and ``feedback`` there, naming what was not done.
 
 (``python3 course.py nbgrader autograde``, ``feedback``, ``nbgrader-report`` and ``sandbox-check`` run
 these with ``--course exercises``.)
@@ -27,9 +29,10 @@ these with ``--course exercises``.)
    end, the next student is graded, and a student whose grading failed is
    entered with zero so that everyone appears in the gradebook and in
    ``nbgrader export``.
-4. Writes ``grading_reports/ASSIGNMENT.json`` (and one log per student) and
-   prints one reason per submission; exits 1 when any submission needs a look,
-   2 when grading was refused.
+4. Writes ``grading_reports/ASSIGNMENT.json`` (and one log per student; a run
+   with ``--student`` keeps everyone else's entry from the last run) and prints
+   one reason per submission; exits 1 when any submission needs a look, 2 when
+   grading was refused (no sandbox, or a ``--student`` with no submission).
 """
 
 from __future__ import annotations
@@ -213,7 +216,10 @@ def stage(course: Path, assignment: str, student: str, expected: list[str], targ
     folder = course / "submitted" / student / assignment
     target.mkdir(parents=True, exist_ok=True)
     if folder.is_symlink() or not folder.is_dir():
-        return [report.Finding("not a notebook", detail=f"no {assignment} folder in the submission")]
+        for name in expected:
+            _stage_blank(course, assignment, name, target)
+        return [report.Finding("not a notebook", detail=f"nothing handed in for {assignment} (no {assignment} folder); "
+                                                        "graded as the blank release")]
     entries = sorted(folder.iterdir())
     budget = MAX_STAGED_BYTES
     for entry in entries:
@@ -306,6 +312,13 @@ def autograde(course: Path, assignment: str, students: list[str], unsandboxed: b
     from .config import settings
 
     os.chdir(course)
+    submitted = course / "submitted"
+    everyone = sorted(path.name for path in submitted.iterdir() if path.is_dir() and not path.is_symlink()) if submitted.is_dir() else []
+    unknown = [s for s in students if s not in everyone]
+    if unknown:
+        print(f"grading: {assignment}: no submission from {', '.join(map(repr, unknown))} in submitted/ "
+              f"(students there: {', '.join(everyone) or 'none'}); nothing was graded and the report is unchanged", file=sys.stderr)
+        return 2
     expose = _expose(expose)
     if unsandboxed:
         sandbox_note = "UNSANDBOXED: students' code ran with the grader's files, rights and network"
@@ -326,8 +339,6 @@ def autograde(course: Path, assignment: str, students: list[str], unsandboxed: b
     if not expected:
         print(f"grading: no notebook in {source}", file=sys.stderr)
         return 2
-    submitted = course / "submitted"
-    everyone = sorted(path.name for path in submitted.iterdir() if path.is_dir() and not path.is_symlink()) if submitted.is_dir() else []
     chosen = [s for s in everyone if not students or s in students]
     logs = course / REPORTS / assignment
     entries: list[report.Entry] = []
@@ -375,10 +386,14 @@ def autograde(course: Path, assignment: str, students: list[str], unsandboxed: b
                 fallback = [assignment, f"--student={student}", "--create", "--force",
                             f"--CourseDirectory.submitted_directory={empty_root}"]
                 run_isolated(lambda: nbgrader_app(AutogradeApp, fallback, overrides), logs / f"{student}.fallback.log", 120)
-            print(entry.line(), file=sys.stderr, flush=True)
+            print(f"{assignment}: {entry.line()}", file=sys.stderr, flush=True)
     _fill_scores(course, assignment, entries)
     header = {"sandbox": sandbox_note}
-    report.write(course / REPORTS / f"{assignment}.json", assignment, entries, header)
+    path = course / REPORTS / f"{assignment}.json"
+    if students and path.exists():  # a re-grade of some students: everyone else keeps their entry from the last run
+        regraded = {entry.student for entry in entries}
+        entries += [entry for entry in report.read(path)[1] if entry.student not in regraded]
+    report.write(path, assignment, entries, header)
     print(report.render(assignment, entries, header))
     return 1 if any(entry.needs_look for entry in entries) else 0
 
@@ -447,8 +462,13 @@ def feedback(course: Path, assignment: str, students: list[str], submission_time
 
     overrides = settings(reveal_hidden_tests=True if reveal_hidden_tests else None)  # else: the course file decides
     autograded = course / "autograded"
-    chosen = sorted(path.parent.name for path in autograded.glob(f"*/{assignment}") if path.is_dir())
-    chosen = [s for s in chosen if (not students or s in students) and STUDENT_ID.match(s)]
+    graded = sorted(path.parent.name for path in autograded.glob(f"*/{assignment}") if path.is_dir())
+    unknown = [s for s in students if s not in graded]
+    if unknown:
+        print(f"grading: {assignment}: {', '.join(map(repr, unknown))} not autograded (autograded: {', '.join(graded) or 'nobody'}); "
+              "no feedback was written", file=sys.stderr)
+        return 2
+    chosen = [s for s in graded if (not students or s in students) and STUDENT_ID.match(s)]
     logs = course / REPORTS / assignment
     pages = lambda student: list((course / "feedback" / student / assignment).glob("*.html"))
     for student in chosen:  # stale pages must not survive a failed run
@@ -472,7 +492,8 @@ def feedback(course: Path, assignment: str, students: list[str], submission_time
 def show_report(course: Path, assignment: str) -> int:
     path = course / REPORTS / f"{assignment}.json"
     if not path.exists():
-        print(f"grading: no report for {assignment}; run `autograde {assignment}` first", file=sys.stderr)
+        print(f"grading: no report for {assignment}: autograde it first (python3 course.py nbgrader autograde {assignment})",
+              file=sys.stderr)
         return 2
     header, entries = report.read(path)
     submitted = course / "submitted"
@@ -484,15 +505,46 @@ def show_report(course: Path, assignment: str) -> int:
     return 1 if any(entry.needs_look for entry in entries) else 0
 
 
-def each_assignment(assignments: list[str], command) -> int:
-    """Run ``command`` for each assignment in turn; the worst exit status (1: look at a submission), and stop at a 2
-    (grading refused, e.g. no sandbox: the next assignment would be refused too)."""
+ASSIGNMENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+
+def assignment_names(course: Path, names: list[str]) -> list[str] | None:
+    """The assignments asked for, each once and in order (a trailing slash, as a shell's completion adds, is dropped),
+    when every one is an assignment of ``source/``; otherwise None, after saying which are not and what there is."""
+    known = sorted(path.name for path in (course / "source").iterdir()
+                   if path.is_dir() and not path.is_symlink() and any(path.glob("*.ipynb"))) if (course / "source").is_dir() else []
+    asked = list(dict.fromkeys(name.rstrip("/") for name in names))
+    wrong = [name for name in asked if not ASSIGNMENT_ID.match(name) or name not in known]
+    if wrong:
+        pattern = any(character in name for name in wrong for character in "*?[")
+        print(f"grading: no assignment {', '.join(map(repr, wrong))} in {course / 'source'}; nothing was done. "
+              f"Assignments there: {', '.join(known) or 'none'}"
+              + (". Patterns are not taken here: name each assignment." if pattern else ""), file=sys.stderr)
+        return None
+    return asked
+
+
+def each_assignment(course: Path, names: list[str], command, stop_at_refusal: bool = True) -> int:
+    """Run ``command`` for each assignment in turn, once every name is known to be an assignment (else 2, nothing run).
+
+    The exit status is the worst one: 1 when a submission needs a look, 2 when grading was refused. A refusal (no sandbox
+    can start, a --student with no submission) stops the run there, as the next assignment would be refused too, unless
+    ``stop_at_refusal`` is off (``report`` shows every report there is and names the missing ones).
+    """
+    assignments = assignment_names(course, names)
+    if assignments is None:
+        return 2
     worst = 0
-    for assignment in dict.fromkeys(assignments):
+    for number, assignment in enumerate(assignments):
+        if number:
+            print(flush=True)  # a blank line between two assignments' reports
         status = command(assignment)
-        if status == 2:
-            return 2
         worst = max(worst, status)
+        if status == 2 and stop_at_refusal:
+            rest = assignments[number + 1:]
+            if rest:
+                print(f"grading: stopped at {assignment}; not done: {', '.join(rest)}", file=sys.stderr)
+            break
     return worst
 
 
@@ -526,13 +578,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"grading: {course} is not an nbgrader course folder (no nbgrader_config.py)", file=sys.stderr)
         return 2
     if options.command == "autograde":
-        return each_assignment(options.assignments, lambda assignment: autograde(
+        return each_assignment(course, options.assignments, lambda assignment: autograde(
             course, assignment, options.student, options.unsandboxed, options.expose, options.submission_timeout))
     if options.command == "feedback":
-        return each_assignment(options.assignments, lambda assignment: feedback(
+        return each_assignment(course, options.assignments, lambda assignment: feedback(
             course, assignment, options.student, options.submission_timeout, options.reveal_hidden_tests))
     if options.command == "report":
-        return each_assignment(options.assignments, lambda assignment: show_report(course, assignment))
+        return each_assignment(course, options.assignments, lambda assignment: show_report(course, assignment),
+                               stop_at_refusal=False)
     try:
         print(probe(protected_folders(course), _expose([])))
         return 0
