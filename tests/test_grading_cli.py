@@ -17,8 +17,13 @@ from isotretinoin_course.grading import driver, report
 
 
 @pytest.fixture
-def course(tmp_path: Path) -> Path:
-    """A course folder with the real sources and config, a released a1 and a2, and two students' submissions."""
+def course(tmp_path: Path, monkeypatch) -> Path:
+    """A course folder with the real sources and config, a released a1 and a2, and two students' submissions.
+
+    The driver works in the course folder (os.chdir, as its own process would); monkeypatch puts this test process
+    back where it was afterwards, for the tests that share the worker (nbval finds its sanitize file relative to it).
+    """
+    monkeypatch.chdir(tmp_path)
     folder = tmp_path / "exercises"
     shutil.copytree(EXERCISES / "source", folder / "source")
     shutil.copy2(EXERCISES / "nbgrader_config.py", folder)
