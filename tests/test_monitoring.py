@@ -32,7 +32,7 @@ def test_alt_grades_at_the_ctcae_boundaries(value, grade):
 
 def test_alt_grade_uses_the_laboratory_upper_limit():
     assert alt_grade(100, upper_limit=33) == 2  # 3.03 × ULN
-    assert flag_alt(100, upper_limit=33).band == "CTCAE grade 2 (3.0× ULN)"
+    assert flag_alt(100, upper_limit=33).band == "CTCAE grade 2 (3.03× ULN)"
     assert flag_alt(30).band == "normal"
 
 
@@ -113,3 +113,15 @@ def test_a_lipid_value_that_cannot_be_real_is_refused_not_converted(analyte, mg_
     with pytest.raises(LabValueError) as caught:
         to_mmol_l(analyte, mg_dl)
     assert caught.value.field == field
+
+
+@pytest.mark.parametrize(("alt", "band"), [
+    (50, "CTCAE grade 1 (1.25× ULN)"),  # two decimals: 1.25 no longer shows as 1.2
+    (119.9, "CTCAE grade 1 (just under 3× ULN)"),  # rounding would print grade 2's limit for a grade 1 result
+    (120, "CTCAE grade 1 (3× ULN)"),  # exactly 3× is still grade 1 (grade 2 is above 3×)
+    (120.1, "CTCAE grade 2 (just over 3× ULN)"),
+    (40.1, "CTCAE grade 1 (just over 1× ULN)"),
+    (130, "CTCAE grade 2 (3.25× ULN)"),
+])
+def test_the_alt_multiple_never_prints_a_grade_limit_for_a_result_on_the_other_side(alt, band):
+    assert flag_alt(alt).band == band

@@ -16,6 +16,7 @@ baseline (CTCAE v5.0 grades on multiples of the baseline when it is abnormal).
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -168,11 +169,22 @@ def alt_grade(u_l: float, upper_limit: float = ALT_UPPER_LIMIT_U_L) -> int:
     return grade
 
 
+def _uln_multiple_text(value: float, upper_limit: float) -> str:
+    """The result as a multiple of the upper limit, to two decimals; where that would print a grade's own limit for a
+    result on either side of it, it says which side instead (119.9 U/L with a ULN of 40 is "just under 3", grade 1)."""
+    multiple = value / upper_limit
+    shown = f"{multiple:.2f}".rstrip("0").rstrip(".")
+    for limit in (1, *(level_multiple for level_multiple, _ in ALT_GRADE_MULTIPLES)):
+        if float(shown) == limit and multiple != limit:
+            return f"just {'over' if multiple > limit else 'under'} {limit:g}"
+    return shown
+
+
 @checked_arguments
 def flag_alt(u_l: float, upper_limit: float = ALT_UPPER_LIMIT_U_L) -> Flag:
     grade = alt_grade(u_l, upper_limit)
     value, upper_limit = _value("ALT", u_l, "alt_u_l"), _value("upper limit of normal", upper_limit, "alt_upper_limit_u_l")
-    band = "normal" if grade == 0 else f"CTCAE grade {grade} ({value / upper_limit:.1f}× ULN)"
+    band = "normal" if grade == 0 else f"CTCAE grade {grade} ({_uln_multiple_text(value, upper_limit)}× ULN)"
     actions = {
         0: "no action",
         1: "often transient: recheck as planned",
