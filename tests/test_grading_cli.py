@@ -67,7 +67,8 @@ def test_report_shows_every_report_there_is_and_names_the_missing_ones(course, c
     assert out.index("a1_dosing: 2 submission(s)") < out.index("a3_dispensing_audit: 1 submission(s)")  # the order asked, each once
     assert out.count("a1_dosing: 2 submission(s)") == 1  # "a1_dosing/" (a shell's completion) is a1_dosing
     assert "\n\na3_dispensing_audit" in out  # a blank line between two assignments
-    assert "no report for a2_laboratory_results: autograde it first (python3 course.py nbgrader autograde a2_laboratory_results)" in error
+    assert "no report for a2_laboratory_results: autograde it first (`autograde a2_laboratory_results`)" in error
+    assert not out.startswith("\n") and "\n\n\n" not in out  # a missing report leaves no extra blank line
 
 
 def test_a_student_with_no_submission_is_refused_and_the_report_is_kept(course, capsys):
@@ -94,3 +95,26 @@ def test_nothing_handed_in_for_an_assignment_is_graded_as_the_blank_release(cour
     assert "nothing handed in for a2_laboratory_results" in findings[0].detail and "graded as the blank release" in findings[0].detail
     staged = json.loads((target / "a2_laboratory_results.ipynb").read_text())
     assert staged == json.loads((course / "release" / "a2_laboratory_results" / "a2_laboratory_results.ipynb").read_text())
+
+
+def test_a_submission_handed_in_after_grading_is_reported_as_not_graded_yet(course, capsys):
+    written_report(course, "a1_dosing", ["alice"])  # bob handed in after this run
+    assert driver.main(["report", "a1_dosing", "--course", str(course)]) == 1
+    assert "bob: not graded yet: handed in after the last grading run: autograde a1_dosing again" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("last", "now", "first_line"), [
+    ("UNSANDBOXED: students' code ran with the grader's files", "bubblewrap sandbox ready",
+     "UNSANDBOXED: students' code ran with the grader's files; re-graded now: bubblewrap sandbox ready"),
+    ("bubblewrap sandbox ready", "UNSANDBOXED: students' code ran with the grader's files",
+     "UNSANDBOXED: students' code ran with the grader's files; kept from the last run: bubblewrap sandbox ready"),
+    ("bubblewrap sandbox ready", "bubblewrap sandbox ready", "bubblewrap sandbox ready"),
+])
+def test_a_partial_regrade_keeps_everyone_else_and_says_how_each_was_graded(course, last, now, first_line):
+    path = course / driver.REPORTS / "a1_dosing.json"
+    report.write(path, "a1_dosing", [report.Entry("alice", score=1.0, max_score=10.0), report.Entry("bob", score=7.0, max_score=10.0)],
+                 {"sandbox": last})
+    entries, header = driver.with_last_run(path, [report.Entry("alice", score=10.0, max_score=10.0)], {"sandbox": now})
+    assert [(entry.student, entry.score) for entry in entries] == [("alice", 10.0), ("bob", 7.0)]
+    assert header["sandbox"] == first_line
+    assert report.render("a1_dosing", entries, header).startswith(f"a1_dosing: 2 submission(s), 0 need a look ({first_line})")

@@ -391,11 +391,23 @@ def autograde(course: Path, assignment: str, students: list[str], unsandboxed: b
     header = {"sandbox": sandbox_note}
     path = course / REPORTS / f"{assignment}.json"
     if students and path.exists():  # a re-grade of some students: everyone else keeps their entry from the last run
-        regraded = {entry.student for entry in entries}
-        entries += [entry for entry in report.read(path)[1] if entry.student not in regraded]
+        entries, header = with_last_run(path, entries, header)
     report.write(path, assignment, entries, header)
     print(report.render(assignment, entries, header))
     return 1 if any(entry.needs_look for entry in entries) else 0
+
+
+def with_last_run(path: Path, entries: list[report.Entry], header: dict) -> tuple[list[report.Entry], dict]:
+    """After re-grading some students: their new entries plus everyone else's from the report at ``path``, and a header
+    that says how each group was graded when the two runs differed (an UNSANDBOXED run named first)."""
+    regraded = {entry.student for entry in entries}
+    last_header, last_entries = report.read(path)
+    kept = [entry for entry in last_entries if entry.student not in regraded]
+    last_note, note = last_header.get("sandbox", ""), header.get("sandbox", "")
+    if kept and last_note and last_note != note:
+        header = {**header, "sandbox": f"{last_note}; re-graded now: {note}" if last_note.startswith("UNSANDBOXED")
+                  else f"{note}; kept from the last run: {last_note}"}
+    return entries + kept, header
 
 
 def _short_temporary_folder() -> str:
@@ -492,15 +504,15 @@ def feedback(course: Path, assignment: str, students: list[str], submission_time
 def show_report(course: Path, assignment: str) -> int:
     path = course / REPORTS / f"{assignment}.json"
     if not path.exists():
-        print(f"grading: no report for {assignment}: autograde it first (python3 course.py nbgrader autograde {assignment})",
-              file=sys.stderr)
+        print(f"grading: no report for {assignment}: autograde it first (`autograde {assignment}`)", file=sys.stderr)
         return 2
     header, entries = report.read(path)
     submitted = course / "submitted"
     graded = {entry.student for entry in entries}
     for folder in sorted(submitted.glob(f"*/{assignment}")) if submitted.is_dir() else []:
         if folder.parent.name not in graded:
-            entries.append(report.Entry(folder.parent.name, [report.Finding("grading failed", detail="submitted after the last grading run")]))
+            entries.append(report.Entry(folder.parent.name, [report.Finding("not graded yet", detail="handed in after the last grading run: "
+                                                                            f"autograde {assignment} again")]))
     print(report.render(assignment, entries, header))
     return 1 if any(entry.needs_look for entry in entries) else 0
 
@@ -534,12 +546,12 @@ def each_assignment(course: Path, names: list[str], command, stop_at_refusal: bo
     assignments = assignment_names(course, names)
     if assignments is None:
         return 2
-    worst = 0
+    worst, printed = 0, False
     for number, assignment in enumerate(assignments):
-        if number:
+        if printed:
             print(flush=True)  # a blank line between two assignments' reports
         status = command(assignment)
-        worst = max(worst, status)
+        worst, printed = max(worst, status), status != 2  # a refusal prints its reason on stderr only
         if status == 2 and stop_at_refusal:
             rest = assignments[number + 1:]
             if rest:

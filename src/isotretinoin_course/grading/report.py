@@ -3,7 +3,8 @@
 Reasons, most serious first (the first that applies is the submission's reason;
 everything found is kept as details):
 
-    not a notebook · tampering detected · blocked by the sandbox · grading failed · kernel died in cell X ·
+    not a notebook · tampering detected · blocked by the sandbox · grading failed · not graded yet ·
+    kernel died in cell X ·
     memory limit in cell X · process limit in cell X · time limit in cell X ·
     syntax error in cell X · locked cell edited or deleted · output truncated ·
     file renamed · graded
@@ -50,7 +51,7 @@ def course_grade_ids(source: Path) -> dict[str, list[str]]:
     return seen
 
 
-ORDER = ["not a notebook", "tampering detected", "blocked by the sandbox", "grading failed", "kernel died", "memory limit", "process limit",
+ORDER = ["not a notebook", "tampering detected", "blocked by the sandbox", "grading failed", "not graded yet", "kernel died", "memory limit", "process limit",
          "time limit", "syntax error", "locked cell edited or deleted", "output truncated", "file renamed", "graded"]
 
 EVENT_REASON = {
